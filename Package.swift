@@ -1,0 +1,106 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strict Swift 6 everywhere; warnings are treated as defects by review, not by the compiler,
+/// so a new toolchain's new warning cannot break a user's build.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "fileopend",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fileopend", targets: ["fileopend"]),
+        .library(name: "BPF", targets: ["BPF"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (module maps only).
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
+
+        // The record ABI shared with the kernel program, plus the few Linux calls Swift cannot make.
+        .target(name: "CFileOpend"),
+
+        // The build-tool plugin that compiles *.bpf.c with clang -target bpf and embeds the objects.
+        .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
+
+        // Swift API over libbpf, general purpose.
+        .target(
+            name: "BPF",
+            dependencies: ["CLibbpf", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Pure Swift model: no C, no sockets, no libbpf.
+        .target(name: "FileOpenCore", swiftSettings: swiftSettings),
+
+        // The file-open program: attach modes, record decoding, drop counters, the consumer thread.
+        .target(
+            name: "FileOpenProbe",
+            dependencies: ["BPF", "CFileOpend", "FileOpenCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings,
+            plugins: ["BPFCompilerPlugin"]
+        ),
+
+        .executableTarget(
+            name: "fileopend",
+            dependencies: [
+                "FileOpenProbe", "FileOpenCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The classic RingSample program, ported to the BPF library.
+        .executableTarget(
+            name: "RingSample",
+            dependencies: ["BPF"],
+            path: "Examples/RingSample",
+            exclude: ["ringsample.bpf.c"],
+            swiftSettings: swiftSettings,
+            plugins: ["BPFCompilerPlugin"]
+        ),
+
+        // libFuzzer target for the record decoder (`make fuzz`); a plain build makes a replayer.
+        .executableTarget(
+            name: "RecordDecoderFuzzer",
+            dependencies: ["FileOpenProbe"],
+            path: "Fuzz/RecordDecoderFuzzer",
+            swiftSettings: swiftSettings
+        ),
+
+        // Helpers the test targets share: when kernel tests run, scratch directories, polling.
+        .target(
+            name: "FileOpenTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Raw system calls for tests (each open syscall as named, per-thread credentials, a forked opener).
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .testTarget(
+            name: "BPFTests",
+            dependencies: ["BPF", "CFileOpend", "FileOpenTestSupport"],
+            exclude: ["testprograms.bpf.c"],
+            swiftSettings: swiftSettings,
+            plugins: ["BPFCompilerPlugin"]
+        ),
+        .testTarget(name: "FileOpenCoreTests", dependencies: ["FileOpenCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FileOpenProbeTests",
+            dependencies: ["FileOpenProbe", "FileOpenCore", "BPF", "CFileOpend", "CTestSupport", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CTestSupport", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
