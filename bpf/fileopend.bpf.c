@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fileopend.bpf.c - one record per open()/openat()/openat2()/creat() into a ring buffer.
+ *
+ * Three attach modes, chosen by user space (the others are not loaded):
+ *   fentry     - fexit on do_sys_openat2: arguments and result in one program, no pairing map.
+ *   kprobe     - kprobe + kretprobe on do_sys_openat2, paired by thread id.
+ *   tracepoint - syscalls/sys_{enter,exit}_{open,openat,openat2,creat}, paired by thread id.
+ * The path is read at exit, when the kernel has already faulted the user page in.
+ *
+ * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and,
+ * for opens, per process in the missed map, so user space can keep exact totals.
+ */
+#include "vmlinux_subset.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "fileopend.h"
+
+#define O_WRONLY	00000001
+#define O_CREAT		00000100
+#define O_TRUNC		00001000
+
+/* Load-time settings, written by user space into .rodata before load. */
+const volatile __u32 excluded_tgid = 0;	/* the daemon itself: its opens would feed back */
+const volatile __u64 wakeup_bytes = 0;	/* wake the consumer once this much data is pending */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);	/* resized by user space */
+} events SEC(".maps");
+
+/* An open between enter and exit, keyed by thread id. */
+struct pending_open {
+	const char *filename;		/* user pointer, read at exit */
+	const struct open_how *how;	/* openat2 tracepoint: user pointer, read at exit */
+	__u32 flags;
+	__u32 mode;
+	__u16 syscall;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pending_open);
+} pending SEC(".maps");
+
+/* Opens whose record was lost, per process: user space adds them to the process's total. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fileopend_process_key);
+	__type(value, __u64);
+} missed SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FILEOPEND_DROP_REASON_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/*
+ * A record is built here, then copied into the ring with its exact size: bpf_ringbuf_reserve()
+ * only takes constant sizes, and a 4 KiB slot per open would waste the ring.
+ * Slot 0 serves programs that run with preemption off (tracepoints, kprobes); slot 1 serves the
+ * fexit program, which may be preempted but never nests with itself on one CPU.
+ */
+struct record_buffer {
+	struct fileopend_record header;
+	char path[FILEOPEND_PATH_MAX + 1];	/* + the NUL bpf_probe_read_user_str() writes */
+};
+
+#define SCRATCH_NON_PREEMPTIBLE	0
+#define SCRATCH_FEXIT		1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct record_buffer);
+} scratch SEC(".maps");
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *count = bpf_map_lookup_elem(&drops, &reason);
+
+	if (count)
+		*count += 1;	/* per-CPU value: no other CPU writes it */
+}
+
+static __always_inline void current_process(struct fileopend_process_key *key)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	key->tgid = bpf_get_current_pid_tgid() >> 32;
+	key->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	key->reserved = 0;
+}
+
+/* Charge one lost open to its process so user space can still count it. */
+static __always_inline void charge_missed(struct fileopend_process_key *key)
+{
+	__u64 one = 1, *count;
+
+	count = bpf_map_lookup_elem(&missed, key);
+	if (!count) {
+		if (!bpf_map_update_elem(&missed, key, &one, BPF_NOEXIST))
+			return;
+		/* Another CPU may have inserted it meanwhile. */
+		count = bpf_map_lookup_elem(&missed, key);
+	}
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	else
+		count_drop(FILEOPEND_DROP_MISSED_FULL);
+}
+
+/* Force a wakeup only when the ring is filling; otherwise the consumer's drain timer suffices. */
+static __always_inline long submit(void *data, __u64 size)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	return bpf_ringbuf_output(&events, data, size, flags);
+}
+
+static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	r->timestamp_ns = bpf_ktime_get_boot_ns();
+	r->process_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	r->tgid = id >> 32;
+	r->tid = (__u32)id;
+	r->uid = (__u32)bpf_get_current_uid_gid();
+	r->kind = kind;
+	r->syscall = FILEOPEND_SYSCALL_UNKNOWN;
+	r->open_flags = 0;
+	r->mode = 0;
+	r->path_len = 0;
+	r->record_flags = 0;
+	r->reserved = 0;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+static __always_inline int emit_open(const struct pending_open *p, long ret, __u32 slot)
+{
+	struct fileopend_process_key key;
+	struct record_buffer *buf;
+	struct fileopend_record *r;
+	long n;
+	__u32 len = 0;
+	char next = 0;
+
+	buf = bpf_map_lookup_elem(&scratch, &slot);
+	if (!buf)
+		return 0;
+	r = &buf->header;
+	fill_header(r, FILEOPEND_RECORD_OPEN);
+	r->syscall = p->syscall;
+	r->open_flags = p->flags;
+	r->mode = p->mode;
+	r->result = ret;
+
+	n = bpf_probe_read_user_str(buf->path, sizeof(buf->path), p->filename);
+	if (n > 0) {
+		len = n - 1;
+		/* A full buffer may hold the whole string or its head: look at the next byte. */
+		if (n == sizeof(buf->path) &&
+		    !bpf_probe_read_user(&next, 1, p->filename + FILEOPEND_PATH_MAX) && next)
+			r->record_flags |= FILEOPEND_PATH_TRUNCATED;
+	} else {
+		r->record_flags |= FILEOPEND_PATH_UNREADABLE;
+	}
+	if (len > FILEOPEND_PATH_MAX)
+		len = FILEOPEND_PATH_MAX;
+	r->path_len = len;
+
+	if (submit(buf, sizeof(*r) + len)) {
+		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
+		key.tgid = r->tgid;
+		key.start_ns = r->process_start_ns;
+		key.reserved = 0;
+		charge_missed(&key);
+	}
+	return 0;
+}
+
+static __always_inline bool excluded(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == excluded_tgid;
+}
+
+/* Park an open's arguments at enter so the exit can report them with the result. */
+static __always_inline int park_open(const char *filename, const struct open_how *user_how,
+				     __u32 flags, __u32 mode, __u16 syscall)
+{
+	struct pending_open p = {
+		.filename = filename,
+		.how = user_how,
+		.flags = flags,
+		.mode = mode,
+		.syscall = syscall,
+	};
+	struct fileopend_process_key key;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (excluded())
+		return 0;
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY)) {
+		count_drop(FILEOPEND_DROP_PENDING_FULL);
+		current_process(&key);
+		charge_missed(&key);
+	}
+	return 0;
+}
+
+static __always_inline int emit_parked(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_open *parked, p;
+	struct open_how how;
+
+	parked = bpf_map_lookup_elem(&pending, &tid);
+	if (!parked)
+		return 0;	/* entered before we attached, or excluded */
+	p = *parked;
+	bpf_map_delete_elem(&pending, &tid);
+	if (p.how && !bpf_probe_read_user(&how, sizeof(how), p.how)) {
+		p.flags = how.flags;
+		p.mode = how.mode;
+	}
+	return emit_open(&p, ret, SCRATCH_NON_PREEMPTIBLE);
+}
+
+/* Which system call is running, from the task's saved registers (kprobe and fentry modes). */
+static __always_inline __u16 current_syscall(void)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return FILEOPEND_SYSCALL_UNKNOWN;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#if defined(__TARGET_ARCH_x86)
+	nr = BPF_CORE_READ(regs, orig_ax);
+	switch (nr) {
+	case 2: return FILEOPEND_SYSCALL_OPEN;
+	case 85: return FILEOPEND_SYSCALL_CREAT;
+	case 257: return FILEOPEND_SYSCALL_OPENAT;
+	case 437: return FILEOPEND_SYSCALL_OPENAT2;
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	nr = BPF_CORE_READ(regs, syscallno);
+	switch (nr) {
+	case 56: return FILEOPEND_SYSCALL_OPENAT;
+	case 437: return FILEOPEND_SYSCALL_OPENAT2;
+	}
+#endif
+	return FILEOPEND_SYSCALL_UNKNOWN;
+}
+
+/* ---- fentry mode ---- */
+
+SEC("fexit/do_sys_openat2")
+int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_how *how, long ret)
+{
+	struct pending_open p = {};
+
+	if (excluded())
+		return 0;
+	p.filename = filename;
+	p.flags = how->flags;
+	p.mode = how->mode;
+	p.syscall = current_syscall();
+	return emit_open(&p, ret, SCRATCH_FEXIT);
+}
+
+/* ---- kprobe mode ---- */
+
+SEC("kprobe/do_sys_openat2")
+int BPF_KPROBE(kprobe_do_sys_openat2, int dfd, const char *filename, struct open_how *how)
+{
+	return park_open(filename, NULL, BPF_CORE_READ(how, flags), BPF_CORE_READ(how, mode),
+			 current_syscall());
+}
+
+SEC("kretprobe/do_sys_openat2")
+int BPF_KRETPROBE(kretprobe_do_sys_openat2, long ret)
+{
+	return emit_parked(ret);
+}
+
+/* ---- tracepoint mode (sys_*_open and sys_*_creat exist on x86_64, not on arm64) ---- */
+
+SEC("tp/syscalls/sys_enter_open")
+int tp_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return park_open((const char *)ctx->args[0], NULL, ctx->args[1], ctx->args[2],
+			 FILEOPEND_SYSCALL_OPEN);
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int tp_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return park_open((const char *)ctx->args[1], NULL, ctx->args[2], ctx->args[3],
+			 FILEOPEND_SYSCALL_OPENAT);
+}
+
+SEC("tp/syscalls/sys_enter_openat2")
+int tp_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return park_open((const char *)ctx->args[1], (const struct open_how *)ctx->args[2], 0, 0,
+			 FILEOPEND_SYSCALL_OPENAT2);
+}
+
+SEC("tp/syscalls/sys_enter_creat")
+int tp_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	return park_open((const char *)ctx->args[0], NULL, O_CREAT | O_WRONLY | O_TRUNC,
+			 ctx->args[1], FILEOPEND_SYSCALL_CREAT);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int tp_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_parked(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int tp_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_parked(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int tp_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_parked(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_creat")
+int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_parked(ctx->ret);
+}
+
+/* ---- every mode: process exit ---- */
+
+SEC("tp/sched/sched_process_exit")
+int handle_process_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
+	struct record_buffer *buf;
+
+	/* A thread killed inside open() never reaches the exit hook: forget what it parked. */
+	bpf_map_delete_elem(&pending, &tid);
+
+	/* One record per process: only when its last thread exits (do_exit drops live first). */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 || excluded())
+		return 0;
+	buf = bpf_map_lookup_elem(&scratch, &slot);
+	if (!buf)
+		return 0;
+	fill_header(&buf->header, FILEOPEND_RECORD_EXIT);
+	buf->header.result = BPF_CORE_READ(task, exit_code);
+	if (submit(buf, sizeof(buf->header)))
+		count_drop(FILEOPEND_DROP_EXIT_RINGBUF_FULL);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
