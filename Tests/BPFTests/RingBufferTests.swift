@@ -1,0 +1,243 @@
+import BPF
+import FileOpenTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a test handler throws to stop a drain.
+struct HandlerStop: Error, Equatable {
+    let seq: UInt32
+}
+
+/// A `TestRecord` whose decoder refuses the record with seq 2.
+struct PickyRecord: BPFRecordDecodable {
+    let record: TestRecord
+
+    init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
+        record = try TestRecord(bpfRecord: bytes)
+        guard record.seq != 2 else { throw BPFRecordError.invalid(field: "seq", value: "2") }
+    }
+}
+
+/// A record type 8 bytes longer than what the ring holds: every record is truncated.
+struct OversizedRecord: BPFRecordDecodable {
+    let record: TestRecord
+    let extra: UInt64
+
+    init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
+        record = try TestRecord(bpfRecord: bytes)
+        var reader = BPFRecordReader(bytes)
+        _ = try reader.readBytes(count: TestRecord.size)
+        extra = try reader.read()
+    }
+}
+
+@Suite(
+    "RingBuffer: typed records from a SEC(\"syscall\") program, and errors from handlers and decoders",
+    .enabled(if: TestEnvironment.canRunKernelTests, Comment(rawValue: TestEnvironment.kernelTestsSkipReason))
+)
+struct RingBufferTests {
+    /// A loaded object, its ring viewed as `Record`, and the program that fills it.
+    struct Fixture<Record: BPFRecordDecodable> {
+        let object: BPFObject
+        let ring: RingBuffer<Record>
+        let emit: BPFProgram
+
+        init(_ record: Record.Type = Record.self) throws {
+            object = try TestPrograms.loaded()
+            ring = try RingBuffer<Record>(map: object.map(named: "records"))
+            emit = try object.program(named: "emit_records")
+        }
+
+        /// Runs `emit_records` once; returns how many records it wrote.
+        func emit(count: UInt32, base: UInt64) throws -> UInt32 {
+            try emit.run(context: TestPrograms.emitArguments(count: count, base: base))
+        }
+    }
+
+    @Test("consume delivers every record, typed, in order; pendingBytes counts them until then")
+    func consumeDeliversTypedRecords() throws {
+        let fixture = try Fixture(TestRecord.self)
+        let ring = fixture.ring
+        #expect(ring.capacity == TestPrograms.ringSize)
+        #expect(try ring.capacity == ring.map.maxEntries)
+        #expect(ring.map.name == "records")
+        #expect(ring.pendingBytes == 0)
+
+        #expect(try fixture.emit(count: 20, base: 1000) == 20)
+        #expect(ring.pendingBytes == 20 * ringSlotSize)
+
+        var received: [TestRecord] = []
+        let handled = try ring.consume { received.append($0) }
+        #expect(handled == 20)
+        #expect(received == TestRecord.expected(count: 20, base: 1000))
+        #expect(received.first == TestRecord(seq: 0, count: 20, value: 1000, tag: "fileopend-test"))
+        #expect(received.last == TestRecord(seq: 19, count: 20, value: 1190, tag: "fileopend-test"))
+        #expect(ring.pendingBytes == 0)
+        #expect(try ring.consume { _ in Issue.record("no record expected") } == 0)
+    }
+
+    @Test("poll wakes for records and delivers them in order; an empty poll times out with 0")
+    func pollDeliversTypedRecords() throws {
+        let fixture = try Fixture(TestRecord.self)
+        let ring = fixture.ring
+        #expect(try ring.poll(timeout: .milliseconds(10)) { _ in Issue.record("no record expected") } == 0)
+
+        #expect(try fixture.emit(count: 5, base: 7) == 5)
+        #expect(try fixture.emit(count: 3, base: 500) == 3)
+        #expect(ring.pendingBytes == 8 * ringSlotSize)
+        var received: [TestRecord] = []
+        let handled = try ring.poll(timeout: .seconds(5)) { received.append($0) }
+        #expect(handled == 8)
+        #expect(received == TestRecord.expected(count: 5, base: 7) + TestRecord.expected(count: 3, base: 500))
+        #expect(ring.pendingBytes == 0)
+    }
+
+    @Test("the program stops at EMIT_MAX records and a full ring refuses the rest")
+    func programBoundAndFullRing() throws {
+        let fixture = try Fixture(TestRecord.self)
+        #expect(try fixture.emit(count: 1000, base: 0) == UInt32(TestPrograms.emitMax))
+        #expect(fixture.ring.pendingBytes == TestPrograms.emitMax * ringSlotSize)
+        // 64 KiB hold 1638 slots of 40 bytes: after 256 + 6 * 256 = 1792 attempts it is full.
+        var written = UInt32(TestPrograms.emitMax)
+        for _ in 0..<6 { written += try fixture.emit(count: 256, base: 0) }
+        #expect(written == UInt32(TestPrograms.ringSize / ringSlotSize))
+        #expect(try fixture.ring.consume { _ in } == TestPrograms.ringSize / ringSlotSize)
+        #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("raw [UInt8] records are the C struct's bytes")
+    func rawRecords() throws {
+        let fixture = try Fixture([UInt8].self)
+        #expect(try fixture.emit(count: 2, base: 0x0102_0304_0506_0708) == 2)
+        var received: [[UInt8]] = []
+        #expect(try fixture.ring.consume { received.append($0) } == 2)
+        let tag = Array("fileopend-test".utf8) + [0, 0]
+        #expect(received[0] == [0, 0, 0, 0, 2, 0, 0, 0, 8, 7, 6, 5, 4, 3, 2, 1] + tag)
+        #expect(received[1] == [1, 0, 0, 0, 2, 0, 0, 0, 0x12, 7, 6, 5, 4, 3, 2, 1] + tag)
+    }
+
+    @Test("a throwing handler stops consume after its record; the next consume delivers the rest")
+    func handlerThrowsFromConsume() throws {
+        let fixture = try Fixture(TestRecord.self)
+        #expect(try fixture.emit(count: 10, base: 0) == 10)
+        var seen: [UInt32] = []
+        #expect(throws: HandlerStop(seq: 3)) {
+            try fixture.ring.consume { record in
+                seen.append(record.seq)
+                if record.seq == 3 { throw HandlerStop(seq: 3) }
+            }
+        }
+        #expect(seen == [0, 1, 2, 3])
+        #expect(fixture.ring.pendingBytes == 6 * ringSlotSize)
+
+        var rest: [UInt32] = []
+        #expect(try fixture.ring.consume { rest.append($0.seq) } == 6)
+        #expect(rest == [4, 5, 6, 7, 8, 9])
+        #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("a throwing handler stops poll after its record; the next poll delivers the rest")
+    func handlerThrowsFromPoll() throws {
+        let fixture = try Fixture(TestRecord.self)
+        #expect(try fixture.emit(count: 10, base: 0) == 10)
+        var seen: [UInt32] = []
+        #expect(throws: HandlerStop(seq: 0)) {
+            try fixture.ring.poll(timeout: .seconds(5)) { record in
+                seen.append(record.seq)
+                throw HandlerStop(seq: record.seq)
+            }
+        }
+        #expect(seen == [0])
+        #expect(fixture.ring.pendingBytes == 9 * ringSlotSize)
+
+        var rest: [UInt32] = []
+        #expect(try fixture.ring.poll(timeout: .seconds(5)) { rest.append($0.seq) } == 9)
+        #expect(rest == Array(1...9))
+        #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("a decoder that refuses a value throws its BPFRecordError from consume and poll")
+    func decoderRefusesValue() throws {
+        for drain in Drain.allCases {
+            let fixture = try Fixture(PickyRecord.self)
+            #expect(try fixture.emit(count: 6, base: 40) == 6)
+            var seen: [UInt32] = []
+            #expect(throws: BPFRecordError.invalid(field: "seq", value: "2"), "\(drain)") {
+                try drain.run(fixture.ring) { seen.append($0.record.seq) }
+            }
+            // Records 0 and 1 were handled, 2 was consumed without reaching the handler.
+            #expect(seen == [0, 1], "\(drain)")
+            #expect(fixture.ring.pendingBytes == 3 * ringSlotSize, "\(drain)")
+            var rest: [TestRecord] = []
+            #expect(try drain.run(fixture.ring) { rest.append($0.record) } == 3, "\(drain)")
+            #expect(rest == Array(TestRecord.expected(count: 6, base: 40).suffix(3)), "\(drain)")
+        }
+    }
+
+    @Test("records shorter than the decoder's type throw BPFRecordError.truncated, one per call")
+    func decoderTruncated() throws {
+        for drain in Drain.allCases {
+            let fixture = try Fixture(OversizedRecord.self)
+            #expect(try fixture.emit(count: 2, base: 0) == 2)
+            let truncated = BPFRecordError.truncated(field: "UInt64", offset: 32, needed: 8, recordSize: 32)
+            #expect(throws: truncated, "\(drain)") {
+                try drain.run(fixture.ring) { _ in Issue.record("the handler must not see an undecodable record") }
+            }
+            #expect(fixture.ring.pendingBytes == ringSlotSize, "\(drain)")
+            #expect(throws: truncated, "\(drain)") {
+                try drain.run(fixture.ring) { _ in Issue.record("the handler must not see an undecodable record") }
+            }
+            #expect(fixture.ring.pendingBytes == 0, "\(drain)")
+            #expect(try fixture.ring.consume { _ in } == 0, "\(drain)")
+        }
+    }
+
+    @Test("a closed ring throws closed")
+    func closedRing() throws {
+        let fixture = try Fixture(TestRecord.self)
+        fixture.ring.close()
+        fixture.ring.close()
+        #expect(throws: BPFError.closed(operation: "ring_buffer__consume")) { try fixture.ring.consume { _ in } }
+        #expect(throws: BPFError.closed(operation: "ring_buffer__poll")) {
+            try fixture.ring.poll(timeout: .zero) { _ in }
+        }
+        #expect(throws: BPFError.closed(operation: "ring_buffer__epoll_fd")) { try fixture.ring.epollFileDescriptor }
+    }
+
+    @Test("the epoll descriptor is ready exactly while records are pending")
+    func epollDescriptor() throws {
+        let fixture = try Fixture(TestRecord.self)
+        let epoll = try fixture.ring.epollFileDescriptor
+        #expect(epoll >= 0)
+        #expect(Self.isReadable(epoll, timeoutMilliseconds: 0) == false)
+        #expect(try fixture.emit(count: 1, base: 9) == 1)
+        #expect(Self.isReadable(epoll, timeoutMilliseconds: 1000) == true)
+        var received: [TestRecord] = []
+        #expect(try fixture.ring.consume { received.append($0) } == 1)
+        #expect(received == [TestRecord(seq: 0, count: 1, value: 9)])
+        #expect(Self.isReadable(epoll, timeoutMilliseconds: 0) == false)
+    }
+
+    /// Whether poll(2) reports `fd` readable within the timeout (an epoll descriptor is readable
+    /// while one of its watched descriptors is ready).
+    static func isReadable(_ fd: Int32, timeoutMilliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, timeoutMilliseconds) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
+
+    /// The two ways to drain, for tests that must hold for both.
+    enum Drain: CaseIterable, CustomStringConvertible {
+        case consume, poll
+
+        func run<Record>(_ ring: RingBuffer<Record>, _ handler: (Record) throws -> Void) throws -> Int {
+            switch self {
+            case .consume: try ring.consume(handler: handler)
+            case .poll: try ring.poll(timeout: .seconds(5), handler: handler)
+            }
+        }
+
+        var description: String { self == .consume ? "consume" : "poll" }
+    }
+}
