@@ -1,0 +1,243 @@
+public import BPF
+import CFileOpend
+#if canImport(Glibc)
+import Glibc
+#endif
+public import FileOpenCore
+public import Logging
+import Synchronization
+
+/// The file-open program of bpf/fileopend.bpf.c, loaded and attached in one mode, with its ring
+/// buffer and loss counters. Create it with `attach(settings:logger:)`; `detach()` stops new
+/// records, `close()` frees everything (also on deinit).
+public final class FileOpenProbe: Sendable {
+    /// The mode in use (never `auto`).
+    public let mode: AttachMode
+    /// Modes tried before `mode` and why each was refused (only with `auto`).
+    public let refusals: [AttachRefusal]
+    public let settings: ProbeSettings
+    /// The ring buffer the program writes its records into.
+    public let ringBuffer: RingBuffer<DecodedProbeRecord>
+
+    private let object: BPFObject
+    private let links: Mutex<[BPFLink]>
+    private let drops: BPFPerCPUArrayMap<UInt64>
+    private let missed: BPFHashMap<fileopend_process_key, UInt64>
+
+    private init(mode: AttachMode, refusals: [AttachRefusal], settings: ProbeSettings, object: BPFObject, links: [BPFLink]) throws(BPFError) {
+        self.mode = mode
+        self.refusals = refusals
+        self.settings = settings
+        self.object = object
+        self.links = Mutex(links)
+        ringBuffer = try RingBuffer(map: object.map(named: "events"))
+        drops = try object.perCPUArrayMap(named: "drops")
+        missed = try object.hashMap(named: "missed")
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Checks the environment, then loads and attaches the program in `settings.mode`; with
+    /// `auto`, tries fentry, kprobe and tracepoint in turn and logs why each refused mode failed.
+    /// libbpf's own messages (verifier log included) go to `logger` from here on.
+    public static func attach(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProbe {
+        BPFLibraryLog.route(to: logger)
+        try validate(settings)
+        try ProbePreflight.check(settings)
+        let candidates = settings.mode == .auto ? AttachMode.preference : [settings.mode]
+        var refusals: [AttachRefusal] = []
+        for mode in candidates {
+            switch attempt(mode, settings: settings) {
+            case .success(let (object, links)):
+                do {
+                    let probe = try FileOpenProbe(
+                        mode: mode, refusals: refusals, settings: settings, object: object, links: links
+                    )
+                    logger.info("attached in \(mode) mode", metadata: [
+                        "programs": "\(links.map(\.programName).joined(separator: ","))",
+                        "ring_buffer_bytes": "\(settings.ringBufferBytes)",
+                    ])
+                    return probe
+                } catch {
+                    throw ProbeError.bpf(error)
+                }
+            case .failure(let refusal):
+                refusals.append(refusal)
+                let next = candidates.drop(while: { $0 != mode }).dropFirst().first
+                let fallback = next.map { "; trying \($0)" } ?? ""
+                logger.warning("\(refusal)\(fallback)")
+            }
+        }
+        throw ProbeError.noAttachModeWorked(refusals)
+    }
+
+    /// Opens the embedded object, configures it and loads only the programs of `mode` into the
+    /// kernel, without attaching: the verifier's verdict on that mode.
+    public static func load(mode: AttachMode, settings: ProbeSettings) throws(BPFError) -> BPFObject {
+        let object = try BPFObject(bytes: EmbeddedBPF.fileopend, name: "fileopend")
+        let wanted = Set(plan(for: mode, settings: settings).map(\.program))
+        for name in object.programNames {
+            try object.program(named: name).setAutoload(wanted.contains(name))
+        }
+        if mode == .fentry {
+            try object.program(named: "fexit_do_sys_openat2").setAttachTarget(function: settings.hookFunction)
+        }
+        try object.setGlobal("excluded_tgid", to: UInt32(bitPattern: settings.excludedProcess))
+        try object.setGlobal("wakeup_bytes", to: UInt64(settings.effectiveWakeupBytes))
+        try object.map(named: "events").setMaxEntries(settings.ringBufferBytes)
+        try object.map(named: "pending").setMaxEntries(settings.pendingOpensCapacity)
+        try object.map(named: "missed").setMaxEntries(settings.missedProcessesCapacity)
+        try object.load()
+        return object
+    }
+
+    /// The kernel program's drop counters, summed over CPUs.
+    public func dropCounts() throws(BPFError) -> DropCounts {
+        var counts = DropCounts()
+        for reason in DropReason.allCases {
+            counts[reason] = try drops[UInt32(reason.rawValue)].reduce(0, &+)
+        }
+        return counts
+    }
+
+    /// Opens whose records were lost, per process, since the process was first charged.
+    public func missedOpens() throws(BPFError) -> [ProcessIdentity: UInt64] {
+        var result: [ProcessIdentity: UInt64] = [:]
+        for (key, count) in try missed.entries() {
+            result[ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns), default: 0] += count
+        }
+        return result
+    }
+
+    /// Removes a process's missed count, once it has exited and its count has been folded.
+    public func forgetMissed(_ process: ProcessIdentity) throws(BPFError) {
+        try missed.delete(fileopend_process_key(start_ns: process.startTime, tgid: UInt32(bitPattern: process.pid), reserved: 0))
+    }
+
+    /// Program ids and recursion misses of the loaded programs (`bpftool prog show` ids).
+    public func programInfo() throws(BPFError) -> [String: BPFProgramInfo] {
+        var info: [String: BPFProgramInfo] = [:]
+        for name in links.withLock({ $0.map(\.programName) }) {
+            info[name] = try object.program(named: name).info()
+        }
+        return info
+    }
+
+    /// Detaches every program: no new records arrive, the ring and maps stay readable for a final
+    /// drain. Idempotent.
+    public func detach() {
+        let current = links.withLock { links in
+            defer { links.removeAll() }
+            return links
+        }
+        for link in current { link.destroy() }
+    }
+
+    /// Detaches, then frees the ring buffer consumer and the object. Idempotent.
+    public func close() {
+        detach()
+        ringBuffer.close()
+        object.close()
+    }
+
+    // MARK: - Attach modes
+
+    /// One program of a mode and how it attaches.
+    struct PlannedProgram {
+        let program: String
+        let attach: @Sendable (BPFProgram, ProbeSettings) throws(BPFError) -> BPFLink
+    }
+
+    static func plan(for mode: AttachMode, settings: ProbeSettings) -> [PlannedProgram] {
+        let bySection: @Sendable (BPFProgram, ProbeSettings) throws(BPFError) -> BPFLink = { program, _ throws(BPFError) in
+            try program.attach()
+        }
+        let exit = PlannedProgram(program: "handle_process_exit", attach: bySection)
+        switch mode {
+        case .fentry:
+            return [PlannedProgram(program: "fexit_do_sys_openat2", attach: bySection), exit]
+        case .kprobe:
+            return [
+                PlannedProgram(program: "kprobe_do_sys_openat2") { program, settings throws(BPFError) in
+                    try program.attachKprobe(function: settings.hookFunction)
+                },
+                PlannedProgram(program: "kretprobe_do_sys_openat2") { program, settings throws(BPFError) in
+                    try program.attachKprobe(function: settings.hookFunction, returnProbe: true)
+                },
+                exit,
+            ]
+        case .tracepoint, .auto:
+            let syscalls = ["open", "openat", "openat2", "creat"].filter {
+                ProbePreflight.hasSyscallTracepoint($0, tracefs: settings.tracefsPath)
+            }
+            return syscalls.flatMap { [
+                PlannedProgram(program: "tp_enter_\($0)", attach: bySection),
+                PlannedProgram(program: "tp_exit_\($0)", attach: bySection),
+            ] } + [exit]
+        }
+    }
+
+    private static func attempt(
+        _ mode: AttachMode, settings: ProbeSettings
+    ) -> Result<(BPFObject, [BPFLink]), AttachRefusal> {
+        let object: BPFObject
+        do {
+            object = try load(mode: mode, settings: settings)
+        } catch {
+            return .failure(refusal(mode, .load, error, settings: settings))
+        }
+        var links: [BPFLink] = []
+        for planned in plan(for: mode, settings: settings) {
+            do {
+                links.append(try planned.attach(object.program(named: planned.program), settings))
+            } catch {
+                links.forEach { $0.destroy() }
+                object.close()
+                return .failure(refusal(mode, .attach, error, settings: settings))
+            }
+        }
+        return .success((object, links))
+    }
+
+    private static func validate(_ settings: ProbeSettings) throws(ProbeError) {
+        let size = settings.ringBufferBytes
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard size >= page, size & (size - 1) == 0 else {
+            throw ProbeError.invalidSetting("ring buffer size \(size) must be a power of two of at least \(page) bytes")
+        }
+        guard settings.pendingOpensCapacity > 0, settings.missedProcessesCapacity > 0 else {
+            throw ProbeError.invalidSetting("pending opens and missed processes capacities must be positive")
+        }
+    }
+
+    /// What a failure most likely means, so the log says more than an errno.
+    private static func refusal(
+        _ mode: AttachMode, _ stage: AttachRefusal.Stage, _ error: BPFError, settings: ProbeSettings
+    ) -> AttachRefusal {
+        let hook = settings.hookFunction
+        let explanation: String = switch (mode, stage, error.errno) {
+        case (.fentry, .load, EPERM?), (.fentry, .load, ENOTSUPP?), (.fentry, .load, EOPNOTSUPP?):
+            "the kernel refuses fentry/fexit programs (ftrace locked down or BPF trampolines unsupported)"
+        case (.fentry, .load, ESRCH?), (.fentry, .load, ENOENT?):
+            "\(hook) is not in the kernel's BTF"
+        case (.kprobe, .attach, _) where !ProbePreflight.kernelHasKprobes(tracefs: settings.tracefsPath):
+            "the kernel has no kprobes (no kprobe PMU, no kprobe_events in tracefs: CONFIG_KPROBES off)"
+        case (.kprobe, .attach, ENOENT?), (.kprobe, .attach, EINVAL?):
+            "no kprobe on \(hook): the function is absent, inlined or blacklisted for probing"
+        case (.kprobe, .attach, EOPNOTSUPP?), (.kprobe, .attach, ENOTSUPP?):
+            "the kernel has no kprobe support (CONFIG_KPROBES off)"
+        case (.tracepoint, .attach, ENOENT?):
+            "a syscall tracepoint is missing (CONFIG_FTRACE_SYSCALLS off?) or tracefs is unreadable"
+        case (_, .load, EACCES?), (_, .load, EINVAL?):
+            "the verifier rejected a program (see the libbpf log above)"
+        default:
+            "\(mode) \(stage.rawValue) failed"
+        }
+        return AttachRefusal(mode: mode, stage: stage, error: error, explanation: explanation)
+    }
+}
+
+/// ENOTSUPP is kernel-internal (524), not in libc's headers, yet bpf(2) returns it.
+private let ENOTSUPP: Int32 = 524

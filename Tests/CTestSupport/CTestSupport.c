@@ -1,0 +1,87 @@
+#define _GNU_SOURCE
+#include "CTestSupport.h"
+
+#include <errno.h>
+#include <linux/openat2.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static long cts_result(long ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+long cts_sys_open(const char *path, int flags, unsigned int mode)
+{
+#ifdef SYS_open
+	return cts_result(syscall(SYS_open, path, flags, mode));
+#else
+	return -ENOSYS;
+#endif
+}
+
+long cts_sys_creat(const char *path, unsigned int mode)
+{
+#ifdef SYS_creat
+	return cts_result(syscall(SYS_creat, path, mode));
+#else
+	return -ENOSYS;
+#endif
+}
+
+long cts_sys_openat(int dirfd, const char *path, int flags, unsigned int mode)
+{
+	return cts_result(syscall(SYS_openat, dirfd, path, flags, mode));
+}
+
+long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64 resolve)
+{
+	struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+
+	return cts_result(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+}
+
+long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigned int mode)
+{
+	long fd;
+
+	switch (call) {
+	case CTS_OPEN: fd = cts_sys_open(path, flags, mode); break;
+	case CTS_OPENAT: fd = cts_sys_openat(-100 /* AT_FDCWD */, path, flags, mode); break;
+	case CTS_OPENAT2: fd = cts_sys_openat2(-100, path, (__u64)flags, mode, 0); break;
+	case CTS_CREAT: fd = cts_sys_creat(path, mode); break;
+	default: return -EINVAL;
+	}
+	if (fd >= 0)
+		syscall(SYS_close, fd);
+	return fd;
+}
+
+int cts_set_thread_credentials(unsigned int uid, unsigned int gid)
+{
+	if (syscall(SYS_setresgid, gid, gid, gid) < 0)
+		return -errno;
+	if (syscall(SYS_setresuid, uid, uid, uid) < 0)
+		return -errno;
+	return 0;
+}
+
+int cts_set_thread_comm(const char *name)
+{
+	return prctl(PR_SET_NAME, name, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long count)
+{
+	long i;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	for (i = 0; i < count; i++)
+		cts_open_with(call, path, flags, 0600);
+	syscall(SYS_exit_group, 0);
+	return 0;	/* not reached */
+}

@@ -1,0 +1,129 @@
+import BPF
+import CFileOpend
+import FileOpenCore
+import FileOpenProbe
+import Testing
+
+/// The decoder meets whatever bytes the ring holds: malformed, oversized and hostile records
+/// must throw a clear error, never crash or read out of bounds.
+@Suite("Record decoding")
+struct DecodedProbeRecordTests {
+    static func header(kind: UInt32 = FILEOPEND_RECORD_OPEN.rawValue, pathLength: Int = 0, syscall: UInt16 = 2) -> fileopend_record {
+        var record = fileopend_record()
+        record.timestamp_ns = 1000
+        record.process_start_ns = 2000
+        record.cgroup_id = 3
+        record.result = -2
+        record.tgid = 4242
+        record.tid = 4243
+        record.uid = 1000
+        record.open_flags = 0o2000000
+        record.mode = 0o644
+        record.kind = UInt16(kind)
+        record.syscall = syscall
+        record.path_len = UInt16(pathLength)
+        withUnsafeMutableBytes(of: &record.comm) { comm in
+            for (index, byte) in "cat".utf8.enumerated() { comm[index] = byte }
+        }
+        return record
+    }
+
+    static func bytes(_ header: fileopend_record, path: [UInt8] = []) -> [UInt8] {
+        withUnsafeBytes(of: header) { Array($0) } + path
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> ProbeRecord {
+        try bytes.withUnsafeBytes { try DecodedProbeRecord(bpfRecord: $0).record }
+    }
+
+    @Test("A well-formed open record decodes every field")
+    func openRecord() throws {
+        let path = Array("/etc/hostname".utf8)
+        let record = try Self.decode(Self.bytes(Self.header(pathLength: path.count), path: path))
+        #expect(record == .open(FileOpenEvent(
+            timestamp: 1000, process: ProcessIdentity(pid: 4242, startTime: 2000), tid: 4243, uid: 1000, cgroupID: 3,
+            syscall: .openat, flags: OpenFlags(rawValue: 0o2000000), mode: 0o644, result: -2, comm: "cat",
+            path: "/etc/hostname"
+        )))
+    }
+
+    @Test("Flags in the record: truncated and unreadable paths")
+    func recordFlags() throws {
+        var header = Self.header(pathLength: 1)
+        header.record_flags = UInt16(FILEOPEND_PATH_TRUNCATED.rawValue | FILEOPEND_PATH_UNREADABLE.rawValue)
+        guard case .open(let event) = try Self.decode(Self.bytes(header, path: [0x61])) else { Issue.record("not an open"); return }
+        #expect(event.pathTruncated && event.pathUnreadable)
+    }
+
+    @Test("An exit record is exactly a header")
+    func exitRecord() throws {
+        var header = Self.header(kind: FILEOPEND_RECORD_EXIT.rawValue)
+        header.result = 256
+        #expect(try Self.decode(Self.bytes(header)) == .exit(ProcessExitEvent(
+            timestamp: 1000, process: ProcessIdentity(pid: 4242, startTime: 2000), comm: "cat", exitCode: 256
+        )))
+    }
+
+    @Test("Malformed records throw a named error",
+          arguments: [
+              ("empty", [UInt8]()),
+              ("one byte short of a header", Array(bytes(header()).dropLast())),
+              ("path_len beyond the record", bytes(header(pathLength: 10), path: Array("abc".utf8))),
+              ("bytes after the path", bytes(header(pathLength: 1), path: Array("ab".utf8))),
+              ("path_len over the maximum", bytes(header(pathLength: 4096), path: Array(repeating: 0x61, count: 4096))),
+              ("unknown kind", bytes(header(kind: 9))),
+              ("kind zero", bytes(header(kind: 0))),
+              ("unknown syscall", bytes(header(syscall: 77))),
+              ("exit record with a payload", bytes(header(kind: FILEOPEND_RECORD_EXIT.rawValue), path: [1, 2, 3])),
+          ])
+    func malformed(name: String, bytes: [UInt8]) {
+        #expect(throws: BPFRecordError.self, "\(name)") { _ = try Self.decode(bytes) }
+    }
+
+    @Test("Invalid UTF-8 and NULs in comm and path are repaired, not trusted")
+    func hostileText() throws {
+        var header = Self.header(pathLength: 4)
+        withUnsafeMutableBytes(of: &header.comm) { comm in
+            for index in 0..<16 { comm[index] = 0xff }  // no NUL terminator at all
+        }
+        guard case .open(let event) = try Self.decode(Self.bytes(header, path: [0x2f, 0xc3, 0x00, 0x28])) else {
+            Issue.record("not an open")
+            return
+        }
+        #expect(event.comm == String(repeating: "\u{FFFD}", count: 16))
+        #expect(event.path.unicodeScalars.count == 4)
+        #expect(event.path.hasPrefix("/"))
+    }
+
+    @Test("Random bytes never crash the decoder (50 000 inputs, fixed seed)")
+    func randomInput() {
+        var generator = SplitMix64(seed: 0x5eed)
+        let headerSize = DecodedProbeRecord.headerSize
+        let kindOffset = MemoryLayout<fileopend_record>.offset(of: \fileopend_record.kind)!
+        var decoded = 0
+        for _ in 0..<50_000 {
+            let length = Int(generator.next() % UInt64(headerSize + 64))
+            var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            if length >= headerSize, generator.next() % 2 == 0 {
+                // Make half of them plausible so the deeper checks run too.
+                bytes[kindOffset] = UInt8(1 + generator.next() % 2)
+                bytes[kindOffset + 1] = 0
+            }
+            if (try? Self.decode(bytes)) != nil { decoded += 1 }
+        }
+        #expect(decoded < 50_000)
+    }
+}
+
+/// A small deterministic generator, so a failing input can be reproduced.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce5_e4b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}

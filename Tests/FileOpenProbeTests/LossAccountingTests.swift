@@ -1,0 +1,42 @@
+import CTestSupport
+import FileOpenCore
+import FileOpenProbe
+import FileOpenTestSupport
+import Foundation
+import Testing
+
+/// With a ring far too small, every open is still accounted for: a record or a counted drop.
+@Suite(
+    "Nothing lost silently",
+    .serialized,
+    .enabled(if: TestEnvironment.canRunKernelTests, Comment(rawValue: TestEnvironment.kernelTestsSkipReason))
+)
+struct LossAccountingTests {
+    @Test("Tiny ring and a flood: records received plus drops counted equals the opens performed")
+    func floodIsAccountedExactly() throws {
+        let opens = 20_000
+        var settings = ProbeHarness.settings()
+        settings.ringBufferBytes = 4096  // room for a few dozen records
+        // Not consuming during the flood guarantees the ring overflows.
+        let harness = try ProbeHarness(settings: settings, start: false)
+        defer { harness.close() }
+        let path = "/tmp/fo-flood-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+        let child = try spawnOpener(comm: uniqueComm("fo-flood"), path: path, count: opens)
+        harness.consumer.start()
+        let identityKnown = TestEnvironment.waitUntil { !harness.opens(where: { $0.process.pid == child }).isEmpty }
+        #expect(identityKnown, "at least the first records fit in the ring")
+        harness.probe.detach()
+        harness.consumer.stop()
+
+        let received = harness.opens { $0.process.pid == child }
+        #expect(received.allSatisfy { $0.path == path })
+        let identity = try #require(received.first?.process)
+        let missed = try harness.probe.missedOpens()[identity] ?? 0
+        #expect(missed > 0, "the ring overflowed, so something must have been dropped")
+        #expect(UInt64(received.count) + missed == UInt64(opens))
+        let drops = try harness.probe.dropCounts()
+        #expect(drops[.ringBufferFull] >= missed, "each missed open was counted by reason too")
+        #expect(harness.consumer.statistics.undecodable == 0)
+    }
+}

@@ -1,0 +1,42 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// When tests that need the kernel (BPF, tracefs, root) run, and the set-up they share.
+///
+/// They run as root. Under CI (`CI=true`) they always run, so that a missing privilege fails the
+/// run instead of silently skipping; elsewhere a non-root run skips them with one reason.
+public enum TestEnvironment {
+    /// CI sets `CI=true`.
+    public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    public static let isRoot = getuid() == 0
+    /// The condition for `.enabled(if:)` on kernel tests.
+    public static let canRunKernelTests = isRoot || isCI
+    /// The one-line skip reason.
+    public static let kernelTestsSkipReason = "needs root for BPF (CAP_BPF, CAP_PERFMON) and tracefs; always runs under CI=true"
+
+    /// Mounts tracefs at /sys/kernel/tracing if it is not there (some machines do not mount it at
+    /// boot); a failure is left for the test to report through the error it causes.
+    public static func ensureTracefs() {
+        guard !FileManager.default.fileExists(atPath: "/sys/kernel/tracing/events") else { return }
+        _ = mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nil)
+    }
+
+    /// A directory of its own under /tmp for one test, removed by the caller.
+    public static func makeScratchDirectory(_ label: String) throws -> URL {
+        let url = URL(fileURLWithPath: "/tmp/fileopend-test-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+    public static func waitUntil(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return try condition()
+    }
+}
