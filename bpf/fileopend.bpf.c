@@ -51,7 +51,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct fileopend_process_key);
-	__type(value, __u64);
+	__type(value, struct fileopend_missed_opens);
 } missed SEC(".maps");
 
 struct {
@@ -102,17 +102,18 @@ static __always_inline void current_process(struct fileopend_process_key *key)
 /* Charge one lost open to its process so user space can still count it. */
 static __always_inline void charge_missed(struct fileopend_process_key *key)
 {
-	__u64 one = 1, *count;
+	struct fileopend_missed_opens first = { .opens = 1 }, *missed_opens;
 
-	count = bpf_map_lookup_elem(&missed, key);
-	if (!count) {
-		if (!bpf_map_update_elem(&missed, key, &one, BPF_NOEXIST))
+	missed_opens = bpf_map_lookup_elem(&missed, key);
+	if (!missed_opens) {
+		bpf_get_current_comm(first.comm, sizeof(first.comm));
+		if (!bpf_map_update_elem(&missed, key, &first, BPF_NOEXIST))
 			return;
 		/* Another CPU may have inserted it meanwhile. */
-		count = bpf_map_lookup_elem(&missed, key);
+		missed_opens = bpf_map_lookup_elem(&missed, key);
 	}
-	if (count)
-		__sync_fetch_and_add(count, 1);
+	if (missed_opens)
+		__sync_fetch_and_add(&missed_opens->opens, 1);
 	else
 		count_drop(FILEOPEND_DROP_MISSED_FULL);
 }

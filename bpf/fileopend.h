@@ -58,6 +58,15 @@ struct fileopend_process_key {
 };
 
 /*
+ * A value of the missed map: how many of a process's opens lost their record, and the comm of
+ * the first one, so user space can name a process it never received a record from.
+ */
+struct fileopend_missed_opens {
+	__u64 opens;
+	char comm[FILEOPEND_COMM_LEN];
+};
+
+/*
  * Every record starts with this header; an open record is followed by path_len path bytes
  * (no NUL), so a record is exactly sizeof(struct fileopend_record) + path_len bytes long.
  */

@@ -18,7 +18,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         }
         let header = bytes.loadUnaligned(as: fileopend_record.self)
         let process = ProcessIdentity(pid: Int32(bitPattern: header.tgid), startTime: header.process_start_ns)
-        let comm = withUnsafeBytes(of: header.comm) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let comm = withUnsafeBytes(of: header.comm) { KernelString.decode($0) }
 
         switch UInt32(header.kind) {
         case FILEOPEND_RECORD_OPEN.rawValue:
@@ -31,7 +31,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             guard let syscall = OpenSyscall(rawValue: header.syscall) else {
                 throw BPFRecordError.invalid(field: "syscall", value: "\(header.syscall)")
             }
-            let path = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[headerSize...]), as: UTF8.self)
+            let path = KernelString.decode(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]))
             let flags = UInt32(header.record_flags)
             record = .open(FileOpenEvent(
                 timestamp: header.timestamp_ns, process: process, tid: Int32(bitPattern: header.tid), uid: header.uid,

@@ -22,7 +22,7 @@ public final class FileOpenProbe: Sendable {
     private let object: BPFObject
     private let links: Mutex<[BPFLink]>
     private let drops: BPFPerCPUArrayMap<UInt64>
-    private let missed: BPFHashMap<fileopend_process_key, UInt64>
+    private let missed: BPFHashMap<fileopend_process_key, fileopend_missed_opens>
 
     private init(mode: AttachMode, refusals: [AttachRefusal], settings: ProbeSettings, object: BPFObject, links: [BPFLink]) throws(BPFError) {
         self.mode = mode
@@ -103,10 +103,12 @@ public final class FileOpenProbe: Sendable {
     }
 
     /// Opens whose records were lost, per process, since the process was first charged.
-    public func missedOpens() throws(BPFError) -> [ProcessIdentity: UInt64] {
-        var result: [ProcessIdentity: UInt64] = [:]
-        for (key, count) in try missed.entries() {
-            result[ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns), default: 0] += count
+    public func missedOpens() throws(BPFError) -> [ProcessIdentity: MissedOpens] {
+        var result: [ProcessIdentity: MissedOpens] = [:]
+        for (key, value) in try missed.entries() {
+            let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
+            result[ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns)] =
+                MissedOpens(opens: value.opens, comm: comm)
         }
         return result
     }

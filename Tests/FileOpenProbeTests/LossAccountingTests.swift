@@ -22,7 +22,8 @@ struct LossAccountingTests {
         defer { harness.close() }
         let path = "/tmp/fo-flood-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
-        let child = try spawnOpener(comm: uniqueComm("fo-flood"), path: path, count: opens)
+        let comm = uniqueComm("fo-flood")
+        let child = try spawnOpener(comm: comm, path: path, count: opens)
         harness.consumer.start()
         let identityKnown = TestEnvironment.waitUntil { !harness.opens(where: { $0.process.pid == child }).isEmpty }
         #expect(identityKnown, "at least the first records fit in the ring")
@@ -32,7 +33,9 @@ struct LossAccountingTests {
         let received = harness.opens { $0.process.pid == child }
         #expect(received.allSatisfy { $0.path == path })
         let identity = try #require(received.first?.process)
-        let missed = try harness.probe.missedOpens()[identity] ?? 0
+        let missedOpens = try #require(try harness.probe.missedOpens()[identity])
+        #expect(missedOpens.comm == comm, "the missed map names the process")
+        let missed = missedOpens.opens
         #expect(missed > 0, "the ring overflowed, so something must have been dropped")
         #expect(UInt64(received.count) + missed == UInt64(opens))
         let drops = try harness.probe.dropCounts()
