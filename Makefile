@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
 # Arguments for `make run`, e.g. make run ARGS="--print --json"
-ARGS ?= --print
+ARGS ?=
 
 FUZZ_SECONDS ?= 60
 
@@ -21,7 +21,8 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# Starts the daemon in the foreground; Ctrl-C stops it and prints the totals.
+# Starts the daemon in the foreground (metrics on http://127.0.0.1:9469/metrics); Ctrl-C stops it
+# and prints the totals.
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" $(ARGS)
 
@@ -30,13 +31,16 @@ test: build
 	$(SWIFT) build --build-tests
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
 
-# Fuzzes the ring-buffer record decoder with libFuzzer + AddressSanitizer for FUZZ_SECONDS.
+# Fuzzes every parser (Fuzz/*) with libFuzzer + AddressSanitizer, FUZZ_SECONDS each;
+# `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
+FUZZERS ?= $(notdir $(wildcard Fuzz/*Fuzzer))
 fuzz: bootstrap
-	$(SWIFT) build --scratch-path .build-fuzz --product RecordDecoderFuzzer \
-		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
-	mkdir -p .build-fuzz/corpus/record-decoder
-	.build-fuzz/debug/RecordDecoderFuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		.build-fuzz/corpus/record-decoder
+	set -e; for fuzzer in $(FUZZERS); do \
+		$(SWIFT) build --scratch-path .build-fuzz --product $$fuzzer \
+			-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
+		mkdir -p .build-fuzz/corpus/$$fuzzer; \
+		.build-fuzz/debug/$$fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 .build-fuzz/corpus/$$fuzzer; \
+	done
 
 clean:
 	$(SWIFT) package clean

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the HTTP server's set-up throws, each case naming what failed so one log line is enough.
+/// (Per-request problems are answered with an HTTP status, never thrown.)
+public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A system call failed; `operation` names it with its argument, e.g. `bind([::1]:9469)`.
+    case callFailed(operation: String, errno: Int32)
+    /// The text is not `HOST:PORT` with an IPv4 or bracketed IPv6 literal.
+    case invalidListenAddress(String, reason: String)
+    /// A descriptor handed over (systemd socket activation) is not a listening TCP socket.
+    case notAListeningSocket(descriptor: Int32, reason: String)
+    /// `HTTPServer.start()` after `stop()` or a second `start()`.
+    case invalidState(String)
+
+    /// The errno of a failed call, if this is one.
+    public var errno: Int32? {
+        if case .callFailed(_, let errno) = self { return errno }
+        return nil
+    }
+
+    /// One line naming what failed and why, e.g. `bind([::1]:9469) failed: Address already in use (errno 98)`.
+    public var description: String {
+        switch self {
+        case .callFailed(let operation, let errno):
+            "\(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        case .invalidListenAddress(let text, let reason):
+            "listen address '\(text)' is not HOST:PORT with an IPv4 or [IPv6] literal (\(reason))"
+        case .notAListeningSocket(let descriptor, let reason):
+            "file descriptor \(descriptor) is not a listening TCP socket: \(reason)"
+        case .invalidState(let message):
+            message
+        }
+    }
+
+    /// The failure of the call just made, from the thread's `errno`.
+    static func failed(_ operation: String) -> ServerError {
+        .callFailed(operation: operation, errno: Glibc.errno)
+    }
+}
