@@ -22,6 +22,7 @@ let package = Package(
     targets: [
         // System libraries (module maps only).
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The record ABI shared with the kernel program, plus the few Linux calls Swift cannot make.
         .target(name: "CFileOpend"),
@@ -47,10 +48,17 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
 
+        // POSIX-socket servers: HTTP (/metrics), later the Unix query socket and systemd activation.
+        .target(
+            name: "FileOpenServer",
+            dependencies: ["FileOpenCore", "CFileOpend", "CZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "fileopend",
             dependencies: [
-                "FileOpenProbe", "FileOpenCore",
+                "FileOpenProbe", "FileOpenCore", "FileOpenServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -67,11 +75,19 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
 
-        // libFuzzer target for the record decoder (`make fuzz`); a plain build makes a replayer.
+        // libFuzzer targets (`make fuzz`); a plain build makes replayers of saved inputs.
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "RecordDecoderFuzzer",
-            dependencies: ["FileOpenProbe"],
+            dependencies: ["FileOpenProbe", "FuzzSupport"],
             path: "Fuzz/RecordDecoderFuzzer",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "HTTPRequestFuzzer",
+            dependencies: ["FileOpenServer", "FuzzSupport"],
+            path: "Fuzz/HTTPRequestFuzzer",
             swiftSettings: swiftSettings
         ),
 
@@ -91,10 +107,17 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["BPFCompilerPlugin"]
         ),
-        .testTarget(name: "FileOpenCoreTests", dependencies: ["FileOpenCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FileOpenCoreTests", dependencies: ["FileOpenCore", "FileOpenTestSupport"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FileOpenProbeTests",
             dependencies: ["FileOpenProbe", "FileOpenCore", "BPF", "CFileOpend", "CTestSupport", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FileOpenServerTests",
+            dependencies: ["FileOpenServer", "FileOpenCore", "FileOpenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

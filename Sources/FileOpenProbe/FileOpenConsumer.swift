@@ -23,6 +23,7 @@ public final class FileOpenConsumer: Sendable {
     private let probe: FileOpenProbe
     private let logger: Logger
     private let deliver: @Sendable ([ProbeRecord]) -> Void
+    private let afterDrain: @Sendable () -> Void
     private let running = Atomic<Bool>(false)
     private let thread = Mutex<DedicatedThread?>(nil)
     private let opens = Atomic<UInt64>(0)
@@ -30,11 +31,18 @@ public final class FileOpenConsumer: Sendable {
     private let undecodable = Atomic<UInt64>(0)
     private let drains = Atomic<UInt64>(0)
 
-    /// - Parameter deliver: called on the consumer thread with each non-empty batch, in ring order.
-    public init(probe: FileOpenProbe, logger: Logger, deliver: @escaping @Sendable ([ProbeRecord]) -> Void) {
+    /// - Parameters:
+    ///   - deliver: called on the consumer thread with each non-empty batch, in ring order.
+    ///   - afterDrain: called on the consumer thread after every drain pass, at least once per
+    ///     drain interval: the place for periodic work that must not race with `deliver`.
+    public init(
+        probe: FileOpenProbe, logger: Logger, deliver: @escaping @Sendable ([ProbeRecord]) -> Void,
+        afterDrain: @escaping @Sendable () -> Void = {}
+    ) {
         self.probe = probe
         self.logger = logger
         self.deliver = deliver
+        self.afterDrain = afterDrain
     }
 
     /// Starts the consumer thread (`fileopend-ring`). Does nothing if it runs already.
@@ -97,6 +105,7 @@ public final class FileOpenConsumer: Sendable {
             }
         }
         drains.add(1, ordering: .relaxed)
+        defer { afterDrain() }
         guard !batch.isEmpty else { return }
         var opened: UInt64 = 0
         for record in batch {

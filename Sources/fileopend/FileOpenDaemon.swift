@@ -1,6 +1,7 @@
 public import ArgumentParser
 import FileOpenCore
 import FileOpenProbe
+import FileOpenServer
 import Foundation
 public import Logging
 
@@ -9,12 +10,14 @@ public import Logging
 struct FileOpenDaemon: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fileopend",
-        abstract: "Watch every file open on the host with eBPF.",
+        abstract: "Count every file open on the host with eBPF and serve the counts to Prometheus.",
         discussion: """
-            Needs root, or CAP_BPF and CAP_PERFMON, a kernel with BTF (/sys/kernel/btf/vmlinux) \
-            and tracefs mounted at /sys/kernel/tracing. Ctrl-C (SIGINT) or SIGTERM stops it and \
-            prints how many records were received and dropped.
-            """
+            Serves per-process and per-command counters at http://127.0.0.1:9469/metrics (see \
+            --listen). Needs root, or CAP_BPF and CAP_PERFMON, a kernel with BTF \
+            (/sys/kernel/btf/vmlinux) and tracefs mounted at /sys/kernel/tracing. Ctrl-C (SIGINT) or \
+            SIGTERM stops it and prints how many records were received and dropped.
+            """,
+        version: DaemonRuntime.version
     )
 
     @Flag(help: "Print every open as a line: PID TID COMM FD ERR FLAGS PATH (like opensnoop).")
@@ -32,6 +35,24 @@ struct FileOpenDaemon: ParsableCommand {
     @Option(help: "Drain interval in milliseconds: the longest a record waits in the ring.")
     var drainInterval = 10
 
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp(
+            "Address for /metrics: IPv4:PORT or [IPv6]:PORT; repeat for several (default 127.0.0.1:9469).",
+            valueName: "address"
+        )
+    )
+    var listenAddresses: [String] = []
+
+    @Option(help: "Seconds an exited process keeps its own series before only its command's totals remember it.")
+    var retention = 300
+
+    @Option(help: "Most processes with series of their own; the least recently active beyond it fold into pid=\"other\".")
+    var maxProcesses = 10_000
+
+    @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\".")
+    var maxComms = 10_000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -39,6 +60,16 @@ struct FileOpenDaemon: ParsableCommand {
         if json && !print { throw ValidationError("--json only applies with --print") }
         if drainInterval < 1 || drainInterval > 1000 {
             throw ValidationError("--drain-interval must be between 1 and 1000 milliseconds")
+        }
+        if retention < 0 { throw ValidationError("--retention must be 0 or more seconds") }
+        if maxProcesses < 1 { throw ValidationError("--max-processes must be at least 1") }
+        if maxComms < 1 { throw ValidationError("--max-comms must be at least 1") }
+        for address in listenAddresses {
+            do {
+                _ = try ListenAddress(parsing: address)
+            } catch {
+                throw ValidationError("--listen: \(error)")
+            }
         }
     }
 
@@ -55,26 +86,37 @@ struct FileOpenDaemon: ParsableCommand {
         settings.ringBufferBytes = ringBufferSize
         settings.drainInterval = .milliseconds(drainInterval)
 
-        let shutdown = ShutdownSignal()
-        let signalSources = shutdown.observeSignals()
-        let probe: FileOpenProbe
+        let listen = try (listenAddresses.isEmpty ? ["127.0.0.1:9469"] : listenAddresses).map(ListenAddress.init(parsing:))
+        let aggregatorSettings = AggregatorSettings(
+            retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms
+        )
+
+        // Privileges and kernel features first: their one-line error beats any later, vaguer one.
         do {
-            probe = try FileOpenProbe.attach(settings: settings, logger: logger)
+            try ProbePreflight.check(settings)
         } catch {
             FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
             throw ExitCode(error.exitCode)
         }
+        let shutdown = ShutdownSignal()
+        let signalSources = shutdown.observeSignals()
         let printer = print ? EventPrinter(json: json, onClosed: { shutdown.request() }) : nil
-        let consumer = FileOpenConsumer(probe: probe, logger: logger) { batch in printer?.print(batch) }
-        consumer.start()
-        if !print { logger.notice("counting file opens; Ctrl-C prints the totals") }
+        let runtime: DaemonRuntime
+        do {
+            runtime = try DaemonRuntime(
+                probeSettings: settings, aggregatorSettings: aggregatorSettings, listen: listen, printer: printer,
+                logger: logger
+            )
+        } catch {
+            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
 
         withExtendedLifetime(signalSources) { shutdown.wait() }
-        probe.detach()
-        consumer.stop()
-        let drops = try? probe.dropCounts()
-        probe.close()
-        FileHandle.standardError.write(Data((Self.summary(consumer.statistics, drops) + "\n").utf8))
+        runtime.stop()
+        let drops = try? runtime.probe.dropCounts()
+        runtime.probe.close()
+        FileHandle.standardError.write(Data((Self.summary(runtime.consumer.statistics, drops) + "\n").utf8))
     }
 
     /// The closing line: what arrived and what was lost, by reason.

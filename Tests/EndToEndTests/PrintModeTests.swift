@@ -15,7 +15,7 @@ struct PrintModeTests {
     @Test("--json streams one object per open with pid, comm, errno; SIGINT stops it with totals")
     func jsonLines() throws {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", ["--print", "--json"])
+        let daemon = try DaemonProcess("fileopend", ["--print", "--json", "--listen", "127.0.0.1:0"])
         defer { daemon.signal(SIGKILL) }
         #expect(TestEnvironment.waitUntil { daemon.errorOutput.contains("attached in ") }, "\(daemon.errorOutput)")
 
@@ -54,7 +54,7 @@ struct PrintModeTests {
     @Test("Text mode prints opensnoop's columns: PID TID COMM FD ERR FLAGS PATH")
     func textColumns() throws {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", ["--print"])
+        let daemon = try DaemonProcess("fileopend", ["--print", "--listen", "127.0.0.1:0"])
         defer { daemon.signal(SIGKILL) }
         #expect(TestEnvironment.waitUntil { daemon.errorOutput.contains("attached in ") })
         let path = "/tmp/fo-e2e-text-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -76,7 +76,7 @@ struct PrintModeTests {
     func nonRootIsRefused() throws {
         let binary = DaemonProcess.binDirectory.appendingPathComponent("fileopend").path
         let daemon = try DaemonProcess("/usr/bin/setpriv", [
-            "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", binary, "--print",
+            "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", binary, "--print", "--listen", "127.0.0.1:0",
         ])
         #expect(daemon.waitForExit() == 77)
         #expect(daemon.errorOutput == "fileopend: missing capability CAP_BPF and CAP_PERFMON: run as root, "
@@ -100,5 +100,14 @@ struct CommandLineTests {
         #expect(daemon.waitForExit() == 64)
         #expect(daemon.errorOutput.contains("auto"))
         #expect(daemon.errorOutput.contains("tracepoint"))
+    }
+
+    @Test("A listen address that is not IP:PORT is a usage error naming it", arguments: [
+        "localhost:9469", "127.0.0.1", "::1:9469", "127.0.0.1:70000",
+    ])
+    func badListenAddress(address: String) throws {
+        let daemon = try DaemonProcess("fileopend", ["--listen", address])
+        #expect(daemon.waitForExit() == 64)
+        #expect(daemon.errorOutput.contains("--listen: listen address '\(address)'"), "\(daemon.errorOutput)")
     }
 }

@@ -1,0 +1,175 @@
+/// Per-process and per-comm file-open counters built from the probe's records and the kernel's
+/// missed-opens counts. A value type: a copy is a consistent snapshot, cheap to take (copy on
+/// write), which is how a scrape reads it without holding up the consumer thread.
+///
+/// - A process is (tgid, start time): a reused pid is a new process and starts from zero. Only
+///   the newest process of a pid is tracked — the older one has ended even if its exit record was
+///   lost — so the per-process series (labelled by pid) never hold two processes at once.
+/// - Per-comm totals are counted as records arrive, under the comm of the moment, so they never
+///   go backwards — not when a process renames itself, exits, expires or is evicted.
+/// - Exited processes stay for `settings.retention`, then leave the per-process counters.
+/// - At most `settings.maxProcesses` processes: the least recently active (exited ones first) are
+///   folded into `other`, and `statistics.evictedProcesses` counts them.
+public struct Aggregator: Sendable {
+    public var settings: AggregatorSettings
+    /// The tracked processes by pid.
+    public private(set) var processes: [Int32: TrackedProcess] = [:]
+    /// Totals per comm, including every process ever seen under that comm.
+    public private(set) var comms: [String: OpenCounters] = [:]
+    /// Counts of processes evicted over the cap.
+    public private(set) var other = OpenCounters()
+    public private(set) var statistics = AggregatorStatistics()
+    /// The kernel's missed count already folded in, per process still in the kernel's map, and
+    /// whether that process has exited (then its entry can go once folded a last time).
+    private var kernelMissed: [ProcessIdentity: FoldedMissed] = [:]
+
+    private struct FoldedMissed: Sendable {
+        var opens: UInt64
+        var exited: Bool
+    }
+
+    public init(settings: AggregatorSettings = AggregatorSettings()) {
+        self.settings = settings
+    }
+
+    /// The tracked process with this identity, if it is tracked.
+    public func process(_ identity: ProcessIdentity) -> TrackedProcess? {
+        guard let process = processes[identity.pid], process.identity == identity else { return nil }
+        return process
+    }
+
+    /// Counts a batch of records in order.
+    public mutating func apply(_ records: some Sequence<ProbeRecord>) {
+        for record in records {
+            switch record {
+            case .open(let event): count(event)
+            case .exit(let event): exited(event)
+            }
+        }
+    }
+
+    /// Counts one open.
+    public mutating func count(_ event: FileOpenEvent) {
+        statistics.openRecords += 1
+        let comm = commKey(event.comm)
+        comms[comm, default: OpenCounters()].count(event)
+        // One hash lookup, and the value is mutated in place.
+        switch slot(for: event.process) {
+        case .tracked(let index):
+            processes.values[index].count(event)
+        case .new:
+            var process = TrackedProcess(identity: event.process, comm: event.comm, seenAt: event.timestamp)
+            process.count(event)
+            insert(process)
+        case .stale:
+            break
+        }
+    }
+
+    /// Notes a process's exit; it stays `settings.retention` longer. An exit of a process that
+    /// never opened anything is not tracked (it has no counts to show).
+    public mutating func exited(_ event: ProcessExitEvent) {
+        statistics.exitRecords += 1
+        kernelMissed[event.process]?.exited = true
+        guard let index = processes.index(forKey: event.process.pid),
+              processes.values[index].identity == event.process else { return }
+        processes.values[index].exitedAt = event.timestamp
+        processes.values[index].lastSeen = max(processes.values[index].lastSeen, event.timestamp)
+    }
+
+    /// Folds in the kernel's missed-opens map (cumulative counts per process). Returns the
+    /// processes whose kernel entries have now been counted for the last time (they exited): the
+    /// caller deletes those entries from the kernel map, so it never fills up.
+    public mutating func foldMissed(_ missed: [ProcessIdentity: MissedOpens], now: UInt64) -> [ProcessIdentity] {
+        for (identity, entry) in missed {
+            if kernelMissed[identity] == nil {
+                // Exited before its first fold: still exact, since the exit ends all its opens.
+                kernelMissed[identity] = FoldedMissed(opens: 0, exited: process(identity)?.hasExited ?? false)
+            }
+            let folded = kernelMissed[identity]!.opens
+            guard entry.opens > folded else { continue }
+            let delta = entry.opens - folded
+            kernelMissed[identity]!.opens = entry.opens
+            statistics.missedOpens += delta
+            comms[commKey(process(identity)?.comm ?? entry.comm), default: OpenCounters()].countMissed(delta)
+            switch slot(for: identity) {
+            case .tracked(let index):
+                processes.values[index].counters.countMissed(delta)
+            case .new:
+                var process = TrackedProcess(identity: identity, comm: entry.comm, seenAt: now)
+                process.counters.countMissed(delta)
+                insert(process)
+            case .stale:
+                break
+            }
+        }
+        // Entries gone from the kernel map (deleted by us earlier) need no baseline any more.
+        kernelMissed = kernelMissed.filter { missed[$0.key] != nil }
+        let finished = kernelMissed.filter(\.value.exited).map(\.key)
+        for identity in finished { kernelMissed[identity] = nil }
+        return finished
+    }
+
+    /// Removes exited processes whose retention has passed (their comm totals stay).
+    public mutating func expire(now: UInt64) {
+        let retention = settings.retentionNanoseconds
+        let expired = processes.values.filter { process in
+            guard let exitedAt = process.exitedAt else { return false }
+            return now >= exitedAt && now - exitedAt >= retention
+        }
+        for process in expired { processes[process.identity.pid] = nil }
+        statistics.expiredProcesses += UInt64(expired.count)
+        evictOverCap(reserving: 0)
+    }
+
+    /// Where a record of `identity` goes.
+    private enum Slot {
+        /// The tracked process at this index.
+        case tracked(Dictionary<Int32, TrackedProcess>.Index)
+        /// Not tracked (any older process of its pid has just been dropped): insert it.
+        case new
+        /// An older process of a pid whose newer process is tracked: only comm totals count it.
+        case stale
+    }
+
+    private mutating func slot(for identity: ProcessIdentity) -> Slot {
+        guard let index = processes.index(forKey: identity.pid) else { return .new }
+        let tracked = processes.values[index].identity.startTime
+        if tracked == identity.startTime { return .tracked(index) }
+        if identity.startTime < tracked { return .stale }
+        // The pid was reused: the process tracked under it has ended.
+        processes.remove(at: index)
+        statistics.expiredProcesses += 1
+        return .new
+    }
+
+    /// The comm to count under: itself, or `[other]` once the comm cap is reached.
+    private mutating func commKey(_ comm: String) -> String {
+        if comms[comm] != nil || comms.count < settings.maxComms { return comm }
+        statistics.overflowedCommOpens += 1
+        return AggregatorSettings.otherComm
+    }
+
+    private mutating func insert(_ process: TrackedProcess) {
+        evictOverCap(reserving: 1)
+        processes[process.identity.pid] = process
+    }
+
+    /// Evicts until `reserving` more processes fit under the cap. When the cap is hit it evicts a
+    /// batch (1/64 of the cap), so a fork storm costs one scan per batch, not one per process.
+    private mutating func evictOverCap(reserving: Int) {
+        let cap = max(1, settings.maxProcesses)
+        guard processes.count + reserving > cap else { return }
+        let excess = processes.count + reserving - cap
+        let count = min(processes.count, max(excess, cap / 64))
+        // Exited processes first (they would expire anyway), then the least recently active: one
+        // key per process (the top bit set for live ones), sorted without copying the processes.
+        let victims = processes.values.map { process in
+            (key: process.hasExited ? process.lastSeen >> 1 : process.lastSeen >> 1 | 1 << 63, pid: process.identity.pid)
+        }.sorted { $0.key < $1.key }.prefix(count)
+        for victim in victims {
+            if let process = processes.removeValue(forKey: victim.pid) { other.merge(process.counters) }
+        }
+        statistics.evictedProcesses += UInt64(victims.count)
+    }
+}

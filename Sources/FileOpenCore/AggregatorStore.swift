@@ -1,0 +1,38 @@
+import Synchronization
+
+/// The aggregator shared between the consumer thread (the only writer) and readers (scrapes,
+/// queries). A reader's `snapshot()` holds the lock only to copy the aggregator's value, which is
+/// O(1) (copy on write); it then renders from its copy with no lock held. The writer pays for
+/// the copy: its next change after a snapshot duplicates the storage, once per snapshot.
+public final class AggregatorStore: Sendable {
+    private let state: Mutex<Aggregator>
+
+    public init(settings: AggregatorSettings = AggregatorSettings()) {
+        state = Mutex(Aggregator(settings: settings))
+    }
+
+    /// Counts a batch of records (on the consumer thread).
+    public func apply(_ records: [ProbeRecord]) {
+        state.withLock { $0.apply(records) }
+    }
+
+    /// Folds in the kernel's missed-opens counts, if read, and expires processes past their
+    /// retention. Returns the processes whose kernel missed entries can now be deleted.
+    public func maintain(missed: [ProcessIdentity: MissedOpens]?, now: UInt64) -> [ProcessIdentity] {
+        state.withLock { aggregator in
+            let finished = missed.map { aggregator.foldMissed($0, now: now) } ?? []
+            aggregator.expire(now: now)
+            return finished
+        }
+    }
+
+    /// A consistent copy of everything counted so far.
+    public func snapshot() -> Aggregator {
+        state.withLock { $0 }
+    }
+
+    /// Changes the bounds; a lower cap takes effect at the next maintenance.
+    public func update(settings: AggregatorSettings) {
+        state.withLock { $0.settings = settings }
+    }
+}

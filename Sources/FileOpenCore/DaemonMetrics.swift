@@ -1,0 +1,57 @@
+/// The daemon's own state at one scrape, gathered by the daemon from its parts (probe, consumer,
+/// HTTP server, /proc/self) so that rendering stays pure.
+public struct DaemonMetrics: Sendable {
+    public var version = "unknown"
+    public var libbpfVersion = "unknown"
+    public var attachMode: AttachMode = .auto
+    /// Records the consumer thread delivered, and ones it could not decode.
+    public var openRecords: UInt64 = 0
+    public var exitRecords: UInt64 = 0
+    public var undecodableRecords: UInt64 = 0
+    /// Drain passes of the consumer thread: grows while it is alive.
+    public var consumerDrains: UInt64 = 0
+    /// The kernel program's drop counters.
+    public var drops = DropCounts()
+    public var ringBufferBytes = 0
+    public var ringBufferPendingBytes = 0
+    public var http = HTTPCounters()
+    /// From /proc/self; nil where it could not be read.
+    public var process: ProcessUsage?
+
+    public init() {}
+
+    /// The HTTP server's counters.
+    public struct HTTPCounters: Sendable {
+        public var requestsByStatus: [Int: UInt64] = [:]
+        public var connectionsAccepted: UInt64 = 0
+        /// Refused at the connection cap (a loss stage: those clients got 503).
+        public var connectionsRefused: UInt64 = 0
+        public var timeouts: UInt64 = 0
+        public var clientDisconnects: UInt64 = 0
+
+        public init() {}
+    }
+
+    /// The standard `process_*` metrics of the Prometheus client libraries.
+    public struct ProcessUsage: Sendable {
+        public var cpuSeconds: Double
+        public var residentBytes: UInt64
+        public var virtualBytes: UInt64
+        public var openFileDescriptors: UInt64
+        public var maxFileDescriptors: UInt64
+        /// Seconds since the Unix epoch.
+        public var startTimeSeconds: Double
+
+        public init(
+            cpuSeconds: Double, residentBytes: UInt64, virtualBytes: UInt64, openFileDescriptors: UInt64,
+            maxFileDescriptors: UInt64, startTimeSeconds: Double
+        ) {
+            self.cpuSeconds = cpuSeconds
+            self.residentBytes = residentBytes
+            self.virtualBytes = virtualBytes
+            self.openFileDescriptors = openFileDescriptors
+            self.maxFileDescriptors = maxFileDescriptors
+            self.startTimeSeconds = startTimeSeconds
+        }
+    }
+}

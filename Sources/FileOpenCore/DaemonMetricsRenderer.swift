@@ -1,0 +1,102 @@
+/// Renders the daemon's self-metrics. Every loss stage is exported from the start, at 0: an
+/// absent series is not a zero, and hiding activity by flooding is what these counters expose.
+public enum DaemonMetricsRenderer {
+    /// HTTP status codes always exported, even before the first such response.
+    static let alwaysExportedStatuses = [200, 400, 404, 405, 413, 431, 503]
+
+    public static func render(_ daemon: DaemonMetrics, _ aggregator: Aggregator, into writer: inout ExpositionWriter) {
+        writer.family("fileopen_build", .info, help: "fileopend's version and the libbpf it runs on.")
+        writer.sample(["version": daemon.version, "libbpf_version": daemon.libbpfVersion], UInt64(1))
+        writer.family("fileopen_attach_mode", .info, help: "How the BPF program hooks file opens.")
+        writer.sample(["mode": daemon.attachMode.rawValue], UInt64(1))
+
+        writer.family("fileopen_records_received", .counter, help: "Ring buffer records delivered, by kind.")
+        writer.sample(["kind": "open"], daemon.openRecords)
+        writer.sample(["kind": "exit"], daemon.exitRecords)
+        writer.family("fileopen_records_undecodable", .counter, help: "Ring buffer records that did not decode (skipped).")
+        writer.sample(daemon.undecodableRecords)
+        writer.family(
+            "fileopen_drops", .counter,
+            help: "Records the BPF program could not deliver, by reason; dropped opens still count per process."
+        )
+        for reason in DropReason.allCases {
+            writer.sample(["reason": reason.description], daemon.drops[reason])
+        }
+        writer.family(
+            "fileopen_missed_opens", .counter,
+            help: "Opens counted from the kernel's per-process missed map because their records were dropped."
+        )
+        writer.sample(aggregator.statistics.missedOpens)
+        writer.family("fileopen_consumer_drains", .counter, help: "Drain passes of the ring buffer consumer thread.")
+        writer.sample(daemon.consumerDrains)
+
+        writer.family("fileopen_ring_buffer_size_bytes", .gauge, help: "Size of the BPF ring buffer.")
+        writer.sample(UInt64(daemon.ringBufferBytes))
+        writer.family("fileopen_ring_buffer_pending_bytes", .gauge, help: "Bytes written to the ring buffer, not yet consumed.")
+        writer.sample(UInt64(daemon.ringBufferPendingBytes))
+
+        writer.family("fileopen_tracked_processes", .gauge, help: "Processes with counters of their own (exited ones in retention included).")
+        writer.sample(UInt64(aggregator.processes.count))
+        writer.family("fileopen_tracked_process_limit", .gauge, help: "The cap on tracked processes.")
+        writer.sample(UInt64(aggregator.settings.maxProcesses))
+        writer.family("fileopen_tracked_comms", .gauge, help: "Command names with totals of their own.")
+        writer.sample(UInt64(aggregator.comms.count))
+        writer.family(
+            "fileopen_processes_evicted", .counter,
+            help: "Processes folded into the pid=\"other\" bucket because the cap was reached."
+        )
+        writer.sample(aggregator.statistics.evictedProcesses)
+        writer.family("fileopen_processes_expired", .counter, help: "Exited processes removed after the retention window.")
+        writer.sample(aggregator.statistics.expiredProcesses)
+        writer.family(
+            "fileopen_comm_overflow_opens", .counter,
+            help: "Opens counted under comm=\"[other]\" because the cap on command names was reached."
+        )
+        writer.sample(aggregator.statistics.overflowedCommOpens)
+
+        renderHTTP(daemon.http, into: &writer)
+        if let process = daemon.process { renderProcess(process, into: &writer) }
+    }
+
+    /// The time this scrape took up to here; written last, just before `finish()`.
+    public static func renderScrapeDuration(_ duration: Duration, into writer: inout ExpositionWriter) {
+        let (seconds, attoseconds) = duration.components
+        writer.family("fileopen_scrape_duration_seconds", .gauge, help: "Time spent rendering this response.")
+        writer.sample(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    private static func renderHTTP(_ http: DaemonMetrics.HTTPCounters, into writer: inout ExpositionWriter) {
+        writer.family("fileopen_http_requests", .counter, help: "HTTP requests answered, by status code.")
+        let statuses = Set(alwaysExportedStatuses).union(http.requestsByStatus.keys).sorted()
+        for status in statuses {
+            writer.sample(["code": String(status)], http.requestsByStatus[status, default: 0])
+        }
+        writer.family("fileopen_http_connections_accepted", .counter, help: "HTTP connections accepted.")
+        writer.sample(http.connectionsAccepted)
+        writer.family(
+            "fileopen_http_connections_refused", .counter, help: "HTTP connections refused with 503 at the connection cap."
+        )
+        writer.sample(http.connectionsRefused)
+        writer.family("fileopen_http_timeouts", .counter, help: "HTTP connections closed for a slow or idle client.")
+        writer.sample(http.timeouts)
+        writer.family(
+            "fileopen_http_client_disconnects", .counter, help: "HTTP clients that went away before their response was sent."
+        )
+        writer.sample(http.clientDisconnects)
+    }
+
+    private static func renderProcess(_ process: DaemonMetrics.ProcessUsage, into writer: inout ExpositionWriter) {
+        writer.family("process_cpu_seconds", .counter, help: "Total user and system CPU time spent in seconds.")
+        writer.sample(process.cpuSeconds)
+        writer.family("process_resident_memory_bytes", .gauge, help: "Resident memory size in bytes.")
+        writer.sample(process.residentBytes)
+        writer.family("process_virtual_memory_bytes", .gauge, help: "Virtual memory size in bytes.")
+        writer.sample(process.virtualBytes)
+        writer.family("process_open_fds", .gauge, help: "Number of open file descriptors.")
+        writer.sample(process.openFileDescriptors)
+        writer.family("process_max_fds", .gauge, help: "Maximum number of open file descriptors.")
+        writer.sample(process.maxFileDescriptors)
+        writer.family("process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.")
+        writer.sample(process.startTimeSeconds)
+    }
+}

@@ -1,0 +1,140 @@
+/// Writes metric families in the Prometheus text format or OpenMetrics, straight into bytes.
+/// It knows each format's naming (a counter family `x` has samples `x_total`; OpenMetrics' info
+/// type), escaping (label values and help text) and ending (`# EOF`); callers name families by
+/// their base name and never write syntax themselves.
+public struct ExpositionWriter: Sendable {
+    /// What kind of family; decides the sample suffix and the TYPE line.
+    public enum MetricType: Sendable {
+        case counter, gauge
+        /// A constant 1 whose labels carry the information (`x_info`); a gauge in text format.
+        case info
+    }
+
+    public let format: ExpositionFormat
+    public private(set) var bytes: [UInt8] = []
+    private var sampleName: [UInt8] = []
+
+    public init(format: ExpositionFormat, reservingCapacity capacity: Int = 64 * 1024) {
+        self.format = format
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Starts a family: its HELP and TYPE lines. Samples written after belong to it.
+    public mutating func family(_ name: String, _ type: MetricType, help: String) {
+        let suffixed: String
+        switch type {
+        case .counter: suffixed = name + "_total"
+        case .gauge: suffixed = name
+        case .info: suffixed = name + "_info"
+        }
+        sampleName = Array(suffixed.utf8)
+        let familyName = format == .openMetrics ? name : suffixed
+        let typeName: String
+        switch (type, format) {
+        case (.counter, _): typeName = "counter"
+        case (.gauge, _), (.info, .prometheusText): typeName = "gauge"
+        case (.info, .openMetrics): typeName = "info"
+        }
+        append("# HELP ")
+        append(familyName)
+        bytes.append(0x20)
+        appendEscaped(help, quotes: format == .openMetrics)
+        append("\n# TYPE ")
+        append(familyName)
+        bytes.append(0x20)
+        append(typeName)
+        bytes.append(0x0A)
+    }
+
+    /// One unlabelled sample of the current family.
+    public mutating func sample(_ value: UInt64) {
+        sample([:], value)
+    }
+
+    /// One unlabelled sample of the current family.
+    public mutating func sample(_ value: Double) {
+        sample([:], value)
+    }
+
+    /// One sample of the current family with an integer value.
+    public mutating func sample(_ labels: KeyValuePairs<String, String>, _ value: UInt64) {
+        startSample(labels)
+        appendDecimal(value)
+        bytes.append(0x0A)
+    }
+
+    /// One sample of the current family with a floating-point value.
+    public mutating func sample(_ labels: KeyValuePairs<String, String>, _ value: Double) {
+        startSample(labels)
+        if value.isNaN {
+            append("NaN")
+        } else if value.isInfinite {
+            append(value > 0 ? "+Inf" : "-Inf")
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            append(String(Int64(value)))
+        } else {
+            append(String(value))
+        }
+        bytes.append(0x0A)
+    }
+
+    /// Ends the exposition (OpenMetrics requires `# EOF`) and returns the bytes.
+    public consuming func finish() -> [UInt8] {
+        if format == .openMetrics { append("# EOF\n") }
+        return bytes
+    }
+
+    private mutating func startSample(_ labels: KeyValuePairs<String, String>) {
+        bytes.append(contentsOf: sampleName)
+        if !labels.isEmpty {
+            bytes.append(0x7B)  // {
+            var first = true
+            for (name, value) in labels {
+                if !first { bytes.append(0x2C) }  // ,
+                first = false
+                append(name)
+                bytes.append(contentsOf: [0x3D, 0x22])  // ="
+                appendEscaped(value, quotes: true)
+                bytes.append(0x22)
+            }
+            bytes.append(0x7D)  // }
+        }
+        bytes.append(0x20)
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Escapes `\`, newline, and (in label values, and OpenMetrics help) `"`.
+    private mutating func appendEscaped(_ text: String, quotes: Bool) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x22 where quotes: bytes.append(contentsOf: [0x5C, 0x22])
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    private mutating func appendDecimal(_ value: UInt64) {
+        if value < 10 {
+            bytes.append(0x30 + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[19 - count] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+}

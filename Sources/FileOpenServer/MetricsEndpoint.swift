@@ -1,0 +1,59 @@
+public import FileOpenCore
+
+/// The routes of the metrics listener: `/metrics` (Prometheus text or OpenMetrics, as the
+/// client's `Accept` asks), `/healthz` (the process answers), `/readyz` (probe attached, consumer
+/// draining) and a short index page at `/`.
+public enum MetricsEndpoint {
+    /// - Parameters:
+    ///   - store: the counters; each scrape renders from a snapshot, with no lock held.
+    ///   - daemon: the daemon's own figures, gathered at each scrape.
+    ///   - readiness: the answer of `/readyz`.
+    public static func router(
+        store: AggregatorStore,
+        daemon: @escaping @Sendable () -> DaemonMetrics,
+        readiness: @escaping @Sendable () -> Readiness
+    ) -> HTTPRouter {
+        HTTPRouter([
+            "/metrics": { request in metrics(request, store: store, daemon: daemon) },
+            "/healthz": { _ in .text("ok\n") },
+            "/readyz": { _ in
+                switch readiness() {
+                case .ready: .text("ready\n")
+                case .notReady(let reason): .text("not ready: \(reason)\n", status: .serviceUnavailable)
+                }
+            },
+            "/": { _ in .text(indexPage, contentType: "text/html; charset=utf-8") },
+        ])
+    }
+
+    static func metrics(
+        _ request: HTTPRequest, store: AggregatorStore, daemon: @Sendable () -> DaemonMetrics
+    ) -> HTTPResponse {
+        let start = ContinuousClock.now
+        let format = ExpositionFormat.negotiate(accept: request.accept)
+        let snapshot = store.snapshot()
+        // About 150 bytes of series per process and comm, so the body grows once at most.
+        var writer = ExpositionWriter(
+            format: format, reservingCapacity: 16_384 + 150 * (4 * snapshot.processes.count + 2 * snapshot.comms.count)
+        )
+        ProcessMetricsRenderer.render(snapshot, into: &writer)
+        DaemonMetricsRenderer.render(daemon(), snapshot, into: &writer)
+        DaemonMetricsRenderer.renderScrapeDuration(ContinuousClock.now - start, into: &writer)
+        return HTTPResponse(status: .ok, contentType: format.contentType, body: writer.finish())
+    }
+
+    static let indexPage = """
+        <!doctype html>
+        <html><head><title>fileopend</title></head>
+        <body>
+        <h1>fileopend</h1>
+        <p>File opens on this host, counted with eBPF.</p>
+        <ul>
+        <li><a href="/metrics">/metrics</a> &mdash; Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 on request)</li>
+        <li><a href="/healthz">/healthz</a> &mdash; the daemon is alive</li>
+        <li><a href="/readyz">/readyz</a> &mdash; the probe is attached and the consumer is draining</li>
+        </ul>
+        </body></html>
+
+        """
+}

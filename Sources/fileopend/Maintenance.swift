@@ -1,0 +1,55 @@
+import FileOpenCore
+import FileOpenProbe
+import Logging
+import Synchronization
+
+/// What the consumer thread does after each drain pass: note the time (readiness, and later the
+/// watchdog, look at it), and at most once per `DaemonRuntime.maintenanceInterval` fold the
+/// kernel's missed-opens counts into the aggregator, delete the entries of processes that have
+/// exited (so the kernel map never fills), and expire processes past their retention.
+final class Maintenance: Sendable {
+    private let probe: FileOpenProbe
+    private let store: AggregatorStore
+    private let logger: Logger
+    private let lastRun = Mutex<ContinuousClock.Instant?>(nil)
+    private let lastDrain = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(probe: FileOpenProbe, store: AggregatorStore, logger: Logger) {
+        self.probe = probe
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Called by the consumer thread after each drain pass.
+    func drained() {
+        let now = ContinuousClock.now
+        lastDrain.withLock { $0 = now }
+        let due = lastRun.withLock { last in
+            guard last.map({ now - $0 >= DaemonRuntime.maintenanceInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { run() }
+    }
+
+    /// How long ago the consumer thread finished its last drain pass (nil before the first).
+    var sinceLastDrain: Duration? {
+        lastDrain.withLock { $0 }.map { ContinuousClock.now - $0 }
+    }
+
+    private func run() {
+        var missed: [ProcessIdentity: MissedOpens]?
+        do {
+            missed = try probe.missedOpens()
+        } catch {
+            logger.error("reading the missed-opens map failed: \(error)")
+        }
+        for identity in store.maintain(missed: missed, now: BootClock.now()) {
+            do {
+                try probe.forgetMissed(identity)
+            } catch {
+                logger.error("deleting the missed-opens entry of process \(identity) failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import FileOpenTestSupport
+import Foundation
+
+/// A real Prometheus server (Debian's `prometheus`) on a free loopback port, scraping the daemon
+/// with the project's own config/prometheus.yml (its target and interval rewritten for the test).
+final class PrometheusServer {
+    let process: DaemonProcess
+    let baseURL: String
+    private let directory: URL
+
+    /// The project's shipped scrape config.
+    static var shippedConfig: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/prometheus.yml")
+    }
+
+    init(scraping target: String) throws {
+        directory = try TestEnvironment.makeScratchDirectory("prometheus")
+        let shipped = try String(contentsOf: Self.shippedConfig, encoding: .utf8)
+        guard shipped.contains("\"127.0.0.1:9469\""), shipped.contains("scrape_interval: 15s") else {
+            throw TestFailure("config/prometheus.yml no longer has the target and interval this test rewrites")
+        }
+        let config = shipped.replacingOccurrences(of: "\"127.0.0.1:9469\"", with: "\"\(target)\"")
+            .replacingOccurrences(of: "scrape_interval: 15s", with: "scrape_interval: 1s")
+            .replacingOccurrences(of: "scrape_timeout: 10s", with: "scrape_timeout: 1s")
+        let configFile = directory.appendingPathComponent("prometheus.yml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        let port = try Self.freePort()
+        baseURL = "http://127.0.0.1:\(port)"
+        process = try DaemonProcess("/usr/bin/prometheus", [
+            "--config.file=\(configFile.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ])
+        let ready = try TestEnvironment.waitUntil(timeout: .seconds(20)) {
+            try CommandResult.run("/usr/bin/curl", ["-sf", "--max-time", "1", "\(baseURL)/-/ready"]).status == 0
+        }
+        guard ready else { throw TestFailure("Prometheus did not become ready: \(process.errorOutput)") }
+    }
+
+    deinit {
+        process.signal(SIGKILL)
+        _ = process.waitForExit(timeout: 5)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The result vector of an instant query, as (labels, value) pairs.
+    func query(_ promQL: String) throws -> [([String: String], String)] {
+        let result = try CommandResult.run("/usr/bin/curl", [
+            "-sS", "--max-time", "5", "\(baseURL)/api/v1/query", "--data-urlencode", "query=\(promQL)",
+        ])
+        guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+              let data = object["data"] as? [String: Any], let vector = data["result"] as? [[String: Any]]
+        else { return [] }
+        return vector.compactMap { sample in
+            guard let metric = sample["metric"] as? [String: String], let value = sample["value"] as? [Any],
+                  value.count == 2, let text = value[1] as? String else { return nil }
+            return (metric, text)
+        }
+    }
+
+    /// A port nothing listens on now (bound to 0 and released: a small race other tests accept too).
+    static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("no free port: errno \(errno)") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
