@@ -1,0 +1,140 @@
+/// One request on the query socket (protocol version 1), decoded strictly: every key must be
+/// known for its command and of its exact JSON type, so a typo never silently means a default.
+public enum QueryRequest: Sendable, Equatable {
+    /// The daemon's health and counters.
+    case status
+    /// The top processes; `limit` is 1…1000; `comm`, when set, is compared exactly.
+    case top(by: TopOrder, limit: Int, comm: String?)
+    /// One process in detail; `pid` is 1…2^31-1.
+    case proc(pid: Int32)
+    /// Stream the events that pass the filter.
+    case tail(TailFilter)
+    /// Zero the per-process query detail (root only).
+    case reset
+
+    /// The protocol version this daemon speaks.
+    public static let version = 1
+    /// `top`'s `limit` when the request has none.
+    public static let defaultTopLimit = 20
+    /// The range of `top`'s `limit`.
+    public static let topLimits = 1...1000
+
+    /// The command this request runs.
+    public var command: QueryCommand {
+        switch self {
+        case .status: .status
+        case .top: .top
+        case .proc: .proc
+        case .tail: .tail
+        case .reset: .reset
+        }
+    }
+
+    /// Whether only root may run it (`reset`); every other command needs read access.
+    public var requiresAdmin: Bool { self == .reset }
+
+    /// Decodes one request line (without its newline; trailing whitespace, `\r` included, is
+    /// allowed). Checks, in this order: UTF-8 and JSON syntax (`invalid_json`), an object
+    /// (`not_an_object`), no repeated key (`invalid_argument`), `version` 1 (`unsupported_version`),
+    /// `command` a string (`invalid_argument`) naming a command (`unknown_command`), then no unknown
+    /// key, and each argument's type and range (`invalid_argument`, naming the key).
+    /// Integers must be written as integers: `1.0` and `1e0` are refused like `true` and `"1"`.
+    /// Never traps and never recurses on the input, whatever the bytes.
+    public static func decode(line: [UInt8]) throws(QueryError) -> QueryRequest {
+        guard String(validating: line, as: UTF8.self) != nil else {
+            throw QueryError(.invalidJSON, "The request is not valid UTF-8.")
+        }
+        let document: JSONValue
+        do {
+            // Any depth is valid JSON; only the top object's members are kept, nested values by kind.
+            document = try JSONParser.parse(line, maximumDepth: .max, retainedDepth: 1)
+        } catch {
+            let position = error.offset < line.count ? "at byte \(error.offset)" : "at the end of the line"
+            throw QueryError(.invalidJSON, "The request is not valid JSON: \(error.reason) \(position).")
+        }
+        guard case .object(let object) = document else {
+            throw QueryError(.notAnObject, "The request must be a JSON object, not \(QueryArguments.kind(document)).")
+        }
+        var arguments = try QueryArguments(object.members)
+        guard let version = arguments.take("version") else {
+            throw QueryError(.unsupportedVersion, "The request has no \"version\"; this daemon speaks version 1.")
+        }
+        guard version.int64Value == Int64(Self.version) else {
+            throw QueryError(
+                .unsupportedVersion,
+                "The request's \"version\" is \(QueryArguments.kind(version)); this daemon speaks version 1.")
+        }
+        guard let commandValue = arguments.take("command") else {
+            throw QueryError(.invalidArgument, "The request has no \"command\".")
+        }
+        guard case .string(let name) = commandValue else {
+            throw QueryError(
+                .invalidArgument, "The key \"command\" must be a string, not \(QueryArguments.kind(commandValue)).")
+        }
+        guard let command = QueryCommand(rawValue: name) else {
+            let known = QueryCommand.allCases.map(\.rawValue).joined(separator: ", ")
+            throw QueryError(
+                .unknownCommand, "Unknown command \(QueryArguments.quoted(name)); the commands are \(known).")
+        }
+        let request = try decodeArguments(of: command, from: &arguments)
+        return request
+    }
+
+    private static func decodeArguments(
+        of command: QueryCommand, from arguments: inout QueryArguments
+    ) throws(QueryError) -> QueryRequest {
+        switch command {
+        case .status:
+            try arguments.expectNoOthers(for: command, allowed: [])
+            return .status
+        case .reset:
+            try arguments.expectNoOthers(for: command, allowed: [])
+            return .reset
+        case .top:
+            try arguments.expectNoOthers(for: command, allowed: ["by", "limit", "comm"])
+            let by = try arguments.enumeration("by", TopOrder.self) ?? .opens
+            let limit = try arguments.integer("limit", in: Int64(topLimits.lowerBound)...Int64(topLimits.upperBound))
+            let comm = try arguments.nonEmptyString("comm")
+            return .top(by: by, limit: limit.map { Int($0) } ?? defaultTopLimit, comm: comm)
+        case .proc:
+            try arguments.expectNoOthers(for: command, allowed: ["pid"])
+            guard let pid = try arguments.integer("pid", in: 1...Int64(Int32.max)) else {
+                throw QueryError(.invalidArgument, "The command \"proc\" needs the key \"pid\".")
+            }
+            return .proc(pid: Int32(pid))
+        case .tail:
+            try arguments.expectNoOthers(for: command, allowed: ["pid", "comm", "path_prefix", "failed"])
+            return .tail(
+                TailFilter(
+                    pid: try arguments.integer("pid", in: 1...Int64(Int32.max)).map { Int32($0) },
+                    comm: try arguments.nonEmptyString("comm"),
+                    pathPrefix: try arguments.nonEmptyString("path_prefix"),
+                    failedOnly: try arguments.bool("failed") ?? false
+                ))
+        }
+    }
+
+    /// The request as one JSON line, newline included, with only the arguments that differ from
+    /// their defaults: what a client sends. `decode` of it (without the newline) gives `self` back.
+    public var line: String {
+        var fields = ["\"version\":\(Self.version)", "\"command\":\"\(command.rawValue)\""]
+        switch self {
+        case .status, .reset:
+            break
+        case .top(let by, let limit, let comm):
+            if by != .opens { fields.append("\"by\":\"\(by.rawValue)\"") }
+            if limit != Self.defaultTopLimit { fields.append("\"limit\":\(limit)") }
+            if let comm { fields.append("\"comm\":" + EventLineFormatter.jsonString(comm)) }
+        case .proc(let pid):
+            fields.append("\"pid\":\(pid)")
+        case .tail(let filter):
+            if let pid = filter.pid { fields.append("\"pid\":\(pid)") }
+            if let comm = filter.comm { fields.append("\"comm\":" + EventLineFormatter.jsonString(comm)) }
+            if let prefix = filter.pathPrefix {
+                fields.append("\"path_prefix\":" + EventLineFormatter.jsonString(prefix))
+            }
+            if filter.failedOnly { fields.append("\"failed\":true") }
+        }
+        return "{" + fields.joined(separator: ",") + "}\n"
+    }
+}
