@@ -1,7 +1,5 @@
-import CFileOpend
 import FileOpenCore
 public import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,31 +18,22 @@ import Glibc
 /// wake fd, so `stop()` interrupts all of them at once; none of this runs on the Swift
 /// concurrency pool.
 public final class HTTPServer: Sendable {
-    private enum Phase {
-        case idle, running, stopped
-    }
-
-    private struct State {
-        var phase = Phase.idle
-        var wake: WakeEvent?
-        var acceptThread: DedicatedThread?
-        /// Connection threads by id, including finished ones not yet joined.
-        var connections: [UInt64: DedicatedThread] = [:]
-        /// Connection threads whose body has returned, for the accept thread to join.
-        var finished: [UInt64] = []
-        var nextConnectionID: UInt64 = 0
-    }
-
     private let sockets: [ListeningSocket]
     private let context: ServerContext
-    private let state = Mutex(State())
+    private let acceptor: ConnectionAcceptor
 
     /// A server for `sockets`, which it owns from now on and closes in `stop()`.
     public init(
         sockets: [ListeningSocket], limits: HTTPServerLimits = HTTPServerLimits(), logger: Logger, router: HTTPRouter
     ) {
         self.sockets = sockets
-        context = ServerContext(limits: limits, router: router, logger: logger)
+        let context = ServerContext(limits: limits, router: router, logger: logger)
+        self.context = context
+        acceptor = ConnectionAcceptor(
+            label: "HTTP listener", acceptThreadName: "fileopend-http", connectionThreadName: "fileopend-conn",
+            logger: logger, logLimiter: context.logLimiter,
+            countAcceptError: { context.record { $0.acceptErrors += 1 } }
+        )
     }
 
     /// The listeners' addresses (with the real ports when port 0 was asked).
@@ -60,14 +49,8 @@ public final class HTTPServer: Sendable {
         guard listeners.count == sockets.count else {
             throw .invalidState("a listening socket was closed before start()")
         }
-        try state.withLock { (state: inout State) throws(ServerError) in
-            guard state.phase == .idle else { throw .invalidState("HTTPServer.start() called twice or after stop()") }
-            let wake = try WakeEvent.make()
-            state.wake = wake
-            state.phase = .running
-            state.acceptThread = DedicatedThread(name: "fileopend-http") { [self] in
-                acceptLoop(listeners: listeners, wake: wake)
-            }
+        try acceptor.start(listeners: listeners) { [self] socket, storage in
+            admit(socket, peer: ListenAddress(socketAddress: storage)?.description ?? "unknown peer")
         }
         context.logger.info("HTTP server listening on \(addresses.map(\.description).joined(separator: ", "))")
     }
@@ -78,78 +61,15 @@ public final class HTTPServer: Sendable {
     /// written is cut off. Idempotent; also closes the listeners of a server never started.
     /// Never call it from a handler: it waits for the handler's own thread.
     public func stop() {
-        let (wake, acceptThread) = state.withLock { state -> (WakeEvent?, DedicatedThread?) in
-            guard state.phase != .stopped else { return (nil, nil) }
-            state.phase = .stopped
-            return (state.wake, state.acceptThread)
-        }
         context.beginStopping()
-        wake?.signal()
-        acceptThread?.join()
-        for socket in sockets { socket.close() }
-        let connections = state.withLock { state in
-            defer {
-                state.connections = [:]
-                state.finished = []
-            }
-            return Array(state.connections.values)
-        }
-        for connection in connections { connection.join() }
-        wake?.close()
+        acceptor.stop { for socket in sockets { socket.close() } }
     }
 
-    // MARK: - The accept thread
+    // MARK: - Admission (on the accept thread)
 
-    private func acceptLoop(listeners: [Int32], wake: WakeEvent) {
-        var fds = listeners.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        fds.append(pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0))
-        while !context.isStopping {
-            reapFinishedConnections()
-            for index in fds.indices { fds[index].revents = 0 }
-            guard poll(&fds, nfds_t(fds.count), -1) >= 0 else {
-                if errno != EINTR { backOff(after: "poll", errno: errno, wake: wake) }
-                continue
-            }
-            if fds[listeners.count].revents != 0 { break }
-            for index in listeners.indices where fds[index].revents != 0 {
-                acceptPending(on: listeners[index], wake: wake)
-            }
-        }
-    }
-
-    /// Accepts what is queued on one listener, at most a batch at a time, so that one busy listener
-    /// cannot starve the others or delay `stop()`.
-    private func acceptPending(on listener: Int32, wake: WakeEvent) {
-        for _ in 0..<64 {
-            var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    cfo_accept4(listener, $0, &length, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
-                }
-            }
-            guard fd >= 0 else {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK:
-                    return
-                case EINTR, ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP,
-                     ENETUNREACH:
-                    // The connection died in the queue, or a network error accept(2) passes on: next one.
-                    continue
-                case let error:
-                    // EMFILE, ENFILE, ENOBUFS, ENOMEM: the listener stays readable, so without a pause
-                    // this loop would spin until descriptors or memory come back.
-                    backOff(after: "accept", errno: error, wake: wake)
-                    return
-                }
-            }
-            let peer = ListenAddress(socketAddress: storage)?.description ?? "unknown peer"
-            admit(ConnectionSocket(fd: fd, wake: wake), peer: peer)
-        }
-    }
-
-    /// Starts a connection thread, or answers 503 if `maxConnections` are open.
-    private func admit(_ socket: ConnectionSocket, peer: String) {
+    /// The connection's body for a thread of its own, or nil after answering 503 because
+    /// `maxConnections` are open.
+    private func admit(_ socket: ConnectionSocket, peer: String) -> (@Sendable () -> Void)? {
         let admitted = context.statistics.withLock { statistics in
             guard statistics.connectionsOpen < context.limits.maxConnections else {
                 statistics.connectionsRefused += 1
@@ -161,20 +81,15 @@ public final class HTTPServer: Sendable {
         }
         guard admitted else {
             refuse(socket, peer: peer)
-            return
+            return nil
         }
         var noDelay: Int32 = 1
         // A response is one sendmsg(2), but Nagle could hold its tail until the client's delayed ACK.
         _ = setsockopt(socket.fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        state.withLock { state in
-            let id = state.nextConnectionID
-            state.nextConnectionID += 1
-            state.connections[id] = DedicatedThread(name: "fileopend-conn") { [self] in
-                HTTPConnection(socket: socket, peer: peer, context: context).run()
-                close(socket.fd)
-                context.record { $0.connectionsOpen -= 1 }
-                self.state.withLock { $0.finished.append(id) }
-            }
+        return { [context] in
+            HTTPConnection(socket: socket, peer: peer, context: context).run()
+            close(socket.fd)
+            context.record { $0.connectionsOpen -= 1 }
         }
     }
 
@@ -196,26 +111,5 @@ public final class HTTPServer: Sendable {
                 "connection limit of \(context.limits.maxConnections) reached: refused \(peer) with 503\(more)"
             )
         }
-    }
-
-    /// Counts and (rate-limited) logs a failure of the accept loop, then pauses 100 ms or until stop.
-    private func backOff(after operation: String, errno error: Int32, wake: WakeEvent) {
-        context.record { $0.acceptErrors += 1 }
-        if let suppressed = context.logLimiter.admit(operation) {
-            let more = suppressed > 0 ? " (\(suppressed) more since the last warning)" : ""
-            let cause = "\(String(cString: strerror(error))) (errno \(error))"
-            context.logger.warning("\(operation) on the HTTP listener failed: \(cause); pausing 100 ms\(more)")
-        }
-        var fd = pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)
-        _ = poll(&fd, 1, 100)
-    }
-
-    /// Joins the connection threads that have finished (their bodies have returned: this is immediate).
-    private func reapFinishedConnections() {
-        let done = state.withLock { state in
-            defer { state.finished = [] }
-            return state.finished.compactMap { state.connections.removeValue(forKey: $0) }
-        }
-        for thread in done { thread.join() }
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CFileOpend
 import Synchronization
 
 /// An owning wrapper of one listening TCP socket: bound here (`bind(_:backlog:)`) or inherited from
@@ -32,9 +33,9 @@ public final class ListeningSocket: Sendable {
         let fd = socket(domain, type, Int32(IPPROTO_TCP))
         guard fd >= 0 else { throw .failed("socket(\(address.family == .ipv4 ? "AF_INET" : "AF_INET6"))") }
         do throws(ServerError) {
-            try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
+            try SocketOption.set(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
             if address.family == .ipv6 {
-                try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
+                try SocketOption.set(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
             }
             let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
             guard bound == 0 else { throw ServerError.failed("bind(\(address))") }
@@ -82,24 +83,12 @@ public final class ListeningSocket: Sendable {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    private static func setOption(
-        _ fd: Int32, _ level: Int32, _ option: Int32, _ value: Int32, name: String
-    ) throws(ServerError) {
-        var value = value
-        guard setsockopt(fd, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
-            throw .failed("setsockopt(\(name))")
-        }
-    }
-
     private static func option(_ fd: Int32, _ option: Int32, name: String) throws(ServerError) -> Int32 {
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, option, &value, &length) == 0 else {
-            let error = Glibc.errno
-            if error == ENOTSOCK { throw .notAListeningSocket(descriptor: fd, reason: "not a socket") }
-            throw .callFailed(operation: "getsockopt(\(fd), \(name))", errno: error)
+        do {
+            return try SocketOption.get(fd, option, name: name)
+        } catch where error.errno == ENOTSOCK {
+            throw .notAListeningSocket(descriptor: fd, reason: "not a socket")
         }
-        return value
     }
 
     /// `getsockname(2)`.

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Everything the HTTP server's set-up throws, each case naming what failed so one log line is enough.
-/// (Per-request problems are answered with an HTTP status, never thrown.)
+/// Everything the servers' set-up throws, each case naming what failed so one log line is enough.
+/// (Per-request problems are answered with an HTTP status or a query error reply, never thrown.)
 public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A system call failed; `operation` names it with its argument, e.g. `bind([::1]:9469)`.
     case callFailed(operation: String, errno: Int32)
@@ -11,8 +11,16 @@ public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidListenAddress(String, reason: String)
     /// A descriptor handed over (systemd socket activation) is not a listening TCP socket.
     case notAListeningSocket(descriptor: Int32, reason: String)
-    /// `HTTPServer.start()` after `stop()` or a second `start()`.
+    /// `start()` after `stop()` or a second `start()`.
     case invalidState(String)
+    /// The query socket path is unusable (empty, relative, too long for `sun_path`).
+    case invalidSocketPath(String, reason: String)
+    /// A daemon is accepting connections on the query socket already (`connect(2)` succeeded).
+    case socketInUse(path: String)
+    /// Something other than a socket is at the query socket's path; it is left alone.
+    case notASocket(path: String)
+    /// A descriptor handed over for the query socket is not a listening Unix stream socket.
+    case notAUnixListeningSocket(descriptor: Int32, reason: String)
 
     /// The errno of a failed call, if this is one.
     public var errno: Int32? {
@@ -31,6 +39,14 @@ public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
             "file descriptor \(descriptor) is not a listening TCP socket: \(reason)"
         case .invalidState(let message):
             message
+        case .invalidSocketPath(let path, let reason):
+            "query socket path '\(path)' is unusable: \(reason)"
+        case .socketInUse(let path):
+            "another fileopend is already serving \(path)"
+        case .notASocket(let path):
+            "\(path) exists and is not a socket; not removing it (move it away or choose another --socket path)"
+        case .notAUnixListeningSocket(let descriptor, let reason):
+            "file descriptor \(descriptor) is not a listening Unix stream socket: \(reason)"
         }
     }
 

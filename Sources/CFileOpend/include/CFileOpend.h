@@ -19,4 +19,17 @@ int cfo_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 /* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): a wake fd for poll(2); <sys/eventfd.h> is not in Swift's Glibc. */
 int cfo_wake_eventfd(void);
 
+/* Peer credentials of a Unix socket connection (the query server's access control). */
+
+/* getsockopt(SO_PEERCRED): the peer's pid, uid and gid as of connect(2); 0, or -1 with errno. */
+int cfo_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid);
+
+/* getsockopt(SO_PEERGROUPS): fills groups (room for *count) with the peer's supplementary groups;
+ * returns their number, or -1 with errno (ERANGE: *count is then the number needed). */
+int cfo_peer_groups(int fd, unsigned int *groups, int *count);
+
+/* renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE): moves a file into place without ever
+ * replacing what is there (glibc's wrapper is not visible to Swift). */
+int cfo_rename_noreplace(const char *from, const char *to);
+
 #endif

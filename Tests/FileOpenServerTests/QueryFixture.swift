@@ -1,0 +1,109 @@
+import FileOpenCore
+import FileOpenServer
+import FileOpenTestSupport
+import Foundation
+import Logging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Canned answers for every command, so tests can check exactly what came back; tail goes to a real hub.
+struct CannedResponder: QueryResponder {
+    let tailHub: TailHub
+
+    func respond(to request: QueryRequest) -> Result<String, QueryError> {
+        switch request {
+        case .status:
+            .success(#"{"daemon_version":"test","clients":{"connected":1}}"#)
+        case .top(let by, let limit, let comm):
+            .success(#"{"by":"\#(by.rawValue)","limit":\#(limit),"comm":\#(Self.json(comm))}"#)
+        case .proc(let pid) where pid == 404:
+            .failure(QueryError(.notFound, "no process with pid 404 is tracked"))
+        case .proc(let pid):
+            .success(#"{"pid":\#(pid)}"#)
+        case .reset:
+            .success(#"{"reset":true,"processes":3}"#)
+        case .tail:
+            .failure(QueryError(.internal, "the server must handle tail itself"))
+        }
+    }
+
+    private static func json(_ text: String?) -> String {
+        text.map(EventLineFormatter.jsonString) ?? "null"
+    }
+
+    /// The reply line the server must send for `request` (not for tail).
+    func expectedReply(_ request: QueryRequest) -> String {
+        switch respond(to: request) {
+        case .success(let result): String(decoding: QueryReply.success(result), as: UTF8.self)
+        case .failure(let error): String(decoding: error.replyLine, as: UTF8.self)
+        }
+    }
+}
+
+/// A real `QueryServer` on a socket in a scratch directory, with `CannedResponder`; stopped and
+/// cleaned up on deinit.
+final class QueryFixture {
+    /// Limits with timeouts short enough for tests.
+    static let testLimits = QueryServerLimits(
+        maxConnections: 128, idleTimeout: .seconds(5), writeTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+
+    let directory: URL
+    let path: String
+    let hub: TailHub
+    let responder: CannedResponder
+    let server: QueryServer
+    let logs: RecordingLogHandler.Store
+
+    init(
+        limits: QueryServerLimits = testLimits, group: String? = nil, socketName: String = "fileopend.sock",
+        queueCapacity: Int = 4096
+    ) throws {
+        directory = try TestEnvironment.makeScratchDirectory("query")
+        path = directory.appendingPathComponent(socketName).path
+        hub = TailHub(queueCapacity: queueCapacity)
+        responder = CannedResponder(tailHub: hub)
+        let (logger, logs) = RecordingLogHandler.logger(label: "query-test")
+        self.logs = logs
+        do {
+            server = try QueryServer(
+                socketPath: path, group: group, limits: limits, logger: logger, responder: responder)
+            try server.start()
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    deinit {
+        server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func client(readTimeout: Int = 10) throws -> QueryTestClient {
+        try QueryTestClient(path: path, readTimeout: readTimeout)
+    }
+
+    /// Polls the statistics until `condition` holds (10 s at most).
+    func eventually(_ condition: (QueryServerStatistics) -> Bool) -> Bool {
+        TestEnvironment.waitUntil(timeout: .seconds(10)) { condition(server.statistics) }
+    }
+
+    /// Asserts that a new client gets its status.
+    func expectServesOthers(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let client = try client()
+        #expect(
+            try client.request(#"{"version":1,"command":"status"}"#) == responder.expectedReply(.status),
+            "another client was not served", sourceLocation: sourceLocation)
+    }
+
+    /// An open of `path` by `pid` at `time`, as the probe would report it.
+    static func open(pid: Int32, at time: UInt64, result: Int64 = 3, path: String = "/etc/hostname") -> ProbeRecord {
+        .open(FileOpenEvent(
+            timestamp: time, process: ProcessIdentity(pid: pid, startTime: 1), tid: pid, uid: 0, cgroupID: 1,
+            syscall: .openat, flags: OpenFlags(rawValue: 0), mode: 0, result: result, comm: "comm\(pid)", path: path
+        ))
+    }
+}
