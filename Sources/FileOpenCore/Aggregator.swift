@@ -122,6 +122,25 @@ public struct Aggregator: Sendable {
         evictOverCap(reserving: 0)
     }
 
+    /// Ends the current rate window (called every `settings.rateWindow`): each process's rates
+    /// become those of the window just ended.
+    public mutating func rollRateWindow() {
+        let (seconds, attoseconds) = settings.rateWindow.components
+        let window = max(0.001, Double(seconds) + Double(attoseconds) / 1e18)
+        for index in processes.indices {
+            processes.values[index].rollRateWindow(seconds: window)
+        }
+    }
+
+    /// Zeroes the per-process query detail (top paths, rates) of every tracked process; the
+    /// exported counters are untouched. Returns how many processes it reset.
+    public mutating func resetDetail() -> Int {
+        for index in processes.indices {
+            processes.values[index].resetDetail()
+        }
+        return processes.count
+    }
+
     /// Where a record of `identity` goes.
     private enum Slot {
         /// The tracked process at this index.

@@ -9,15 +9,21 @@ public struct AggregatorSettings: Sendable, Equatable {
     /// The most distinct comms with totals of their own; opens of further comms count under
     /// `AggregatorSettings.otherComm`. Bounds what a process renaming itself in a loop can cost.
     public var maxComms = 10_000
+    /// The window of the recent rates `top` shows (opens and failures per second).
+    public var rateWindow: Duration = .seconds(10)
 
     /// The comm label of the overflow buckets. Brackets, as `ps` shows kernel threads, so it
     /// reads as "not a real command" (a process could still call itself that; none does).
     public static let otherComm = "[other]"
 
-    public init(retention: Duration = .seconds(300), maxProcesses: Int = 10_000, maxComms: Int = 10_000) {
+    public init(
+        retention: Duration = .seconds(300), maxProcesses: Int = 10_000, maxComms: Int = 10_000,
+        rateWindow: Duration = .seconds(10)
+    ) {
         self.retention = retention
         self.maxProcesses = maxProcesses
         self.maxComms = maxComms
+        self.rateWindow = rateWindow
     }
 
     /// The retention in nanoseconds, the unit of record timestamps.

@@ -26,6 +26,16 @@ public final class AggregatorStore: Sendable {
         }
     }
 
+    /// Ends the current rate window (every `AggregatorSettings.rateWindow`).
+    public func rollRateWindow() {
+        state.withLock { $0.rollRateWindow() }
+    }
+
+    /// Zeroes the per-process query detail; returns how many processes were reset.
+    public func resetDetail() -> Int {
+        state.withLock { $0.resetDetail() }
+    }
+
     /// A consistent copy of everything counted so far.
     public func snapshot() -> Aggregator {
         state.withLock { $0 }

@@ -15,6 +15,7 @@ public struct DaemonMetrics: Sendable {
     public var ringBufferBytes = 0
     public var ringBufferPendingBytes = 0
     public var http = HTTPCounters()
+    public var query = QueryCounters()
     /// From /proc/self; nil where it could not be read.
     public var process: ProcessUsage?
 
@@ -28,6 +29,20 @@ public struct DaemonMetrics: Sendable {
         public var connectionsRefused: UInt64 = 0
         public var timeouts: UInt64 = 0
         public var clientDisconnects: UInt64 = 0
+
+        public init() {}
+    }
+
+    /// The query socket's counters.
+    public struct QueryCounters: Sendable {
+        public var clientsConnected = 0
+        public var clientsTailing = 0
+        public var requests: UInt64 = 0
+        public var errors: UInt64 = 0
+        /// Refused with `busy` at the connection cap (a loss stage).
+        public var connectionsRefused: UInt64 = 0
+        /// Events a slow `tail` reader's queue had no room for (a loss stage; each reader is told).
+        public var tailDroppedEvents: UInt64 = 0
 
         public init() {}
     }

@@ -55,6 +55,7 @@ public enum DaemonMetricsRenderer {
         writer.sample(aggregator.statistics.overflowedCommOpens)
 
         renderHTTP(daemon.http, into: &writer)
+        renderQuery(daemon.query, into: &writer)
         if let process = daemon.process { renderProcess(process, into: &writer) }
     }
 
@@ -83,6 +84,26 @@ public enum DaemonMetricsRenderer {
             "fileopen_http_client_disconnects", .counter, help: "HTTP clients that went away before their response was sent."
         )
         writer.sample(http.clientDisconnects)
+    }
+
+    private static func renderQuery(_ query: DaemonMetrics.QueryCounters, into writer: inout ExpositionWriter) {
+        writer.family("fileopen_query_clients", .gauge, help: "Clients connected to the query socket.")
+        writer.sample(UInt64(query.clientsConnected))
+        writer.family("fileopen_query_tail_clients", .gauge, help: "Query socket clients streaming with tail.")
+        writer.sample(UInt64(query.clientsTailing))
+        writer.family("fileopen_query_requests", .counter, help: "Requests answered on the query socket.")
+        writer.sample(query.requests)
+        writer.family("fileopen_query_errors", .counter, help: "Query socket requests answered with an error.")
+        writer.sample(query.errors)
+        writer.family(
+            "fileopen_query_connections_refused", .counter, help: "Query socket connections refused (busy) at the cap."
+        )
+        writer.sample(query.connectionsRefused)
+        writer.family(
+            "fileopen_tail_dropped_events", .counter,
+            help: "Events a slow tail reader had no room for (each reader is told how many it missed)."
+        )
+        writer.sample(query.tailDroppedEvents)
     }
 
     private static func renderProcess(_ process: DaemonMetrics.ProcessUsage, into writer: inout ExpositionWriter) {

@@ -11,6 +11,14 @@ public struct TrackedProcess: Sendable, Equatable {
     public var lastSeen: UInt64
     /// When it exited, once its exit record arrived.
     public var exitedAt: UInt64?
+    /// The paths it opens most (detail for queries; `Aggregator.resetDetail()` clears it).
+    public var topPaths = TopPaths()
+    /// Opens and failures per second over the last complete rate window (0 until one passed).
+    public var opensPerSecond: Float = 0
+    public var errorsPerSecond: Float = 0
+    /// Its counts when the current rate window began.
+    var windowStartOpens: UInt64 = 0
+    var windowStartErrors: UInt64 = 0
 
     public init(identity: ProcessIdentity, comm: String, seenAt time: UInt64) {
         self.identity = identity
@@ -25,6 +33,25 @@ public struct TrackedProcess: Sendable, Equatable {
     public mutating func count(_ event: FileOpenEvent) {
         if comm != event.comm { comm = event.comm }
         counters.count(event)
+        topPaths.count(event.path)
         lastSeen = max(lastSeen, event.timestamp)
+    }
+
+    /// Ends a rate window of `seconds`: the rates become those of the window just ended.
+    mutating func rollRateWindow(seconds: Double) {
+        let failed = counters.failedOpens
+        opensPerSecond = Float(Double(counters.opens - windowStartOpens) / seconds)
+        errorsPerSecond = Float(Double(failed - windowStartErrors) / seconds)
+        windowStartOpens = counters.opens
+        windowStartErrors = failed
+    }
+
+    /// Forgets the query detail (top paths, rates); the counters stay.
+    mutating func resetDetail() {
+        topPaths = TopPaths()
+        opensPerSecond = 0
+        errorsPerSecond = 0
+        windowStartOpens = counters.opens
+        windowStartErrors = counters.failedOpens
     }
 }

@@ -6,17 +6,21 @@ import Synchronization
 /// What the consumer thread does after each drain pass: note the time (readiness, and later the
 /// watchdog, look at it), and at most once per `DaemonRuntime.maintenanceInterval` fold the
 /// kernel's missed-opens counts into the aggregator, delete the entries of processes that have
-/// exited (so the kernel map never fills), and expire processes past their retention.
+/// exited (so the kernel map never fills), and expire processes past their retention; once per
+/// rate window, end the window of `top`'s rates.
 final class Maintenance: Sendable {
     private let probe: FileOpenProbe
     private let store: AggregatorStore
     private let logger: Logger
     private let lastRun = Mutex<ContinuousClock.Instant?>(nil)
     private let lastDrain = Mutex<ContinuousClock.Instant?>(nil)
+    private let rateWindow: Duration
+    private let windowStarted = Mutex(ContinuousClock.now)
 
-    init(probe: FileOpenProbe, store: AggregatorStore, logger: Logger) {
+    init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
         self.store = store
+        self.rateWindow = rateWindow
         self.logger = logger
     }
 
@@ -38,6 +42,13 @@ final class Maintenance: Sendable {
     }
 
     private func run() {
+        let now = ContinuousClock.now
+        let windowEnded = windowStarted.withLock { started in
+            guard now - started >= rateWindow else { return false }
+            started = now
+            return true
+        }
+        if windowEnded { store.rollRateWindow() }
         var missed: [ProcessIdentity: MissedOpens]?
         do {
             missed = try probe.missedOpens()

@@ -72,16 +72,30 @@ int cts_set_thread_comm(const char *name)
 	return prctl(PR_SET_NAME, name, 0, 0, 0) < 0 ? -errno : 0;
 }
 
-int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long count)
+static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
+			long count)
 {
 	long i;
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid < 0 ? -errno : pid;
+	if (wanted > 0 && getpid() != wanted)
+		syscall(SYS_exit_group, 0);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
 	for (i = 0; i < count; i++)
 		cts_open_with(call, path, flags, 0600);
 	syscall(SYS_exit_group, 0);
 	return 0;	/* not reached */
+}
+
+int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long count)
+{
+	return spawn_opener(0, comm, call, path, flags, count);
+}
+
+int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
+			    long count)
+{
+	return spawn_opener(wanted, comm, call, path, flags, count);
 }

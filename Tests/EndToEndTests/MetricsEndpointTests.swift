@@ -12,9 +12,11 @@ import Testing
 )
 struct MetricsEndpointTests {
     /// Starts the daemon on a free port and waits until it serves.
-    static func startDaemon(_ arguments: [String] = []) throws -> (DaemonProcess, MetricsClient) {
+    static func startDaemon(
+        _ arguments: [String] = [], isolated: [String] = DaemonProcess.isolatedArguments()
+    ) throws -> (DaemonProcess, MetricsClient) {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", ["--listen", "127.0.0.1:0"] + arguments)
+        let daemon = try DaemonProcess("fileopend", isolated + arguments)
         var client: MetricsClient?
         _ = TestEnvironment.waitUntil {
             client = MetricsClient(daemonLog: daemon.errorOutput)
@@ -53,7 +55,7 @@ struct MetricsEndpointTests {
     @Test("exact counts per process and per comm: opens, errors by errno, access modes, O_CREAT")
     func exactCounts() throws {
         let (daemon, client) = try Self.startDaemon()
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         let scratch = try TestEnvironment.makeScratchDirectory("metrics")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let existing = scratch.appendingPathComponent("existing").path
@@ -97,7 +99,7 @@ struct MetricsEndpointTests {
     @Test("promtool accepts the live text output; the OpenMetrics output parses as OpenMetrics; hostile comms are escaped")
     func validExposition() throws {
         let (daemon, client) = try Self.startDaemon()
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         // fo " \ newline 0xFF x: quote, backslash, newline and a byte that is not UTF-8.
         let hostile: [CChar] = [0x66, 0x6F, 0x22, 0x5C, 0x0A, -1, 0x78, 0]
         let pid = Self.runOpener(comm: hostile, path: "/nonexistent/fo-hostile-\(getpid())", count: 3)
@@ -130,7 +132,7 @@ struct MetricsEndpointTests {
     @Test("a real Prometheus scrapes it with the shipped config; its query API returns the exact count")
     func realPrometheus() throws {
         let (daemon, client) = try Self.startDaemon()
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         let prometheus = try PrometheusServer(scraping: String(client.baseURL.dropFirst("http://".count)))
         let comm = Self.uniqueComm("prom")
         let pid = Self.runOpener(comm: comm, path: "/nonexistent/fo-prometheus", count: 23)
@@ -156,7 +158,7 @@ struct MetricsEndpointTests {
     @Test("a reused pid starts from zero; after the retention window only the comm total remembers it")
     func pidReuseAndRetention() throws {
         let (daemon, client) = try Self.startDaemon(["--retention", "2"])
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         let comm = Self.uniqueComm("reuse")
         let first = Self.runOpener(comm: comm, path: "/nonexistent/fo-reuse", count: 7)
         let second = try Self.spawnWithPID(first, comm: comm, count: 4)
@@ -178,7 +180,10 @@ struct MetricsEndpointTests {
     static func spawnWithPID(_ pid: Int32, comm: String, count: Int) throws -> Int32 {
         for _ in 0..<50 {
             try "\(pid - 1)".write(toFile: "/proc/sys/kernel/ns_last_pid", atomically: false, encoding: .utf8)
-            let child = runOpener(comm: comm, path: "/nonexistent/fo-reuse", count: count)
+            // A child that got another pid opens nothing, so only the wanted one counts.
+            let child = cts_spawn_opener_at_pid(pid, comm, CTS_OPENAT, "/nonexistent/fo-reuse", O_RDONLY, count)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
             if child == pid { return child }
         }
         throw TestFailure("could not get pid \(pid) again")
@@ -187,7 +192,7 @@ struct MetricsEndpointTests {
     @Test("over the process cap: at most K per-process series plus other, evictions counted, comm totals exact")
     func processCap() throws {
         let (daemon, client) = try Self.startDaemon(["--max-processes", "5"])
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         let comms = (0..<12).map { Self.uniqueComm("cap\($0)") }
         for comm in comms { Self.runOpener(comm: comm, path: "/nonexistent/fo-cap", count: 2) }
         #expect(try TestEnvironment.waitUntil {
@@ -206,7 +211,7 @@ struct MetricsEndpointTests {
     @Test("HTTP as users meet it: HEAD, gzip, 404, 405, health and readiness")
     func httpBehaviour() throws {
         let (daemon, client) = try Self.startDaemon()
-        defer { daemon.signal(SIGKILL) }
+        defer { daemon.stop() }
         let status = { (arguments: [String], path: String) throws -> String in
             try client.curl(path, ["-o", "/dev/null", "-w", "%{http_code}"] + arguments).output
         }

@@ -15,8 +15,8 @@ struct PrintModeTests {
     @Test("--json streams one object per open with pid, comm, errno; SIGINT stops it with totals")
     func jsonLines() throws {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", ["--print", "--json", "--listen", "127.0.0.1:0"])
-        defer { daemon.signal(SIGKILL) }
+        let daemon = try DaemonProcess("fileopend", ["--print", "--json"] + DaemonProcess.isolatedArguments())
+        defer { daemon.stop() }
         #expect(TestEnvironment.waitUntil { daemon.errorOutput.contains("attached in ") }, "\(daemon.errorOutput)")
 
         let path = "/tmp/fo-e2e-json-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -54,8 +54,8 @@ struct PrintModeTests {
     @Test("Text mode prints opensnoop's columns: PID TID COMM FD ERR FLAGS PATH")
     func textColumns() throws {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", ["--print", "--listen", "127.0.0.1:0"])
-        defer { daemon.signal(SIGKILL) }
+        let daemon = try DaemonProcess("fileopend", ["--print"] + DaemonProcess.isolatedArguments())
+        defer { daemon.stop() }
         #expect(TestEnvironment.waitUntil { daemon.errorOutput.contains("attached in ") })
         let path = "/tmp/fo-e2e-text-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let child = cts_spawn_opener("fo-e2e-text", CTS_OPENAT, path, O_RDONLY | O_CLOEXEC, 1)
@@ -76,8 +76,8 @@ struct PrintModeTests {
     func nonRootIsRefused() throws {
         let binary = DaemonProcess.binDirectory.appendingPathComponent("fileopend").path
         let daemon = try DaemonProcess("/usr/bin/setpriv", [
-            "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", binary, "--print", "--listen", "127.0.0.1:0",
-        ])
+            "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", binary, "--print",
+        ] + DaemonProcess.isolatedArguments())
         #expect(daemon.waitForExit() == 77)
         #expect(daemon.errorOutput == "fileopend: missing capability CAP_BPF and CAP_PERFMON: run as root, "
             + "or grant it (e.g. setcap cap_bpf,cap_perfmon+ep on the binary)\n")

@@ -127,6 +127,8 @@ struct ExpositionTests {
             "fileopen_processes_evicted_total 0",
             "fileopen_comm_overflow_opens_total 0",
             #"fileopen_http_requests_total{code="503"} 0"#,
+            "fileopen_query_connections_refused_total 0",
+            "fileopen_tail_dropped_events_total 0",
         ] {
             #expect(text.contains(expected + "\n"), "\(expected)")
         }

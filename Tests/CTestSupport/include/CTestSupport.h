@@ -39,4 +39,9 @@ int cts_set_thread_comm(const char *name);
  */
 int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long count);
 
+/* cts_spawn_opener, except that a child that did not get pid `wanted` exits at once, opening
+ * nothing: for tests that reuse a pid on purpose and retry until they get it. */
+int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
+			    long count);
+
 #endif

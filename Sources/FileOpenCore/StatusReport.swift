@@ -1,0 +1,71 @@
+/// The result of the query socket's `status` command.
+public struct StatusReport: Encodable, Sendable {
+    public var daemonVersion: String
+    public var kernelRelease: String
+    public var attachMode: String
+    public var uptimeSeconds: Double
+    public var records: Records
+    /// Kernel drop counters by reason (`ring_buffer_full`, …).
+    public var drops: [String: UInt64]
+    public var missedOpens: UInt64
+    public var ringBuffer: RingBuffer
+    public var trackedProcesses: Int
+    public var trackedComms: Int
+    public var clients: Clients
+
+    public struct Records: Encodable, Sendable {
+        public var open: UInt64
+        public var exit: UInt64
+        public var undecodable: UInt64
+    }
+
+    public struct RingBuffer: Encodable, Sendable {
+        public var sizeBytes: Int
+        public var pendingBytes: Int
+
+        enum CodingKeys: String, CodingKey {
+            case sizeBytes = "size_bytes", pendingBytes = "pending_bytes"
+        }
+    }
+
+    public struct Clients: Encodable, Sendable {
+        public var connected: Int
+        public var tailing: Int
+        public var tailDroppedEvents: UInt64
+
+        public init(connected: Int, tailing: Int, tailDroppedEvents: UInt64) {
+            self.connected = connected
+            self.tailing = tailing
+            self.tailDroppedEvents = tailDroppedEvents
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case connected, tailing, tailDroppedEvents = "tail_dropped_events"
+        }
+    }
+
+    /// The report from the daemon's figures and a snapshot of its counters.
+    public init(
+        daemon: DaemonMetrics, aggregator: Aggregator, kernelRelease: String, uptime: Duration, clients: Clients
+    ) {
+        daemonVersion = daemon.version
+        self.kernelRelease = kernelRelease
+        attachMode = daemon.attachMode.rawValue
+        let (seconds, attoseconds) = uptime.components
+        uptimeSeconds = Double(seconds) + Double(attoseconds) / 1e18
+        records = Records(open: daemon.openRecords, exit: daemon.exitRecords, undecodable: daemon.undecodableRecords)
+        drops = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.description, daemon.drops[$0]) })
+        missedOpens = aggregator.statistics.missedOpens
+        ringBuffer = RingBuffer(sizeBytes: daemon.ringBufferBytes, pendingBytes: daemon.ringBufferPendingBytes)
+        trackedProcesses = aggregator.processes.count
+        trackedComms = aggregator.comms.count
+        self.clients = clients
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case daemonVersion = "daemon_version", kernelRelease = "kernel_release", attachMode = "attach_mode"
+        case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens"
+        case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
+        case clients
+    }
+}

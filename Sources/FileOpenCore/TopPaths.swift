@@ -1,0 +1,44 @@
+/// A process's most opened paths, in bounded memory: the Space-Saving heavy-hitters algorithm
+/// (Metwally et al.) with `capacity` counters. A path that is never evicted has an exact count;
+/// a path that took over an evicted counter's slot may be overcounted by at most `overestimate`.
+/// Any path opened more than 1/capacity of the time is guaranteed to be in the list.
+public struct TopPaths: Sendable, Equatable {
+    /// Counters per process: enough for "what does this process keep opening", small enough
+    /// that tens of thousands of processes stay cheap.
+    public static let capacity = 8
+
+    public struct Entry: Sendable, Equatable {
+        public var path: String
+        /// Opens counted for this path (an upper bound when `overestimate` > 0).
+        public var opens: UInt64
+        /// The most `opens` may exceed the true count by.
+        public var overestimate: UInt64
+    }
+
+    /// The counters, in no particular order; see `ranked`.
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    /// Counts one open of `path`.
+    public mutating func count(_ path: String) {
+        if let index = entries.firstIndex(where: { $0.path == path }) {
+            entries[index].opens += 1
+        } else if entries.count < Self.capacity {
+            entries.append(Entry(path: path, opens: 1, overestimate: 0))
+        } else {
+            // Take over the smallest counter: the new path may have been among its opens.
+            var smallest = 0
+            for index in entries.indices where entries[index].opens < entries[smallest].opens {
+                smallest = index
+            }
+            let floor = entries[smallest].opens
+            entries[smallest] = Entry(path: path, opens: floor + 1, overestimate: floor)
+        }
+    }
+
+    /// Most opened first; ties by path.
+    public var ranked: [Entry] {
+        entries.sorted { $0.opens != $1.opens ? $0.opens > $1.opens : $0.path < $1.path }
+    }
+}

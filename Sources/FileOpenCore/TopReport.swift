@@ -1,0 +1,48 @@
+/// The result of the query socket's `top` command: processes ranked by lifetime counts or by
+/// their rates over the last complete rate window.
+public struct TopReport: Encodable, Sendable {
+    public var by: String
+    public var windowSeconds: Double
+    public var processes: [Entry]
+
+    public struct Entry: Encodable, Sendable, Equatable {
+        public var pid: Int32
+        public var comm: String
+        public var startNs: UInt64
+        public var exited: Bool
+        public var opens: UInt64
+        public var errors: UInt64
+        public var opensPerSecond: Double
+        public var errorsPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case pid, comm, startNs = "start_ns", exited, opens, errors
+            case opensPerSecond = "opens_per_second", errorsPerSecond = "errors_per_second"
+        }
+    }
+
+    /// The first `limit` processes (of `comm`, if given) by `order`, descending; ties by pid.
+    public init(_ aggregator: Aggregator, by order: TopOrder, limit: Int, comm: String?) {
+        by = order.rawValue
+        let (seconds, attoseconds) = aggregator.settings.rateWindow.components
+        windowSeconds = Double(seconds) + Double(attoseconds) / 1e18
+        let candidates = aggregator.processes.values.filter { comm == nil || $0.comm == comm }.map { process in
+            Entry(
+                pid: process.identity.pid, comm: process.comm, startNs: process.identity.startTime,
+                exited: process.hasExited, opens: process.counters.opens, errors: process.counters.failedOpens,
+                opensPerSecond: Double(process.opensPerSecond), errorsPerSecond: Double(process.errorsPerSecond)
+            )
+        }
+        let key: (Entry) -> Double = switch order {
+        case .opens: { Double($0.opens) }
+        case .errors: { Double($0.errors) }
+        case .opensRate: { $0.opensPerSecond }
+        case .errorsRate: { $0.errorsPerSecond }
+        }
+        processes = Array(candidates.sorted { key($0) != key($1) ? key($0) > key($1) : $0.pid < $1.pid }.prefix(limit))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case by, windowSeconds = "window_seconds", processes
+    }
+}

@@ -1,0 +1,73 @@
+import FileOpenCore
+import FileOpenServer
+import Foundation
+import Synchronization
+
+/// Answers the query socket's commands from a snapshot of the counters and the daemon's figures.
+/// `tail` is served by the query server itself from `tailHub`.
+final class DaemonQueryResponder: QueryResponder {
+    let tailHub: TailHub
+    private let store: AggregatorStore
+    /// The daemon's own figures and the query server's client counts, gathered per request; set
+    /// by the runtime once everything they come from exists (the socket is bound before that).
+    private let daemonFigures = Mutex<(@Sendable () -> (DaemonMetrics, StatusReport.Clients))?>(nil)
+    private let started = ContinuousClock.now
+    private let kernelRelease = DaemonQueryResponder.unameRelease()
+
+    init(store: AggregatorStore, tailHub: TailHub) {
+        self.store = store
+        self.tailHub = tailHub
+    }
+
+    /// Where `status` gets the daemon's figures from.
+    func provideDaemonFigures(_ figures: @escaping @Sendable () -> (DaemonMetrics, StatusReport.Clients)) {
+        daemonFigures.withLock { $0 = figures }
+    }
+
+    func respond(to request: QueryRequest) -> Result<String, QueryError> {
+        switch request {
+        case .status:
+            guard let figures = daemonFigures.withLock({ $0 }) else {
+                return .failure(QueryError(.internal, "the daemon is still starting"))
+            }
+            let (daemon, clients) = figures()
+            return Self.encode(StatusReport(
+                daemon: daemon, aggregator: store.snapshot(), kernelRelease: kernelRelease,
+                uptime: ContinuousClock.now - started, clients: clients
+            ))
+        case .top(let order, let limit, let comm):
+            return Self.encode(TopReport(store.snapshot(), by: order, limit: limit, comm: comm))
+        case .proc(let pid):
+            guard let process = store.snapshot().processes[pid] else {
+                return .failure(QueryError(.notFound, "no process with pid \(pid) is tracked"))
+            }
+            return Self.encode(ProcessReport(process))
+        case .reset:
+            return Self.encode(ResetReport(reset: true, processes: store.resetDetail()))
+        case .tail:
+            return .failure(QueryError(.internal, "tail is streamed by the query server"))
+        }
+    }
+
+    private struct ResetReport: Encodable {
+        let reset: Bool
+        let processes: Int
+    }
+
+    private static func encode(_ value: some Encodable) -> Result<String, QueryError> {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return .success(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            return .failure(QueryError(.internal, "encoding the result failed: \(error)"))
+        }
+    }
+
+    /// The running kernel's release (`uname(2)`), e.g. "6.18.0".
+    private static func unameRelease() -> String {
+        var name = utsname()
+        guard uname(&name) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: name.release) { KernelString.decode($0) }
+    }
+}

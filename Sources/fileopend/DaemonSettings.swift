@@ -1,0 +1,14 @@
+import FileOpenCore
+import FileOpenProbe
+import FileOpenServer
+
+/// Everything the daemon is started with, from its flags (later also its configuration file).
+struct DaemonSettings: Sendable {
+    var probe: ProbeSettings
+    var aggregator: AggregatorSettings
+    /// Where /metrics is served.
+    var listen: [ListenAddress]
+    /// The query socket's path and group.
+    var socketPath: String
+    var socketGroup: String?
+}
