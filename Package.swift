@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fileopend", targets: ["fileopend"]),
+        .executable(name: "fileopenctl", targets: ["fileopenctl"]),
         .library(name: "BPF", targets: ["BPF"]),
     ],
     dependencies: [
@@ -65,6 +66,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The query-socket client: formatting and the socket in a library its tests can import.
+        .target(name: "FileOpenCtlKit", dependencies: ["FileOpenCore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fileopenctl",
+            dependencies: [
+                "FileOpenCtlKit", "FileOpenCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The classic RingSample program, ported to the BPF library.
         .executableTarget(
             name: "RingSample",
@@ -88,6 +100,12 @@ let package = Package(
             name: "HTTPRequestFuzzer",
             dependencies: ["FileOpenServer", "FuzzSupport"],
             path: "Fuzz/HTTPRequestFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "QueryRequestFuzzer",
+            dependencies: ["FileOpenCore", "FuzzSupport"],
+            path: "Fuzz/QueryRequestFuzzer",
             swiftSettings: swiftSettings
         ),
 
@@ -118,6 +136,12 @@ let package = Package(
         .testTarget(
             name: "FileOpenServerTests",
             dependencies: ["FileOpenServer", "FileOpenCore", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FileOpenCtlTests",
+            // fileopenctl itself, so that `swift test` alone builds the binary the tests run.
+            dependencies: ["FileOpenCtlKit", "FileOpenTestSupport", "fileopenctl"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,93 @@
+import ArgumentParser
+import FileOpenCtlKit
+
+/// `fileopenctl tail`: every matching open as it happens, like opensnoop.
+struct TailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Stream file opens as they happen: PID TID COMM FD ERR PATH, like opensnoop.",
+        discussion: """
+            FD is -1 and ERR the errno for a failed open; control characters in names are escaped \
+            (\\n, \\t, \\xNN) so one open stays one line. When this reader falls behind, the daemon \
+            drops events for it and a line '# dropped N events (reader too slow)' goes to standard \
+            error. Runs until Ctrl-C or until the daemon stops. With --json, every line is the \
+            daemon's event object (process exits included when no --path-prefix or --failed is \
+            given) or {"dropped":N}.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only opens by this process id.", valueName: "pid"))
+    var pid: Int32?
+
+    @Option(help: ArgumentHelp("Only opens by this command name (exact match).", valueName: "name"))
+    var comm: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Only paths that start with this text (as passed to open, not resolved).", valueName: "prefix"
+        )
+    )
+    var pathPrefix: String?
+
+    @Flag(help: "Only failed opens.")
+    var failed = false
+
+    var request: ClientRequest { .tail(pid: pid, comm: comm, pathPrefix: pathPrefix, failedOnly: failed) }
+
+    func validate() throws {
+        if let pid, pid < 1 { throw ValidationError("--pid must be between 1 and \(Int32.max)") }
+        if !request.fitsLineLimit {
+            throw ValidationError("--comm or --path-prefix is too long: a request line is at most 4096 bytes")
+        }
+    }
+
+    func run() throws {
+        let interrupt = try InterruptSignal()
+        let connection = try global.connect()
+        guard let reply = try connection.send(request, timeout: GlobalOptions.replyTimeout, interrupt: interrupt) else {
+            Console.endInterruptedLine()
+            return
+        }
+        guard reply["streaming"]?.boolValue == true else {
+            throw ClientError.invalidReply("a tail reply without \"streaming\":true")
+        }
+        if !global.json {
+            Console.print([TailFormatter.header])
+            Console.flush()
+        }
+        while true {
+            switch try connection.readLines(interrupt: interrupt) {
+            case .interrupted:
+                Console.endInterruptedLine()
+                return
+            case .endOfStream:
+                Console.flush()
+                Console.error("the daemon closed the stream")
+                return
+            case .lines(let lines):
+                for line in lines {
+                    try show(line)
+                }
+                Console.flush()
+            }
+        }
+    }
+
+    private func show(_ line: [UInt8]) throws {
+        switch try TailLine(line: line) {
+        case .event(let event):
+            if global.json {
+                Console.printLine(line)
+            } else if let text = TailFormatter.line(event) {
+                Console.print([text])
+            }
+        case .dropped(let count):
+            if global.json { Console.printLine(line) }
+            // Standard output first, so the note lands after the events that came before it.
+            Console.flush()
+            Console.note(TailFormatter.droppedLine(count))
+        }
+    }
+}
