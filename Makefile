@@ -8,7 +8,7 @@ ARGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all bootstrap build release run test fuzz clean
+.PHONY: all bootstrap build release run test vmtest fuzz clean
 
 all: build
 
@@ -30,6 +30,12 @@ run: build
 test: build
 	$(SWIFT) build --build-tests
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
+	scripts/vmtest
+
+# Every attach mode on Debian's stock kernel under qemu (downloads it once, outside the repository):
+# fentry, kprobe, tracepoint, auto and auto's fallback. Needs root; see README "Testing other kernels".
+vmtest: bootstrap
+	scripts/vmtest
 
 # Fuzzes every parser (Fuzz/*) with libFuzzer + AddressSanitizer, FUZZ_SECONDS each;
 # `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
@@ -44,3 +50,4 @@ fuzz: bootstrap
 
 clean:
 	$(SWIFT) package clean
+	rm -rf .build-vmtest .build-fuzz

@@ -17,7 +17,7 @@ struct FileOpenDaemon: ParsableCommand {
             (/sys/kernel/btf/vmlinux) and tracefs mounted at /sys/kernel/tracing. Ctrl-C (SIGINT) or \
             SIGTERM stops it and prints how many records were received and dropped.
             """,
-        version: DaemonRuntime.version
+        version: FileOpenVersion.current
     )
 
     @Flag(help: "Print every open as a line: PID TID COMM FD ERR FLAGS PATH (like opensnoop).")
@@ -53,8 +53,20 @@ struct FileOpenDaemon: ParsableCommand {
     @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\".")
     var maxComms = 10_000
 
+    @Option(help: ArgumentHelp("Path of the query socket that fileopenctl talks to.", valueName: "path"))
+    var socket = "/run/fileopend/fileopend.sock"
+
+    @Option(help: ArgumentHelp(
+        "Group that may query the socket (mode 0660); root's group when it does not exist.", valueName: "name"
+    ))
+    var socketGroup = "fileopend"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
+
+    /// Test-only (scripts/vmtest): the kernel function fentry and kprobe hook, to simulate a kernel without it.
+    @Option(name: .customLong("test-hook-function"), help: ArgumentHelp(visibility: .private))
+    var testHookFunction: String?
 
     func validate() throws {
         if json && !print { throw ValidationError("--json only applies with --print") }
@@ -82,18 +94,20 @@ struct FileOpenDaemon: ParsableCommand {
         }
         let logger = Logger(label: "fileopend")
 
-        var settings = ProbeSettings(mode: mode)
-        settings.ringBufferBytes = ringBufferSize
-        settings.drainInterval = .milliseconds(drainInterval)
-
-        let listen = try (listenAddresses.isEmpty ? ["127.0.0.1:9469"] : listenAddresses).map(ListenAddress.init(parsing:))
-        let aggregatorSettings = AggregatorSettings(
-            retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms
+        var probeSettings = ProbeSettings(mode: mode)
+        probeSettings.ringBufferBytes = ringBufferSize
+        probeSettings.drainInterval = .milliseconds(drainInterval)
+        if let testHookFunction { probeSettings.hookFunction = testHookFunction }
+        let settings = DaemonSettings(
+            probe: probeSettings,
+            aggregator: AggregatorSettings(retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms),
+            listen: try (listenAddresses.isEmpty ? ["127.0.0.1:9469"] : listenAddresses).map(ListenAddress.init(parsing:)),
+            socketPath: socket, socketGroup: socketGroup
         )
 
         // Privileges and kernel features first: their one-line error beats any later, vaguer one.
         do {
-            try ProbePreflight.check(settings)
+            try ProbePreflight.check(probeSettings)
         } catch {
             FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
             throw ExitCode(error.exitCode)
@@ -103,10 +117,7 @@ struct FileOpenDaemon: ParsableCommand {
         let printer = print ? EventPrinter(json: json, onClosed: { shutdown.request() }) : nil
         let runtime: DaemonRuntime
         do {
-            runtime = try DaemonRuntime(
-                probeSettings: settings, aggregatorSettings: aggregatorSettings, listen: listen, printer: printer,
-                logger: logger
-            )
+            runtime = try DaemonRuntime(settings: settings, printer: printer, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
             throw ExitCode(error.exitCode)

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmopener: the file-open workload of scripts/vmtest, run inside the qemu guest.
+ *
+ * Built by scripts/vmtest with the host's C compiler, -static, so the guest needs no libraries
+ * for it. Static glibc opens nothing by itself at start-up, so every open this process makes is
+ * one of the opens below and the daemon must report exactly the counts it prints.
+ *
+ *   vmopener open COMM DIR N F
+ *     Renames itself to COMM (prctl PR_SET_NAME), then opens DIR/file N times through each of
+ *     the raw system calls open, openat, openat2 and creat (4N successful opens, creat first so
+ *     the file exists), then F opens of DIR/missing that fail with ENOENT (cycling through open,
+ *     openat and openat2), then drops to uid/gid 65534 (setresuid) and makes F openat calls on
+ *     DIR/file (mode 0600, owned by root) that fail with EACCES. Prints one line:
+ *       pid=PID comm=COMM opens=TOTAL creates=N read=R write=W enoent=F eacces=F
+ *     and exits 0, or prints what went wrong and exits 1.
+ *
+ *   vmopener query SOCKET LINE
+ *     Connects to the Unix stream socket SOCKET, sends LINE plus a newline, and prints the first
+ *     reply line (busybox nc has no -U). Exits 1 on any failure, after a 10-second timeout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "vmopener: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* The four system calls, raw, so that glibc cannot turn one into another (open() is openat). */
+static long sys_open(const char *path, int flags, mode_t mode)
+{
+	return syscall(SYS_open, path, flags, mode);
+}
+
+static long sys_openat(const char *path, int flags, mode_t mode)
+{
+	return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static long sys_openat2(const char *path, int flags, mode_t mode)
+{
+	struct open_how how = { .flags = (unsigned long long)flags, .mode = mode };
+
+	return syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static long sys_creat(const char *path, mode_t mode)
+{
+	return syscall(SYS_creat, path, mode);
+}
+
+/* One expected success: close the descriptor (close is not an open). */
+static int expect_fd(long fd, const char *what)
+{
+	if (fd < 0)
+		return fail(what);
+	close((int)fd);
+	return 0;
+}
+
+/* One expected failure with errno `want`. */
+static int expect_errno(long fd, int want, const char *what)
+{
+	if (fd >= 0) {
+		fprintf(stderr, "vmopener: %s succeeded, expected %s\n", what, strerror(want));
+		close((int)fd);
+		return 1;
+	}
+	if (errno != want) {
+		fprintf(stderr, "vmopener: %s failed with %s, expected %s\n", what, strerror(errno),
+			strerror(want));
+		return 1;
+	}
+	return 0;
+}
+
+static int run_opens(const char *comm, const char *dir, long n, long failures)
+{
+	char file[4096], missing[4096];
+	long i;
+
+	if (snprintf(file, sizeof(file), "%s/file", dir) >= (int)sizeof(file) ||
+	    snprintf(missing, sizeof(missing), "%s/missing", dir) >= (int)sizeof(missing)) {
+		fprintf(stderr, "vmopener: directory name too long\n");
+		return 1;
+	}
+	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
+		return fail("prctl(PR_SET_NAME)");
+
+	for (i = 0; i < n; i++)
+		if (expect_fd(sys_creat(file, 0600), "creat"))
+			return 1;
+	/* creat's mode applies only when it creates the file; make sure it is 0600 for EACCES. */
+	if (n > 0 && chmod(file, 0600) != 0)
+		return fail("chmod");
+	for (i = 0; i < n; i++)
+		if (expect_fd(sys_open(file, O_RDONLY, 0), "open") ||
+		    expect_fd(sys_openat(file, O_RDONLY, 0), "openat") ||
+		    expect_fd(sys_openat2(file, O_RDONLY, 0), "openat2"))
+			return 1;
+
+	for (i = 0; i < failures; i++) {
+		long fd = i % 3 == 0 ? sys_open(missing, O_RDONLY, 0) :
+			  i % 3 == 1 ? sys_openat(missing, O_RDONLY, 0) :
+				       sys_openat2(missing, O_RDONLY, 0);
+
+		if (expect_errno(fd, ENOENT, "open of a missing file"))
+			return 1;
+	}
+
+	if (failures > 0) {
+		if (n == 0) {
+			fprintf(stderr, "vmopener: EACCES opens need N > 0 (the file is made by creat)\n");
+			return 1;
+		}
+		if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+			return fail("setresuid(65534)");
+		for (i = 0; i < failures; i++)
+			if (expect_errno(sys_openat(file, O_RDONLY, 0), EACCES, "openat as uid 65534"))
+				return 1;
+	}
+
+	printf("pid=%d comm=%s opens=%ld creates=%ld read=%ld write=%ld enoent=%ld eacces=%ld\n",
+	       (int)getpid(), comm, 4 * n + 2 * failures, n, 3 * n + 2 * failures, n, failures, failures);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int run_query(const char *path, const char *line)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	char reply[65536];
+	size_t length = 0;
+	int fd;
+
+	alarm(10);
+	if (strlen(path) >= sizeof(address.sun_path)) {
+		fprintf(stderr, "vmopener: socket path too long\n");
+		return 1;
+	}
+	strcpy(address.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail("socket(AF_UNIX)");
+	if (connect(fd, (struct sockaddr *)&address, sizeof(address)) != 0)
+		return fail(path);
+	if (dprintf(fd, "%s\n", line) < 0)
+		return fail("write");
+	while (length < sizeof(reply) - 1) {
+		ssize_t got = read(fd, reply + length, sizeof(reply) - 1 - length);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return fail("read");
+		if (got == 0)
+			break;
+		length += (size_t)got;
+		if (memchr(reply + length - got, '\n', (size_t)got))
+			break;
+	}
+	close(fd);
+	reply[length] = '\0';
+	if (!strchr(reply, '\n')) {
+		fprintf(stderr, "vmopener: no complete reply line from %s (got %zu bytes)\n", path, length);
+		return 1;
+	}
+	*strchr(reply, '\n') = '\0';
+	puts(reply);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && strcmp(argv[1], "open") == 0)
+		return run_opens(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+	if (argc == 4 && strcmp(argv[1], "query") == 0)
+		return run_query(argv[2], argv[3]);
+	fprintf(stderr, "usage: vmopener open COMM DIR N F | vmopener query SOCKET LINE\n");
+	return 2;
+}
