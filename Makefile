@@ -21,10 +21,10 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release --static-swift-stdlib
 
-# Starts the daemon in the foreground (metrics on http://127.0.0.1:9469/metrics); Ctrl-C stops it
-# and prints the totals.
+# Starts the daemon in the foreground with config/fileopend.yaml (metrics on
+# http://127.0.0.1:9469/metrics); Ctrl-C stops it and prints the totals.
 run: build
-	"$$($(SWIFT) build --show-bin-path)/fileopend" $(ARGS)
+	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
 # The whole suite. Kernel tests need root; under CI=true they must run, never skip.
 test: build

@@ -19,11 +19,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        // Read directly only to list a file's keys (unknown ones are refused) and to word YAML errors.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries (module maps only).
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         // The record ABI shared with the kernel program, plus the few Linux calls Swift cannot make.
         .target(name: "CFileOpend"),
@@ -52,14 +56,28 @@ let package = Package(
         // POSIX-socket servers: HTTP (/metrics), later the Unix query socket and systemd activation.
         .target(
             name: "FileOpenServer",
-            dependencies: ["FileOpenCore", "CFileOpend", "CZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FileOpenCore", "CFileOpend", "CZlib", "CSystemd", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // config/fileopend.yaml, FILEOPEND_* variables and flags → one validated configuration.
+        .target(
+            name: "FileOpenConfiguration",
+            dependencies: [
+                "FileOpenCore", "FileOpenServer",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "fileopend",
             dependencies: [
-                "FileOpenProbe", "FileOpenCore", "FileOpenServer",
+                "FileOpenProbe", "FileOpenCore", "FileOpenServer", "FileOpenConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -131,6 +149,11 @@ let package = Package(
         .testTarget(
             name: "FileOpenProbeTests",
             dependencies: ["FileOpenProbe", "FileOpenCore", "BPF", "CFileOpend", "CTestSupport", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FileOpenConfigurationTests",
+            dependencies: ["FileOpenConfiguration", "FileOpenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,7 +11,10 @@
 /// - At most `settings.maxProcesses` processes: the least recently active (exited ones first) are
 ///   folded into `other`, and `statistics.evictedProcesses` counts them.
 public struct Aggregator: Sendable {
-    public var settings: AggregatorSettings
+    public var settings: AggregatorSettings {
+        // A cap lowered by a reload applies at once, not at the next new process.
+        didSet { evictOverCap(reserving: 0) }
+    }
     /// The tracked processes by pid.
     public private(set) var processes: [Int32: TrackedProcess] = [:]
     /// Totals per comm, including every process ever seen under that comm.

@@ -24,28 +24,30 @@ final class DaemonRuntime: Sendable {
     private let maintenance: Maintenance
     private let logger: Logger
 
-    /// Binds the listeners and the query socket (so a taken port or a running daemon fails before
-    /// anything is loaded), attaches the probe and starts the consumer and the servers.
+    /// The service manager's notification socket (`Type=notify`); silent without systemd.
+    private let notifier = SystemdNotifier()
+    /// Fed while the consumer drains, when the unit sets `WatchdogSec=`.
+    private let watchdog: ServiceWatchdog?
+    /// Test-only (`FILEOPEND_TEST_FREEZE_CONSUMER_AFTER`), nil otherwise.
+    private let freeze: ConsumerFreeze?
+    /// The STATUS= line sent with READY=1, sent again after a reload.
+    private let readyStatus: String
+
+    /// Takes or binds the listeners and the query socket (so a taken port or a running daemon
+    /// fails before anything is loaded), attaches the probe and starts the consumer and the
+    /// servers; only then tells systemd READY=1 and starts feeding its watchdog.
     init(settings: DaemonSettings, printer: EventPrinter?, logger: Logger) throws(DaemonStartError) {
         self.logger = logger
-        let sockets: [ListeningSocket]
-        do {
-            sockets = try settings.listen.map { address throws(ServerError) in try ListeningSocket.bind(address) }
-        } catch {
-            throw .listen(error)
-        }
+        let notifier = notifier
+        Self.notify(logger) { () throws(ServerError) in try notifier.status("binding the metrics and query sockets") }
         let store = AggregatorStore(settings: settings.aggregator)
         self.store = store
         let responder = DaemonQueryResponder(store: store, tailHub: tailHub)
-        let queryServer: QueryServer
-        do {
-            queryServer = try QueryServer(
-                socketPath: settings.socketPath, group: settings.socketGroup, logger: logger, responder: responder
-            )
-        } catch {
-            sockets.forEach { $0.close() }
-            throw .querySocket(error)
-        }
+        let listeners = try DaemonListeners.open(settings: settings, responder: responder, logger: logger)
+        let sockets = listeners.metrics
+        let queryServer = listeners.query
+        let mode = settings.probe.mode
+        Self.notify(logger) { () throws(ServerError) in try notifier.status("attaching in \(mode) mode") }
         do {
             probe = try FileOpenProbe.attach(settings: settings.probe, logger: logger)
         } catch {
@@ -57,6 +59,21 @@ final class DaemonRuntime: Sendable {
             probe: probe, store: store, rateWindow: settings.aggregator.rateWindow, logger: logger
         )
         self.maintenance = maintenance
+        let freeze = ConsumerFreeze.fromEnvironment()
+        self.freeze = freeze
+        if freeze != nil {
+            logger.warning("\(ConsumerFreeze.variable) is set (a test-only control): the consumer thread will freeze")
+        }
+        // The freeze check only exists when the test-only control is set.
+        let afterDrain: @Sendable () -> Void
+        if let freeze {
+            afterDrain = {
+                maintenance.drained()
+                freeze.blockIfDue()
+            }
+        } else {
+            afterDrain = { maintenance.drained() }
+        }
         let tailHub = tailHub
         consumer = FileOpenConsumer(
             probe: probe, logger: logger,
@@ -65,9 +82,13 @@ final class DaemonRuntime: Sendable {
                 tailHub.publish(batch)
                 printer?.print(batch)
             },
-            afterDrain: { maintenance.drained() }
+            afterDrain: afterDrain
         )
         consumer.start()
+        watchdog = Self.makeWatchdog(notifier: notifier, maintenance: maintenance, logger: logger)
+        let queryPath = queryServer.socketPath ?? "an inherited socket"
+        readyStatus = "attached in \(probe.mode) mode; serving metrics on "
+            + sockets.map { "\($0.boundAddress)" }.joined(separator: ", ") + "; queries on \(queryPath)"
         // The runtime outlives its servers (stop() stops them first): no strong references back.
         responder.provideDaemonFigures { [unowned self] in (daemonMetrics(), queryClients()) }
         let router = MetricsEndpoint.router(
@@ -88,18 +109,65 @@ final class DaemonRuntime: Sendable {
             stop()
             throw .querySocket(error)
         }
+        let metricsOrigin = listeners.metricsInherited ? " (socket passed by the service manager)" : ""
         for address in server.addresses {
-            logger.notice("serving metrics on http://\(address)/metrics")
+            logger.notice("serving metrics on http://\(address)/metrics\(metricsOrigin)")
         }
-        logger.notice("answering queries on \(settings.socketPath)")
+        let queryOrigin = listeners.queryInherited ? " (socket passed by the service manager)" : ""
+        logger.notice("answering queries on \(queryPath)\(queryOrigin)")
+        notifyReady()
+        watchdog?.start()
     }
 
-    /// Stops serving, detaches the probe, lets the consumer drain the rest, stops it.
+    /// Stops serving, detaches the probe, lets the consumer drain the rest, stops it. Tells
+    /// systemd STOPPING=1 first and stops the watchdog, whose pings would now be meaningless.
     func stop() {
+        Self.notify(logger) { [notifier] () throws(ServerError) in
+            try notifier.stopping(status: "stopping: detaching the probe and closing the sockets")
+        }
+        watchdog?.stop()
         server.withLock { $0 }?.stop()
         queryServer.withLock { $0 }?.stop()
         probe.detach()
+        freeze?.release()
         consumer.stop()
+    }
+
+    /// Before a reload (SIGHUP) re-reads the configuration: RELOADING=1 with MONOTONIC_USEC.
+    func notifyReloading() {
+        Self.notify(logger) { [notifier] () throws(ServerError) in
+            try notifier.reloading(status: "reloading the configuration")
+        }
+    }
+
+    /// After start-up, and after a reload (applied or refused): READY=1 with the serving status.
+    func notifyReady() {
+        Self.notify(logger) { [notifier, readyStatus] () throws(ServerError) in try notifier.ready(status: readyStatus) }
+    }
+
+    /// The watchdog `WATCHDOG_USEC` asks for (nil without one), fed by the consumer's progress.
+    private static func makeWatchdog(
+        notifier: SystemdNotifier, maintenance: Maintenance, logger: Logger
+    ) -> ServiceWatchdog? {
+        let interval: Duration?
+        do {
+            interval = try SystemdNotifier.watchdogInterval()
+        } catch {
+            logger.warning("cannot read the watchdog interval: \(error)", metadata: error.errno.map { ["errno": "\($0)"] })
+            return nil
+        }
+        guard let interval else { return nil }
+        logger.info("watchdog: keep-alives every \(interval / 2) while the consumer thread drains")
+        return ServiceWatchdog(interval: interval, notifier: notifier, logger: logger) { maintenance.sinceLastDrain }
+    }
+
+    /// Sends a notification; a failure is logged, never fatal (the manager may be gone already).
+    private static func notify(_ logger: Logger, _ send: () throws(ServerError) -> Void) {
+        do {
+            try send()
+        } catch {
+            logger.warning("cannot notify the service manager: \(error)", metadata: error.errno.map { ["errno": "\($0)"] })
+        }
     }
 
     /// The query socket's client counts for `status`.

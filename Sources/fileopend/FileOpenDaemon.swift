@@ -1,4 +1,5 @@
 public import ArgumentParser
+import FileOpenConfiguration
 import FileOpenCore
 import FileOpenProbe
 import FileOpenServer
@@ -15,7 +16,9 @@ struct FileOpenDaemon: ParsableCommand {
             Serves per-process and per-command counters at http://127.0.0.1:9469/metrics (see \
             --listen). Needs root, or CAP_BPF and CAP_PERFMON, a kernel with BTF \
             (/sys/kernel/btf/vmlinux) and tracefs mounted at /sys/kernel/tracing. Ctrl-C (SIGINT) or \
-            SIGTERM stops it and prints how many records were received and dropped.
+            SIGTERM stops it and prints how many records were received and dropped. Settings come from \
+            the configuration file (--config, default /etc/fileopend/fileopend.yaml), then FILEOPEND_* \
+            environment variables, then these flags; SIGHUP re-reads the file.
             """,
         version: FileOpenVersion.current
     )
@@ -26,14 +29,22 @@ struct FileOpenDaemon: ParsableCommand {
     @Flag(help: "With --print: one JSON object per line, process exits included.")
     var json = false
 
-    @Option(help: "Attach mode: auto (fentry, then kprobe, then tracepoint), fentry, kprobe or tracepoint.")
-    var mode: AttachMode = .auto
+    @Option(help: ArgumentHelp(
+        "Configuration file (default \(ConfigurationInputs.defaultPath), used when it exists).", valueName: "file"
+    ))
+    var config: String?
 
-    @Option(help: "Ring buffer size in bytes: a power of two, at least a page.")
-    var ringBufferSize = 4 << 20
+    @Flag(help: "Validate the configuration (file, environment, flags), print it and exit, without attaching.")
+    var checkConfig = false
 
-    @Option(help: "Drain interval in milliseconds: the longest a record waits in the ring.")
-    var drainInterval = 10
+    @Option(help: "Attach mode: auto (fentry, then kprobe, then tracepoint), fentry, kprobe or tracepoint (default auto).")
+    var mode: AttachMode?
+
+    @Option(help: "Ring buffer size in bytes: a power of two, at least a page (default 4194304).")
+    var ringBufferSize: Int?
+
+    @Option(help: "Drain interval in milliseconds: the longest a record waits in the ring (1-1000, default 10).")
+    var drainInterval: Int?
 
     @Option(
         name: .customLong("listen"),
@@ -44,25 +55,31 @@ struct FileOpenDaemon: ParsableCommand {
     )
     var listenAddresses: [String] = []
 
-    @Option(help: "Seconds an exited process keeps its own series before only its command's totals remember it.")
-    var retention = 300
+    @Option(help: "Seconds an exited process keeps its own series before only its command's totals remember it (default 300).")
+    var retention: Int?
 
-    @Option(help: "Most processes with series of their own; the least recently active beyond it fold into pid=\"other\".")
-    var maxProcesses = 10_000
+    @Option(help: "Most processes with series of their own; the least recently active beyond it fold into pid=\"other\" (default 10000).")
+    var maxProcesses: Int?
 
-    @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\".")
-    var maxComms = 10_000
+    @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\" (default 10000).")
+    var maxComms: Int?
 
-    @Option(help: ArgumentHelp("Path of the query socket that fileopenctl talks to.", valueName: "path"))
-    var socket = "/run/fileopend/fileopend.sock"
+    @Option(help: "Seconds over which fileopenctl top computes rates (1-3600, default 10).")
+    var rateWindow: Int?
 
     @Option(help: ArgumentHelp(
-        "Group that may query the socket (mode 0660); root's group when it does not exist.", valueName: "name"
+        "Path of the query socket that fileopenctl talks to (default /run/fileopend/fileopend.sock).", valueName: "path"
     ))
-    var socketGroup = "fileopend"
+    var socket: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: ArgumentHelp(
+        "Group that may query the socket (mode 0660); root's group when it does not exist (default fileopend).",
+        valueName: "name"
+    ))
+    var socketGroup: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: Logger.Level?
 
     /// Test-only (scripts/vmtest): the kernel function fentry and kprobe hook, to simulate a kernel without it.
     @Option(name: .customLong("test-hook-function"), help: ArgumentHelp(visibility: .private))
@@ -70,12 +87,7 @@ struct FileOpenDaemon: ParsableCommand {
 
     func validate() throws {
         if json && !print { throw ValidationError("--json only applies with --print") }
-        if drainInterval < 1 || drainInterval > 1000 {
-            throw ValidationError("--drain-interval must be between 1 and 1000 milliseconds")
-        }
-        if retention < 0 { throw ValidationError("--retention must be 0 or more seconds") }
-        if maxProcesses < 1 { throw ValidationError("--max-processes must be at least 1") }
-        if maxComms < 1 { throw ValidationError("--max-comms must be at least 1") }
+        // Ranges are checked with the configuration (exit 78, naming the key), as for the file.
         for address in listenAddresses {
             do {
                 _ = try ListenAddress(parsing: address)
@@ -86,32 +98,29 @@ struct FileOpenDaemon: ParsableCommand {
     }
 
     func run() throws {
-        let level = logLevel
+        // Before anything slow: from here a SIGHUP waits for the daemon instead of killing it.
+        let reloadSignal = ReloadSignal()
+        let inputs = configurationInputs()
+        let loaded = try Self.loadConfiguration(inputs)
+        if checkConfig {
+            Swift.print(Self.checkConfigReport(loaded, inputs: inputs))
+            return
+        }
+        let levelControl = LogLevelControl(loaded.configuration.logLevel)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            LiveLevelLogHandler(DaemonLogging.makeHandler(label: label), control: levelControl)
         }
         let logger = Logger(label: "fileopend")
-
-        var probeSettings = ProbeSettings(mode: mode)
-        probeSettings.ringBufferBytes = ringBufferSize
-        probeSettings.drainInterval = .milliseconds(drainInterval)
-        if let testHookFunction { probeSettings.hookFunction = testHookFunction }
-        let settings = DaemonSettings(
-            probe: probeSettings,
-            aggregator: AggregatorSettings(retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms),
-            listen: try (listenAddresses.isEmpty ? ["127.0.0.1:9469"] : listenAddresses).map(ListenAddress.init(parsing:)),
-            socketPath: socket, socketGroup: socketGroup
-        )
+        let settings = daemonSettings(loaded.configuration)
 
         // Privileges and kernel features first: their one-line error beats any later, vaguer one.
         do {
-            try ProbePreflight.check(probeSettings)
+            try ProbePreflight.check(settings.probe)
         } catch {
             FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
             throw ExitCode(error.exitCode)
         }
+        Self.logSource(loaded, inputs: inputs, logger: logger)
         let shutdown = ShutdownSignal()
         let signalSources = shutdown.observeSignals()
         let printer = print ? EventPrinter(json: json, onClosed: { shutdown.request() }) : nil
@@ -123,7 +132,18 @@ struct FileOpenDaemon: ParsableCommand {
             throw ExitCode(error.exitCode)
         }
 
+        let reloader = ConfigurationReloader(
+            inputs: inputs, running: loaded.configuration, logLevel: levelControl, logger: logger,
+            applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) }
+        )
+        reloadSignal.start {
+            runtime.notifyReloading()
+            reloader.reload()
+            runtime.notifyReady()
+        }
+
         withExtendedLifetime(signalSources) { shutdown.wait() }
+        reloadSignal.stop()
         runtime.stop()
         let drops = try? runtime.probe.dropCounts()
         runtime.probe.close()

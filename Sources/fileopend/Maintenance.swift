@@ -16,6 +16,7 @@ final class Maintenance: Sendable {
     private let lastDrain = Mutex<ContinuousClock.Instant?>(nil)
     private let rateWindow: Duration
     private let windowStarted = Mutex(ContinuousClock.now)
+    private let missedTracker = Mutex(MissedOpensTracker())
 
     init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
@@ -55,6 +56,7 @@ final class Maintenance: Sendable {
         } catch {
             logger.error("reading the missed-opens map failed: \(error)")
         }
+        if let missed, let report = missedTracker.withLock({ $0.observe(missed) }) { warn(report) }
         for identity in store.maintain(missed: missed, now: BootClock.now()) {
             do {
                 try probe.forgetMissed(identity)
@@ -62,5 +64,17 @@ final class Maintenance: Sendable {
                 logger.error("deleting the missed-opens entry of process \(identity) failed: \(error)")
             }
         }
+    }
+
+    /// A notable event for the journal, with the process as fields (`PID`, `COMM`, `OPENS`).
+    private func warn(_ report: MissedOpensTracker.Report) {
+        logger.warning(
+            """
+            \(report.opens) opens of \(report.processes) processes reached no ring buffer record (counted, but \
+            missing from tail and top paths); most: pid \(report.worst.pid) (\(report.worstComm)), \
+            \(report.worstOpens) opens. A larger ring_buffer_size or a shorter drain_interval helps
+            """,
+            metadata: ["pid": "\(report.worst.pid)", "comm": "\(report.worstComm)", "opens": "\(report.opens)"]
+        )
     }
 }

@@ -125,6 +125,19 @@ struct AggregatorTests {
         #expect(aggregator.process(ProcessIdentity(pid: 1, startTime: 1)) == nil)
     }
 
+    @Test("a cap lowered while running (a reload) applies at once; nothing is lost")
+    func lowerCapLive() {
+        var aggregator = Aggregator(settings: AggregatorSettings(maxProcesses: 100))
+        for pid in Int32(1)...100 { aggregator.apply([Records.open(pid: pid, at: UInt64(pid))]) }
+        aggregator.settings.maxProcesses = 30
+        #expect(aggregator.processes.count == 30)
+        #expect(aggregator.statistics.evictedProcesses == 70)
+        #expect(aggregator.other.opens == 70)
+        // The most recently active stay.
+        #expect(aggregator.process(ProcessIdentity(pid: 100, startTime: 1)) != nil)
+        #expect(aggregator.process(ProcessIdentity(pid: 70, startTime: 1)) == nil)
+    }
+
     @Test("beyond the comm cap, opens of new comms count under [other]")
     func commCap() {
         var aggregator = Aggregator(settings: AggregatorSettings(maxComms: 2))

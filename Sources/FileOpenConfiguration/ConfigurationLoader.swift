@@ -1,0 +1,92 @@
+import Configuration
+
+/// Merges the configuration file, the `FILEOPEND_*` environment variables and the command-line
+/// flags (each overriding the one before) into one validated `DaemonConfiguration`.
+///
+/// Every source is a swift-configuration provider or snapshot (`YAMLSnapshot`,
+/// `EnvironmentVariablesProvider`, `InMemoryProvider`), and every value is looked up through it
+/// with the type the key needs. The lookup walks the sources itself instead of using a
+/// `ConfigReader` over all three: a reader's getters turn a value of the wrong type into "absent"
+/// (falling back to the default, the silent misconfiguration this must refuse), and its error type
+/// is internal to the package, so a message could not name the source of a bad value.
+public enum ConfigurationLoader {
+    /// Reads and validates; throws the first problem found, sources checked in file-key order.
+    public static func load(_ inputs: ConfigurationInputs) throws(ConfigurationError) -> LoadedConfiguration {
+        let file = try ConfigurationFile.read(path: inputs.path, mustExist: inputs.pathIsExplicit)
+        try checkEnvironmentNames(inputs.environment)
+        let environment = EnvironmentVariablesProvider(environmentVariables: inputs.environment)
+        let flags = inputs.overrides.provider
+
+        var configuration = DaemonConfiguration()
+        for key in ConfigurationKey.allCases {
+            // Highest precedence first: the first source that has the key decides.
+            let layers: [(source: ConfigurationSource, snapshot: (any ConfigSnapshot)?, key: AbsoluteConfigKey)] = [
+                (.flag(key.flag), flags.snapshot(), AbsoluteConfigKey([key.rawValue])),
+                (.environment(key.environmentVariable), environment.snapshot(),
+                 AbsoluteConfigKey(["fileopend", key.rawValue])),
+                (.file(inputs.path), file?.snapshot, AbsoluteConfigKey([key.rawValue])),
+            ]
+            // Every source is validated, not only the one that decides: a bad value in the file
+            // must not lie in wait behind a flag, to surface on the next start without it.
+            var decided = false
+            for layer in layers {
+                guard let snapshot = layer.snapshot else { continue }
+                let found: ConfigValue?
+                do {
+                    found = try snapshot.value(forKey: layer.key, type: key.configType).value
+                } catch {
+                    throw wrongType(key, source: layer.source, file: file, environment: inputs.environment)
+                }
+                if let found {
+                    if decided {
+                        var overridden = DaemonConfiguration()
+                        try key.apply(found.content, from: layer.source, to: &overridden)
+                    } else {
+                        try key.apply(found.content, from: layer.source, to: &configuration)
+                        decided = true
+                    }
+                    continue
+                }
+                // A YAML key with an empty value, or a nested mapping, is present but not found.
+                if case .file = layer.source, file?.contains(key) == true {
+                    throw wrongType(key, source: layer.source, file: file, environment: inputs.environment)
+                }
+            }
+        }
+        return LoadedConfiguration(configuration: configuration, filePath: file == nil ? nil : inputs.path)
+    }
+
+    /// A `FILEOPEND_` variable that is one typo away from a known one is refused, as an unknown
+    /// file key is. Others are left alone: the prefix is not ours alone (the test suite sets
+    /// FILEOPEND_BIN_DIR, and it reaches the daemon it starts).
+    static func checkEnvironmentNames(_ environment: [String: String]) throws(ConfigurationError) {
+        let known = ConfigurationKey.allCases.map(\.environmentVariable)
+        for name in environment.keys.sorted() where name.hasPrefix(ConfigurationKey.environmentPrefix) {
+            guard !known.contains(name) else { continue }
+            if let suggestion = KeySuggestion.closest(to: name, among: known) {
+                throw .unknownKey(name, source: .environment(name), suggestion: suggestion)
+            }
+        }
+    }
+
+    /// The message for a value swift-configuration could not read as `key.configType`.
+    private static func wrongType(
+        _ key: ConfigurationKey, source: ConfigurationSource, file: ConfigurationFile?, environment: [String: String]
+    ) -> ConfigurationError {
+        let raw: String
+        var found: String?
+        switch source {
+        case .file:
+            raw = file?.rawValue(of: key) ?? ""
+            found = file?.structure(of: key).map { "\($0) where \(key.expectedKind) belongs" }
+        case .environment(let name):
+            raw = environment[name] ?? ""
+        case .flag, .defaultValue:
+            raw = ""
+        }
+        if found == nil {
+            found = raw.isEmpty ? "empty where \(key.expectedKind) belongs" : "not \(key.expectedKind)"
+        }
+        return .wrongType(key: key, value: raw, found: found!, source: source, allowed: key.allowed)
+    }
+}

@@ -1,0 +1,98 @@
+public import FileOpenCore
+public import FileOpenServer
+public import Logging
+
+/// The daemon's effective configuration: every key of `config/fileopend.yaml` after the file, the
+/// environment and the flags were merged and validated. The defaults here are the documented ones.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// Where /metrics is served.
+    public var listen: [ListenAddress] = [DaemonConfiguration.defaultListenAddress]
+    /// The query socket's path.
+    public var socket = "/run/fileopend/fileopend.sock"
+    /// The group that may use the query socket (root's group when it does not exist).
+    public var socketGroup = "fileopend"
+    /// How the kernel program hooks opens.
+    public var attachMode: AttachMode = .auto
+    /// The ring buffer's size in bytes.
+    public var ringBufferSize = 4 << 20
+    /// Milliseconds between drains.
+    public var drainInterval = 10
+    /// Seconds an exited process keeps its own series.
+    public var retention = 300
+    /// The cap on tracked processes.
+    public var maxProcesses = 10_000
+    /// The cap on command names with totals of their own.
+    public var maxComms = 10_000
+    /// Seconds over which `top` computes rates.
+    public var rateWindow = 10
+    /// The lowest level logged.
+    public var logLevel: Logger.Level = .info
+
+    /// Where each key's value came from (keys absent here have their default).
+    public var sources: [ConfigurationKey: ConfigurationSource] = [:]
+
+    /// The default configuration.
+    public init() {}
+
+    /// 127.0.0.1:9469: loopback only, so nothing is exposed until an administrator chooses to.
+    public static var defaultListenAddress: ListenAddress {
+        // A literal that parses by construction.
+        try! ListenAddress(parsing: "127.0.0.1:9469")
+    }
+
+    /// The aggregator's bounds.
+    public var aggregatorSettings: AggregatorSettings {
+        AggregatorSettings(
+            retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms,
+            rateWindow: .seconds(rateWindow)
+        )
+    }
+
+    /// The value of one key as `--check-config` prints it and a reload log names it.
+    public func text(of key: ConfigurationKey) -> String {
+        switch key {
+        case .listen: "[" + listen.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .socket: socket
+        case .socketGroup: socketGroup
+        case .attachMode: attachMode.rawValue
+        case .ringBufferSize: String(ringBufferSize)
+        case .drainInterval: String(drainInterval)
+        case .retention: String(retention)
+        case .maxProcesses: String(maxProcesses)
+        case .maxComms: String(maxComms)
+        case .rateWindow: String(rateWindow)
+        case .logLevel: logLevel.rawValue
+        }
+    }
+
+    /// The keys whose values differ from `other`'s (sources ignored), in file order.
+    public func changedKeys(from other: DaemonConfiguration) -> [ConfigurationKey] {
+        ConfigurationKey.allCases.filter { text(of: $0) != other.text(of: $0) }
+    }
+
+    /// Copies `key`'s value (and its source) from `other`.
+    public mutating func take(_ key: ConfigurationKey, from other: DaemonConfiguration) {
+        switch key {
+        case .listen: listen = other.listen
+        case .socket: socket = other.socket
+        case .socketGroup: socketGroup = other.socketGroup
+        case .attachMode: attachMode = other.attachMode
+        case .ringBufferSize: ringBufferSize = other.ringBufferSize
+        case .drainInterval: drainInterval = other.drainInterval
+        case .retention: retention = other.retention
+        case .maxProcesses: maxProcesses = other.maxProcesses
+        case .maxComms: maxComms = other.maxComms
+        case .rateWindow: rateWindow = other.rateWindow
+        case .logLevel: logLevel = other.logLevel
+        }
+        sources[key] = other.sources[key]
+    }
+
+    /// One `key: value` line per key in file order, each with a comment naming its source; valid
+    /// YAML, so the output of `--check-config` can serve as a configuration file.
+    public func rendered() -> String {
+        ConfigurationKey.allCases.map { key in
+            "\(key): \(text(of: key))  # \((sources[key] ?? .defaultValue).label)"
+        }.joined(separator: "\n")
+    }
+}

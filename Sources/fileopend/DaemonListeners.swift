@@ -1,0 +1,98 @@
+import FileOpenServer
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's two endpoints, taken from the service manager when it passed them (socket
+/// activation, `fileopend.socket`: `FileDescriptorName=metrics` and `query`) and bound from the
+/// settings otherwise — each endpoint on its own, so a unit that passes only the metrics port
+/// still gets a query socket.
+struct DaemonListeners {
+    let metrics: [ListeningSocket]
+    let query: QueryServer
+    /// Where each came from, for the log.
+    let metricsInherited: Bool
+    let queryInherited: Bool
+
+    /// Takes the inherited descriptors (`sd_listen_fds_with_names`) and binds what is missing.
+    /// Descriptors passed under other names are closed with a warning: a socket we do not serve
+    /// must not accept connections nobody answers.
+    static func open(
+        settings: DaemonSettings, responder: any QueryResponder, logger: Logger
+    ) throws(DaemonStartError) -> DaemonListeners {
+        var inherited: InheritedSockets
+        do {
+            inherited = try InheritedSockets.take()
+        } catch {
+            throw .listen(error)
+        }
+        let metricsFDs = inherited.claim(InheritedSockets.metricsName)
+        let queryFDs = inherited.claim(InheritedSockets.queryName)
+        let unclaimed = inherited.closeUnclaimed()
+        if !unclaimed.isEmpty {
+            logger.warning("closing sockets the service manager passed under names fileopend does not serve: \(unclaimed)")
+        }
+        // Only the first query socket is served; more would be a unit's mistake.
+        for fd in queryFDs.dropFirst() { closeDescriptor(fd) }
+        let metrics: [ListeningSocket]
+        do {
+            metrics = try metricsSockets(inherited: metricsFDs, settings: settings)
+        } catch {
+            queryFDs.first.map(closeDescriptor)
+            throw .listen(error)
+        }
+        let query: QueryServer
+        do throws(ServerError) {
+            if let fd = queryFDs.first {
+                do {
+                    query = try QueryServer(adopting: fd, logger: logger, responder: responder)
+                } catch {
+                    closeDescriptor(fd)
+                    throw error
+                }
+            } else {
+                query = try QueryServer(
+                    socketPath: settings.socketPath, group: settings.socketGroup, logger: logger, responder: responder
+                )
+            }
+        } catch {
+            metrics.forEach { $0.close() }
+            throw .querySocket(error)
+        }
+        return DaemonListeners(
+            metrics: metrics, query: query, metricsInherited: !metricsFDs.isEmpty, queryInherited: !queryFDs.isEmpty
+        )
+    }
+
+    /// Adopts every inherited metrics descriptor, or binds `settings.listen` when there are none.
+    /// On error everything adopted or bound so far is closed, and so are the descriptors not reached.
+    private static func metricsSockets(
+        inherited: [Int32], settings: DaemonSettings
+    ) throws(ServerError) -> [ListeningSocket] {
+        var sockets: [ListeningSocket] = []
+        do throws(ServerError) {
+            if inherited.isEmpty {
+                for address in settings.listen { sockets.append(try ListeningSocket.bind(address)) }
+            } else {
+                for (index, fd) in inherited.enumerated() {
+                    do {
+                        sockets.append(try ListeningSocket(adopting: fd))
+                    } catch {
+                        inherited[index...].forEach(closeDescriptor)
+                        throw error
+                    }
+                }
+            }
+        } catch {
+            sockets.forEach { $0.close() }
+            throw error
+        }
+        return sockets
+    }
+}
+
+/// `close(2)` of an inherited descriptor that will not be served.
+private func closeDescriptor(_ fd: Int32) {
+    _ = Glibc.close(fd)
+}

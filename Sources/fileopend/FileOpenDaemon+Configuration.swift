@@ -1,0 +1,66 @@
+import ArgumentParser
+import FileOpenConfiguration
+import FileOpenCore
+import FileOpenProbe
+import Foundation
+import Logging
+
+/// From the flags, the environment and the configuration file to the daemon's settings.
+extension FileOpenDaemon {
+    /// The file path, the environment and the flags that were given.
+    func configurationInputs() -> ConfigurationInputs {
+        var overrides = ConfigurationOverrides()
+        overrides.listen = listenAddresses
+        overrides.socket = socket
+        overrides.socketGroup = socketGroup
+        overrides.attachMode = mode
+        overrides.ringBufferSize = ringBufferSize
+        overrides.drainInterval = drainInterval
+        overrides.retention = retention
+        overrides.maxProcesses = maxProcesses
+        overrides.maxComms = maxComms
+        overrides.rateWindow = rateWindow
+        overrides.logLevel = logLevel
+        return ConfigurationInputs(
+            path: config, environment: ProcessInfo.processInfo.environment, overrides: overrides
+        )
+    }
+
+    /// Loads and validates, or prints the one-line reason and exits 78 (EX_CONFIG).
+    static func loadConfiguration(_ inputs: ConfigurationInputs) throws -> LoadedConfiguration {
+        do {
+            return try ConfigurationLoader.load(inputs)
+        } catch {
+            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+    }
+
+    /// What `--check-config` prints: where the configuration came from, then every key.
+    static func checkConfigReport(_ loaded: LoadedConfiguration, inputs: ConfigurationInputs) -> String {
+        let origin = loaded.filePath.map { "# configuration file \($0): valid" }
+            ?? "# no configuration file at \(inputs.path): defaults, environment and flags"
+        return origin + "\n" + loaded.configuration.rendered()
+    }
+
+    /// Says which file configured the daemon, or that none did.
+    static func logSource(_ loaded: LoadedConfiguration, inputs: ConfigurationInputs, logger: Logger) {
+        if let path = loaded.filePath {
+            logger.info("configuration read from \(path)")
+        } else {
+            logger.info("no configuration file at \(inputs.path): using the defaults, FILEOPEND_* variables and flags")
+        }
+    }
+
+    /// The validated configuration as the runtime's settings.
+    func daemonSettings(_ configuration: DaemonConfiguration) -> DaemonSettings {
+        var probe = ProbeSettings(mode: configuration.attachMode)
+        probe.ringBufferBytes = configuration.ringBufferSize
+        probe.drainInterval = .milliseconds(configuration.drainInterval)
+        if let testHookFunction { probe.hookFunction = testHookFunction }
+        return DaemonSettings(
+            probe: probe, aggregator: configuration.aggregatorSettings, listen: configuration.listen,
+            socketPath: configuration.socket, socketGroup: configuration.socketGroup
+        )
+    }
+}
