@@ -8,7 +8,7 @@ ARGS ?=
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all bootstrap build release run test vmtest fuzz clean
+.PHONY: all bootstrap build release run test vmtest fuzz clean deb artifacts install install-files uninstall
 
 all: build
 
@@ -30,6 +30,7 @@ run: build
 test: build
 	$(SWIFT) build --build-tests
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
+	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb"
 	scripts/vmtest
 
 # Every attach mode on Debian's stock kernel under qemu (downloads it once, outside the repository):
@@ -48,6 +49,102 @@ fuzz: bootstrap
 		.build-fuzz/debug/$$fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 .build-fuzz/corpus/$$fuzzer; \
 	done
 
+# The Debian package: .build-deb/fileopend_<version>_<arch>.deb (its path is the last line printed).
+# The release build is scripts/vmtest's, in .build-vmtest; see scripts/package-deb.
+deb: bootstrap
+	@scripts/package-deb
+
+# make install / make uninstall, for hosts without dpkg. PREFIX and DESTDIR as usual; systemd reads
+# units, sysusers.d and tmpfiles.d under /usr/local/lib and /usr/lib, so with another PREFIX set
+# UNITDIR=/etc/systemd/system SYSUSERSDIR=/etc/sysusers.d TMPFILESDIR=/etc/tmpfiles.d.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+# The daemon's default configuration file is /etc/fileopend/fileopend.yaml whatever the PREFIX.
+CONFDIR ?= /etc/fileopend
+ARTIFACTS := .build-deb/artifacts
+
+# Stripped binaries, man pages and completions in $(ARTIFACTS), from the release build.
+artifacts: bootstrap
+	@scripts/package-deb --artifacts-only >/dev/null
+
+# Without DESTDIR it also creates the user and group and /run/fileopend and reloads systemd; it
+# does not enable or start anything: `systemctl enable --now fileopend` does.
+install: artifacts
+	@$(MAKE) --no-print-directory install-files
+	@if [ -n "$(DESTDIR)" ]; then :; \
+	elif command -v systemd-sysusers >/dev/null; then \
+		echo "systemd-sysusers $(SYSUSERSDIR)/fileopend.conf"; systemd-sysusers $(SYSUSERSDIR)/fileopend.conf && \
+		echo "systemd-tmpfiles --create $(TMPFILESDIR)/fileopend.conf"; systemd-tmpfiles --create $(TMPFILESDIR)/fileopend.conf && \
+		if [ -d /run/systemd/system ]; then echo "systemctl daemon-reload"; systemctl daemon-reload; fi; \
+	else \
+		echo "install: no systemd here: create the system user and group fileopend and /run/fileopend (0750) yourself"; \
+	fi
+
+# The files alone, from $(ARTIFACTS) (scripts/package-deb stages the .deb with this too). The unit's
+# ExecStart names /usr/sbin/fileopend and /etc/fileopend/fileopend.yaml: rewritten for SBINDIR and
+# CONFDIR. An existing configuration file is never overwritten.
+install-files:
+	@test -x $(ARTIFACTS)/fileopend || { echo "install: no $(ARTIFACTS)/fileopend: run make artifacts (make install does)" >&2; exit 1; }
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(ARTIFACTS)/fileopend $(DESTDIR)$(SBINDIR)/fileopend
+	install -m 0755 $(ARTIFACTS)/fileopenctl $(DESTDIR)$(BINDIR)/fileopenctl
+	install -m 0644 $(ARTIFACTS)/fileopend.8 $(ARTIFACTS)/fileopenctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed -e 's|^ExecStart=/usr/sbin/fileopend |ExecStart=$(SBINDIR)/fileopend |' \
+		-e 's| --config /etc/fileopend/fileopend.yaml$$| --config $(CONFDIR)/fileopend.yaml|' \
+		systemd/fileopend.service >$(DESTDIR)$(UNITDIR)/fileopend.service
+	@grep -qx 'ExecStart=$(SBINDIR)/fileopend --config $(CONFDIR)/fileopend.yaml' $(DESTDIR)$(UNITDIR)/fileopend.service || \
+		{ echo "install: systemd/fileopend.service's ExecStart changed: update the sed in the Makefile" >&2; exit 1; }
+	chmod 0644 $(DESTDIR)$(UNITDIR)/fileopend.service
+	install -m 0644 systemd/fileopend.socket systemd/fileopend-query.socket $(DESTDIR)$(UNITDIR)/
+	install -m 0644 systemd/sysusers.d/fileopend.conf $(DESTDIR)$(SYSUSERSDIR)/fileopend.conf
+	install -m 0644 systemd/tmpfiles.d/fileopend.conf $(DESTDIR)$(TMPFILESDIR)/fileopend.conf
+	install -m 0644 $(ARTIFACTS)/completions/fileopenctl.bash $(DESTDIR)$(BASHCOMPDIR)/fileopenctl
+	install -m 0644 $(ARTIFACTS)/completions/fileopenctl.zsh $(DESTDIR)$(ZSHCOMPDIR)/_fileopenctl
+	install -m 0644 $(ARTIFACTS)/completions/fileopenctl.fish $(DESTDIR)$(FISHCOMPDIR)/fileopenctl.fish
+	@if [ -e $(DESTDIR)$(CONFDIR)/fileopend.yaml ]; then \
+		echo "install: kept the existing $(DESTDIR)$(CONFDIR)/fileopend.yaml"; \
+	else \
+		echo "install -m 0644 config/fileopend.yaml $(DESTDIR)$(CONFDIR)/fileopend.yaml"; \
+		install -m 0644 config/fileopend.yaml $(DESTDIR)$(CONFDIR)/fileopend.yaml; \
+	fi
+
+# Removes what install put, with the same variables. The configuration file only if it is still the
+# shipped default (an admin's changes stay); the user and group stay, as Debian leaves system users.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ -e $(UNITDIR)/fileopend.service ]; then \
+		echo "systemctl disable --now fileopend.service fileopend.socket fileopend-query.socket"; \
+		systemctl disable --now fileopend.service fileopend.socket fileopend-query.socket || true; \
+	fi
+	rm -f $(DESTDIR)$(SBINDIR)/fileopend $(DESTDIR)$(BINDIR)/fileopenctl \
+		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopenctl.8 \
+		$(DESTDIR)$(UNITDIR)/fileopend.service $(DESTDIR)$(UNITDIR)/fileopend.socket \
+		$(DESTDIR)$(UNITDIR)/fileopend-query.socket $(DESTDIR)$(SYSUSERSDIR)/fileopend.conf \
+		$(DESTDIR)$(TMPFILESDIR)/fileopend.conf $(DESTDIR)$(BASHCOMPDIR)/fileopenctl \
+		$(DESTDIR)$(ZSHCOMPDIR)/_fileopenctl $(DESTDIR)$(FISHCOMPDIR)/fileopenctl.fish
+	@if [ ! -e $(DESTDIR)$(CONFDIR)/fileopend.yaml ]; then :; \
+	elif cmp -s config/fileopend.yaml $(DESTDIR)$(CONFDIR)/fileopend.yaml; then \
+		echo "rm -f $(DESTDIR)$(CONFDIR)/fileopend.yaml"; rm -f $(DESTDIR)$(CONFDIR)/fileopend.yaml; \
+	else \
+		echo "uninstall: kept $(DESTDIR)$(CONFDIR)/fileopend.yaml (changed since install)"; \
+	fi
+	@rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ]; then \
+		rm -rf /run/fileopend; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
 clean:
 	$(SWIFT) package clean
-	rm -rf .build-vmtest .build-fuzz
+	rm -rf .build-vmtest .build-fuzz .build-deb
