@@ -353,7 +353,12 @@ int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- every mode: process exit ---- */
 
-SEC("tp/sched/sched_process_exit")
+/*
+ * A BTF tracepoint (raw, attached with bpf_raw_tracepoint_open), not a perf-event one: with
+ * perf_event_paranoid 3 (Debian's default) perf_event_open needs CAP_SYS_ADMIN, and the fentry
+ * mode then runs with CAP_BPF and CAP_PERFMON alone.
+ */
+SEC("tp_btf/sched_process_exit")
 int handle_process_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

@@ -65,7 +65,7 @@ struct SystemdUnitTests {
         let lines = Set(text.split(separator: "\n").map(String.init))
         for required in [
             "Type=notify", "User=fileopend", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes",
-            "PrivateTmp=yes", "RuntimeDirectory=fileopend", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID",
+            "PrivateTmp=yes", "RuntimeDirectory=fileopend", "Restart=on-failure", "ExecReload=/bin/sh -c 'kill -HUP $MAINPID'", "SystemCallFilter=bpf @chown setpriority",
             "AmbientCapabilities=CAP_BPF CAP_PERFMON CAP_DAC_READ_SEARCH",
             "SystemCallFilter=@system-service bpf perf_event_open",
         ] {
