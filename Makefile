@@ -31,6 +31,7 @@ test: build
 	$(SWIFT) build --build-tests
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb"
+	$(MAKE) --no-print-directory bench-quick
 	scripts/vmtest
 
 # Every attach mode on Debian's stock kernel under qemu (downloads it once, outside the repository):
@@ -48,6 +49,24 @@ fuzz: bootstrap
 		mkdir -p .build-fuzz/corpus/$$fuzzer; \
 		.build-fuzz/debug/$$fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 .build-fuzz/corpus/$$fuzzer; \
 	done
+
+# Performance (README "Performance"; Benchmarks/run): fileopend side by side with a minimal C libbpf
+# consumer of the same BPF object and with opensnoop, plus /metrics, memory and query latency at scale.
+# bench: five interleaved repetitions, under 15 minutes, exit 1 when a target is missed;
+# bench-quick: one short repetition, under 2 minutes, targets reported but not enforced.
+# bench-micro: package-benchmark micro-benchmarks (Benchmarks/Micro), never built by `make test`.
+# Everything runs at nice 19; the release build is vmtest's and the .deb's (.build-vmtest), the
+# benchmark's own files are in .build-bench.
+.PHONY: bench bench-quick bench-micro
+bench: bootstrap
+	nice -n 19 Benchmarks/run
+
+bench-quick: bootstrap
+	nice -n 19 Benchmarks/run --quick
+
+bench-micro: bootstrap
+	cd Benchmarks/Micro && nice -n 19 $(SWIFT) package --scratch-path ../../.build-bench/micro \
+		--allow-writing-to-package-directory benchmark --no-progress
 
 # The Debian package: .build-deb/fileopend_<version>_<arch>.deb (its path is the last line printed).
 # The release build is scripts/vmtest's, in .build-vmtest; see scripts/package-deb.
@@ -147,4 +166,4 @@ uninstall:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf .build-vmtest .build-fuzz .build-deb
+	rm -rf .build-vmtest .build-fuzz .build-deb .build-bench

@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "fileopend", targets: ["fileopend"]),
         .executable(name: "fileopenctl", targets: ["fileopenctl"]),
         .library(name: "BPF", targets: ["BPF"]),
+        // For Benchmarks/Micro (package-benchmark) only: the hot units it measures; not a stable API.
+        .library(name: "FileOpenInternals", targets: ["FileOpenCore", "FileOpenProbe", "FileOpenServer", "CFileOpend"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "fileopend",
             dependencies: [
-                "FileOpenProbe", "FileOpenCore", "FileOpenServer", "FileOpenConfiguration",
+                "FileOpenProbe", "FileOpenCore", "FileOpenServer", "FileOpenConfiguration", "CFileOpend",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -53,3 +53,15 @@ int cfo_rename_noreplace(const char *from, const char *to)
 {
 	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
+
+#include <malloc.h>
+
+int cfo_malloc_fix_mmap_threshold(int bytes)
+{
+	return mallopt(M_MMAP_THRESHOLD, bytes);
+}
+
+int cfo_malloc_trim(void)
+{
+	return malloc_trim(0);
+}

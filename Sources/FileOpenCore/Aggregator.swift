@@ -54,8 +54,12 @@ public struct Aggregator: Sendable {
     /// Counts one open.
     public mutating func count(_ event: FileOpenEvent) {
         statistics.openRecords += 1
-        let comm = commKey(event.comm)
-        comms[comm, default: OpenCounters()].count(event)
+        // A comm seen before (nearly every record) costs one hash lookup, counted in place.
+        if let index = comms.index(forKey: event.comm) {
+            comms.values[index].count(event)
+        } else {
+            comms[commKey(event.comm), default: OpenCounters()].count(event)
+        }
         // One hash lookup, and the value is mutated in place.
         switch slot(for: event.process) {
         case .tracked(let index):
@@ -184,11 +188,12 @@ public struct Aggregator: Sendable {
         guard processes.count + reserving > cap else { return }
         let excess = processes.count + reserving - cap
         let count = min(processes.count, max(excess, cap / 64))
-        // Exited processes first (they would expire anyway), then the least recently active: one
-        // key per process (the top bit set for live ones), sorted without copying the processes.
+        // Exited processes first (they would expire anyway), then the least recently active, sorted
+        // without copying the processes. (A key packing both into one UInt64 lost the lowest bit of
+        // the time, so two processes a nanosecond apart tied and either could go.)
         let victims = processes.values.map { process in
-            (key: process.hasExited ? process.lastSeen >> 1 : process.lastSeen >> 1 | 1 << 63, pid: process.identity.pid)
-        }.sorted { $0.key < $1.key }.prefix(count)
+            (live: process.hasExited ? 0 : 1, lastSeen: process.lastSeen, pid: process.identity.pid)
+        }.sorted { ($0.live, $0.lastSeen) < ($1.live, $1.lastSeen) }.prefix(count)
         for victim in victims {
             if let process = processes.removeValue(forKey: victim.pid) { other.merge(process.counters) }
         }

@@ -9,6 +9,9 @@ public final class DedicatedThread: Sendable {
     public init(name: String, body: @escaping @Sendable () -> Void) {
         let finished = finished
         let thread = Thread {
+            // Foundation on Linux names the OS thread (/proc/PID/task/TID/comm, `top -H`) only when
+            // a thread sets its own name; the name given before start stays on the object alone.
+            Thread.current.name = name
             body()
             finished.signal()
         }

@@ -78,6 +78,31 @@ public struct ExpositionWriter: Sendable {
         bytes.append(0x0A)
     }
 
+    /// One sample of a per-process family, labelled `pid`, `comm` and optionally one more label, in
+    /// that order: the same bytes as `sample(["pid": String(pid), "comm": comm, …], value)`, written
+    /// without building the pid's text or a label list (a scrape writes several per process).
+    public mutating func processSample(pid: Int32, comm: String, extra: (name: String, value: String)? = nil, _ value: UInt64) {
+        bytes.append(contentsOf: sampleName)
+        append("{pid=\"")
+        if pid < 0 {
+            bytes.append(0x2D)  // -
+            appendDecimal(UInt64(-Int64(pid)))
+        } else {
+            appendDecimal(UInt64(pid))
+        }
+        append("\",comm=\"")
+        appendEscaped(comm, quotes: true)
+        if let extra {
+            append("\",")
+            append(extra.name)
+            append("=\"")
+            appendEscaped(extra.value, quotes: true)
+        }
+        append("\"} ")
+        appendDecimal(value)
+        bytes.append(0x0A)
+    }
+
     /// Ends the exposition (OpenMetrics requires `# EOF`) and returns the bytes.
     public consuming func finish() -> [UInt8] {
         if format == .openMetrics { append("# EOF\n") }
@@ -107,13 +132,21 @@ public struct ExpositionWriter: Sendable {
     }
 
     /// Escapes `\`, newline, and (in label values, and OpenMetrics help) `"`.
+    /// Most values need no escaping and are copied whole; only those that do go byte by byte.
     private mutating func appendEscaped(_ text: String, quotes: Bool) {
-        for byte in text.utf8 {
-            switch byte {
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x22 where quotes: bytes.append(contentsOf: [0x5C, 0x22])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            guard utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || ($0 == 0x22 && quotes) }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x22 where quotes: bytes.append(contentsOf: [0x5C, 0x22])
+                default: bytes.append(byte)
+                }
             }
         }
     }

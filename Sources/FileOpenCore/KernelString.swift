@@ -8,6 +8,12 @@ public enum KernelString {
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> String {
         let end = bytes.firstIndex(of: 0) ?? bytes.endIndex
         let text = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        // The common case, ASCII, is valid UTF-8 as it is: decoded from a typed buffer it takes the
+        // standard library's specialized fast path (the generic validator below costs a metadata
+        // lookup per call, on the consumer thread's hot path).
+        if !text.contains(where: { $0 >= 0x80 }) {
+            return text.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
+        }
         if let valid = String(validating: text, as: UTF8.self) {
             return valid
         }

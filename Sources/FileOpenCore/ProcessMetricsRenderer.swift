@@ -12,7 +12,7 @@ public enum ProcessMetricsRenderer {
         let processes = aggregator.processes.values
         writer.family("fileopen_process_opens", .counter, help: "File open attempts by a process, failed ones included.")
         for process in processes {
-            writer.sample(["pid": String(process.identity.pid), "comm": process.comm], process.counters.opens)
+            writer.processSample(pid: process.identity.pid, comm: process.comm, process.counters.opens)
         }
         writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], aggregator.other.opens)
 
@@ -21,7 +21,9 @@ public enum ProcessMetricsRenderer {
         )
         for process in processes {
             for error in process.counters.errors {
-                writer.sample(["pid": String(process.identity.pid), "comm": process.comm, "errno": error.name], error.count)
+                writer.processSample(
+                    pid: process.identity.pid, comm: process.comm, extra: ("errno", error.name), error.count
+                )
             }
         }
         for error in aggregator.other.errors {
@@ -33,7 +35,12 @@ public enum ProcessMetricsRenderer {
             help: "File open attempts by a process, by access mode (read, write, read_write)."
         )
         for process in processes {
-            accessSamples(pid: String(process.identity.pid), comm: process.comm, process.counters, into: &writer)
+            let (pid, comm, counters) = (process.identity.pid, process.comm, process.counters)
+            if counters.reads > 0 { writer.processSample(pid: pid, comm: comm, extra: ("access", "read"), counters.reads) }
+            if counters.writes > 0 { writer.processSample(pid: pid, comm: comm, extra: ("access", "write"), counters.writes) }
+            if counters.readWrites > 0 {
+                writer.processSample(pid: pid, comm: comm, extra: ("access", "read_write"), counters.readWrites)
+            }
         }
         accessSamples(pid: otherPID, comm: AggregatorSettings.otherComm, aggregator.other, into: &writer)
 
@@ -41,7 +48,7 @@ public enum ProcessMetricsRenderer {
             "fileopen_process_opens_with_create", .counter, help: "File open attempts by a process with O_CREAT."
         )
         for process in processes where process.counters.creates > 0 {
-            writer.sample(["pid": String(process.identity.pid), "comm": process.comm], process.counters.creates)
+            writer.processSample(pid: process.identity.pid, comm: process.comm, process.counters.creates)
         }
         if aggregator.other.creates > 0 {
             writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], aggregator.other.creates)

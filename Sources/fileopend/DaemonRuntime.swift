@@ -61,9 +61,7 @@ final class DaemonRuntime: Sendable {
         self.maintenance = maintenance
         let freeze = ConsumerFreeze.fromEnvironment()
         self.freeze = freeze
-        if freeze != nil {
-            logger.warning("\(ConsumerFreeze.variable) is set (a test-only control): the consumer thread will freeze")
-        }
+        if let freeze { logger.warning("\(freeze.warning)") }
         // The freeze check only exists when the test-only control is set.
         let afterDrain: @Sendable () -> Void
         if let freeze {
@@ -73,6 +71,10 @@ final class DaemonRuntime: Sendable {
             }
         } else {
             afterDrain = { maintenance.drained() }
+        }
+        if let count = settings.syntheticProcesses {
+            logger.warning("\(SyntheticProcesses.variable)=\(count) is set (a test-only control): tracking synthetic processes")
+            SyntheticProcesses.inject(count: count, timestamp: BootClock.now()) { store.apply($0) }
         }
         let tailHub = tailHub
         consumer = FileOpenConsumer(
@@ -115,6 +117,7 @@ final class DaemonRuntime: Sendable {
         }
         let queryOrigin = listeners.queryInherited ? " (socket passed by the service manager)" : ""
         logger.notice("answering queries on \(queryPath)\(queryOrigin)")
+        MemoryTuning.trimAfterStartUp()
         notifyReady()
         watchdog?.start()
     }

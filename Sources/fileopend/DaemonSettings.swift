@@ -11,4 +11,7 @@ struct DaemonSettings: Sendable {
     /// The query socket's path and group.
     var socketPath: String
     var socketGroup: String?
+    /// Test-only (`FILEOPEND_TEST_SYNTHETIC_PROCESSES`, for `make bench`): synthetic processes to
+    /// track from the start; nil otherwise.
+    var syntheticProcesses: Int? = nil
 }

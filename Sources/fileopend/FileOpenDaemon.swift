@@ -100,6 +100,7 @@ struct FileOpenDaemon: ParsableCommand {
     func run() throws {
         // Before anything slow: from here a SIGHUP waits for the daemon instead of killing it.
         let reloadSignal = ReloadSignal()
+        MemoryTuning.fixMmapThreshold()
         let inputs = configurationInputs()
         let loaded = try Self.loadConfiguration(inputs)
         if checkConfig {
@@ -111,7 +112,13 @@ struct FileOpenDaemon: ParsableCommand {
             LiveLevelLogHandler(DaemonLogging.makeHandler(label: label), control: levelControl)
         }
         let logger = Logger(label: "fileopend")
-        let settings = daemonSettings(loaded.configuration)
+        var settings = daemonSettings(loaded.configuration)
+        do {
+            settings.syntheticProcesses = try SyntheticProcesses.count(in: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
 
         // Privileges and kernel features first: their one-line error beats any later, vaguer one.
         do {

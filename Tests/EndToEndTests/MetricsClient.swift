@@ -6,6 +6,11 @@ struct MetricsClient {
     /// `http://127.0.0.1:PORT`
     let baseURL: String
 
+    /// A client of `baseURL` (`http://HOST:PORT`).
+    init(baseURL: String) {
+        self.baseURL = baseURL
+    }
+
     /// The base URL the daemon logged ("serving metrics on http://127.0.0.1:PORT/metrics").
     init?(daemonLog: String) {
         guard let range = daemonLog.range(of: #"serving metrics on (http://127\.0\.0\.1:[0-9]+)/metrics"#, options: .regularExpression)

@@ -11,12 +11,19 @@ import Testing
     .enabled(if: TestEnvironment.canRunKernelTests, Comment(rawValue: TestEnvironment.kernelTestsSkipReason))
 )
 struct MetricsEndpointTests {
-    /// Starts the daemon on a free port and waits until it serves.
+    /// Starts the daemon on a free port (with `environment` added to its own) and waits until it serves.
     static func startDaemon(
-        _ arguments: [String] = [], isolated: [String] = DaemonProcess.isolatedArguments()
+        _ arguments: [String] = [], isolated: [String] = DaemonProcess.isolatedArguments(),
+        environment: [String: String] = [:]
     ) throws -> (DaemonProcess, MetricsClient) {
         TestEnvironment.ensureTracefs()
-        let daemon = try DaemonProcess("fileopend", isolated + arguments)
+        let daemon = environment.isEmpty
+            ? try DaemonProcess("fileopend", isolated + arguments)
+            : try DaemonProcess(
+                "/usr/bin/env",
+                environment.map { "\($0)=\($1)" }.sorted()
+                    + [ChildProcess.binDirectory.appendingPathComponent("fileopend").path] + isolated + arguments
+            )
         var client: MetricsClient?
         _ = TestEnvironment.waitUntil {
             client = MetricsClient(daemonLog: daemon.errorOutput)

@@ -21,16 +21,23 @@ struct SystemdNotifyTests {
         let daemon = try notify.launchDaemon(DaemonProcess.isolatedArguments())
         defer { daemon.stop() }
         let messages = try notify.wait(for: "READY=1")
-        // At the moment READY=1 is read, the daemon has attached and /metrics answers.
-        let log = daemon.errorOutput
-        #expect(log.contains("attached in"), "READY=1 before the probe attached: \(log)")
-        let client = try #require(MetricsClient(daemonLog: log), "READY=1 before the listeners were logged: \(log)")
+        // At the moment READY=1 is read, /metrics answers: the address comes from READY's own
+        // STATUS= line, and the scrape is the first thing done.
+        let ready = try #require(messages.last)
+        let address = try #require(
+            ready.range(of: #"serving metrics on 127\.0\.0\.1:[0-9]+"#, options: .regularExpression), "no address in \(ready)"
+        )
+        let client = MetricsClient(baseURL: "http://" + ready[address].dropFirst("serving metrics on ".count))
         let scrape = try client.curl("/metrics")
         #expect(scrape.status == 0 && scrape.output.contains("fileopen_"), "READY=1 before /metrics answered")
+        // The log is read from a pipe asynchronously: wait for it, then check the order in it.
+        #expect(TestEnvironment.waitUntil { daemon.errorOutput.contains("answering queries on") }, "\(daemon.errorOutput)")
+        let log = daemon.errorOutput
+        let attached = try #require(log.range(of: "attached in"), "\(log)")
+        #expect(attached.lowerBound < log.range(of: "serving metrics on")!.lowerBound)
         #expect(messages.count >= 3, "\(messages)")
         #expect(messages.first == "STATUS=binding the metrics and query sockets")
         #expect(messages.dropLast().contains { $0.hasPrefix("STATUS=attaching in auto mode") })
-        let ready = try #require(messages.last)
         #expect(ready.hasPrefix("READY=1\nSTATUS=attached in tracepoint mode; serving metrics on 127.0.0.1:"))
         #expect(ready.contains("; queries on /tmp/fileopend-test-"))
         #expect(!messages.dropLast().contains { $0.contains("READY=1") })

@@ -1,4 +1,6 @@
 import FileOpenCore
+import FileOpenTestSupport
+import Foundation
 import Synchronization
 import Testing
 
@@ -52,5 +54,16 @@ struct ModelTests {
         thread.join()
         let didRun = ran.load(ordering: .acquiring)
         #expect(didRun)
+    }
+
+    @Test("A dedicated thread carries its name in the kernel, where top -H and /proc show it")
+    func dedicatedThreadName() throws {
+        let comm = Locked("")
+        let thread = DedicatedThread(name: "fo-named") {
+            let text = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            comm.withLock { $0 = text }
+        }
+        thread.join()
+        #expect(comm.value == "fo-named\n")
     }
 }

@@ -32,4 +32,13 @@ int cfo_peer_groups(int fd, unsigned int *groups, int *count);
  * replacing what is there (glibc's wrapper is not visible to Swift). */
 int cfo_rename_noreplace(const char *from, const char *to);
 
+/* glibc's allocator (<malloc.h> is not in Swift's Glibc): see the daemon's MemoryTuning. */
+
+/* mallopt(M_MMAP_THRESHOLD, bytes): allocations this large get their own mapping, and the threshold
+ * no longer rises after a large free; returns 1 on success, 0 on failure. */
+int cfo_malloc_fix_mmap_threshold(int bytes);
+
+/* malloc_trim(0): returns free heap pages to the kernel; 1 if any memory was released. */
+int cfo_malloc_trim(void);
+
 #endif
