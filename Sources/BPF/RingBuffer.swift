@@ -151,10 +151,13 @@ private final class RingPositions: Sendable {
     }
 
     /// Each position is one aligned 64-bit word: a plain load is atomic on the supported CPUs.
+    /// The consumer position is read first: both only grow and the consumer never passes the
+    /// producer, so a producer read after it is never behind it. (Read the other way round, a
+    /// drain between the two loads made the difference negative, which crashed a scrape.)
     var pending: Int {
-        let producer = producerPage.pointer.load(as: UInt64.self)
         let consumer = consumerPage.pointer.load(as: UInt64.self)
-        return Int(truncatingIfNeeded: producer &- consumer)
+        let producer = producerPage.pointer.load(as: UInt64.self)
+        return producer >= consumer ? Int(clamping: producer - consumer) : 0
     }
 }
 

@@ -31,7 +31,7 @@ extension FileOpenDaemon {
         do {
             return try ConfigurationLoader.load(inputs)
         } catch {
-            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(ConfigurationError.exitCode)
         }
     }

@@ -116,7 +116,7 @@ struct FileOpenDaemon: ParsableCommand {
         do {
             settings.syntheticProcesses = try SyntheticProcesses.count(in: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(64)
         }
 
@@ -124,7 +124,7 @@ struct FileOpenDaemon: ParsableCommand {
         do {
             try ProbePreflight.check(settings.probe)
         } catch {
-            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(error.exitCode)
         }
         Self.logSource(loaded, inputs: inputs, logger: logger)
@@ -135,7 +135,7 @@ struct FileOpenDaemon: ParsableCommand {
         do {
             runtime = try DaemonRuntime(settings: settings, printer: printer, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("fileopend: \(error)\n".utf8))
+            Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(error.exitCode)
         }
 
@@ -154,7 +154,13 @@ struct FileOpenDaemon: ParsableCommand {
         runtime.stop()
         let drops = try? runtime.probe.dropCounts()
         runtime.probe.close()
-        FileHandle.standardError.write(Data((Self.summary(runtime.consumer.statistics, drops) + "\n").utf8))
+        Self.writeToStandardError(Self.summary(runtime.consumer.statistics, drops) + "\n")
+    }
+
+    /// Writes to standard error, ignoring failure: Foundation's non-throwing `write(_:)` traps on
+    /// EPIPE, and a daemon whose terminal or pipe went away must still exit cleanly.
+    static func writeToStandardError(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// The closing line: what arrived and what was lost, by reason.
