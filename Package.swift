@@ -123,6 +123,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "ConfigurationFuzzer",
+            dependencies: ["FileOpenConfiguration", "FuzzSupport"],
+            path: "Fuzz/ConfigurationFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",

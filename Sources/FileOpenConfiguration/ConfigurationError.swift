@@ -19,8 +19,31 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     /// EX_CONFIG from sysexits.h, for every configuration error.
     public static let exitCode: Int32 = 78
 
-    /// The one-line message.
+    /// The one-line message: values are quoted as written, cut to `maximumQuotedLength`, and any
+    /// control character (a multi-line YAML value, found by the fuzz target) escaped.
     public var description: String {
+        var line = ""
+        for scalar in message.unicodeScalars {
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\t": line += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                line += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
+    }
+
+    /// How much of a value a message quotes.
+    static let maximumQuotedLength = 80
+
+    /// `value`, or its beginning and "…" when it is longer than a message should quote.
+    static func cut(_ value: String) -> String {
+        value.count <= maximumQuotedLength ? value : value.prefix(maximumQuotedLength) + "…"
+    }
+
+    private var message: String {
         switch self {
         case .unreadableFile(let path, let reason):
             return "cannot read configuration file \(path): \(reason)"
@@ -35,13 +58,13 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
             if case .environment = source {
                 return "unknown \(source)" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
             }
-            return "unknown key '\(key)' \(source.preposition) \(source)\(hint)"
+            return "unknown key '\(Self.cut(key))' \(source.preposition) \(source)\(hint)"
         case .duplicateKey(let key, let path):
-            return "duplicate key '\(key)' in \(path)"
+            return "duplicate key '\(Self.cut(key))' in \(path)"
         case .wrongType(let key, let value, let found, let source, let allowed):
-            return "invalid \(key) '\(value)' \(source.preposition) \(source): \(found); allowed: \(allowed)"
+            return "invalid \(key) '\(Self.cut(value))' \(source.preposition) \(source): \(found); allowed: \(allowed)"
         case .invalidValue(let key, let value, let problem, let source, let allowed):
-            return "invalid \(key) '\(value)' \(source.preposition) \(source): \(problem); allowed: \(allowed)"
+            return "invalid \(key) '\(Self.cut(value))' \(source.preposition) \(source): \(problem); allowed: \(allowed)"
         }
     }
 }

@@ -12,7 +12,20 @@ import Configuration
 public enum ConfigurationLoader {
     /// Reads and validates; throws the first problem found, sources checked in file-key order.
     public static func load(_ inputs: ConfigurationInputs) throws(ConfigurationError) -> LoadedConfiguration {
-        let file = try ConfigurationFile.read(path: inputs.path, mustExist: inputs.pathIsExplicit)
+        try load(inputs, file: ConfigurationFile.read(path: inputs.path, mustExist: inputs.pathIsExplicit))
+    }
+
+    /// Validates `contents` as the file at `inputs.path` would be (without reading anything), with
+    /// the environment and flags of `inputs`: the configuration fuzz target's entry point.
+    public static func load(
+        _ inputs: ConfigurationInputs, fileContents contents: [UInt8]
+    ) throws(ConfigurationError) -> LoadedConfiguration {
+        try load(inputs, file: ConfigurationFile(path: inputs.path, bytes: contents))
+    }
+
+    private static func load(
+        _ inputs: ConfigurationInputs, file: ConfigurationFile?
+    ) throws(ConfigurationError) -> LoadedConfiguration {
         try checkEnvironmentNames(inputs.environment)
         let environment = EnvironmentVariablesProvider(environmentVariables: inputs.environment)
         let flags = inputs.overrides.provider

@@ -92,7 +92,27 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// YAML, so the output of `--check-config` can serve as a configuration file.
     public func rendered() -> String {
         ConfigurationKey.allCases.map { key in
-            "\(key): \(text(of: key))  # \((sources[key] ?? .defaultValue).label)"
+            let value = key == .socket || key == .socketGroup ? Self.yamlQuoted(text(of: key)) : text(of: key)
+            return "\(key): \(value)  # \((sources[key] ?? .defaultValue).label)"
         }.joined(separator: "\n")
+    }
+
+    /// `text` as a YAML double-quoted scalar: a path may hold `: `, ` #`, quotes or control
+    /// characters that would change its meaning unquoted (found by the configuration fuzz target).
+    static func yamlQuoted(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            // Control characters, and what YAML 1.1 reads as a line break or a byte order mark.
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || [0x2028, 0x2029, 0xFEFF].contains(scalar.value):
+                let hex = String(scalar.value, radix: 16)
+                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
     }
 }

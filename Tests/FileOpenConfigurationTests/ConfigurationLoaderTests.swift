@@ -121,6 +121,9 @@ struct ConfigurationLoaderTests {
         ("a: [1", "malformed YAML in FILE at line 2, column 1: did not find expected ',' or ']' (while parsing a flow sequence at line 1)"),
         ("- 1", "FILE must be a mapping of 'key: value' lines, not a list"),
         ("retention: 1\nretention: 2", "duplicate key 'retention' in FILE"),
+        // A multi-line value stays one line in the message (found by the fuzz target).
+        ("listen: [\"a:1\n\n  b\"]", "invalid listen 'a:1\\nb' in FILE: the port must be a number from 0 to 65535; allowed: a list of IPv4:PORT or [IPv6]:PORT addresses, e.g. [\"127.0.0.1:9469\", \"[::1]:9469\"]"),
+        ("retention: \(String(repeating: "x", count: 200))", "invalid retention '\(String(repeating: "x", count: 80))…' in FILE: not a whole number; allowed: 0 to 31536000 (seconds)"),
     ]
 
     @Test("Each bad file is refused with one line naming the key, the value and what is allowed", arguments: badFiles)
