@@ -78,27 +78,41 @@ public struct ExpositionWriter: Sendable {
         bytes.append(0x0A)
     }
 
-    /// One sample of a per-process family, labelled `pid`, `comm` and optionally one more label, in
-    /// that order: the same bytes as `sample(["pid": String(pid), "comm": comm, …], value)`, written
-    /// without building the pid's text or a label list (a scrape writes several per process).
-    public mutating func processSample(pid: Int32, comm: String, extra: (name: String, value: String)? = nil, _ value: UInt64) {
-        bytes.append(contentsOf: sampleName)
-        append("{pid=\"")
+    /// A per-process label set `{pid="…",comm="…"` (without the closing brace) appended to
+    /// `labels`, escaped as `sample` would: made once per process per scrape, then written into each
+    /// of its families with `processSample(labels:…)`.
+    public static func appendProcessLabels(pid: Int32, comm: String, to labels: inout [UInt8]) {
+        var writer = ExpositionWriter(format: .prometheusText, reservingCapacity: 0)
+        swap(&writer.bytes, &labels)
+        writer.append("{pid=\"")
         if pid < 0 {
-            bytes.append(0x2D)  // -
-            appendDecimal(UInt64(-Int64(pid)))
+            writer.bytes.append(0x2D)  // -
+            writer.appendDecimal(UInt64(-Int64(pid)))
         } else {
-            appendDecimal(UInt64(pid))
+            writer.appendDecimal(UInt64(pid))
         }
-        append("\",comm=\"")
-        appendEscaped(comm, quotes: true)
+        writer.append("\",comm=\"")
+        writer.appendEscaped(comm, quotes: true)
+        writer.bytes.append(0x22)
+        swap(&writer.bytes, &labels)
+    }
+
+    /// One sample of a per-process family from labels made by `appendProcessLabels`, plus
+    /// optionally one more label: the same bytes as `sample(["pid": …, "comm": …, name: value], value)`,
+    /// written without building the pid's text or a label list.
+    public mutating func processSample(
+        labels: UnsafeBufferPointer<UInt8>, extra: (name: StaticString, value: String)? = nil, _ value: UInt64
+    ) {
+        bytes.append(contentsOf: sampleName)
+        bytes.append(contentsOf: labels)
         if let extra {
-            append("\",")
-            append(extra.name)
-            append("=\"")
+            bytes.append(0x2C)  // ,
+            bytes.append(contentsOf: UnsafeBufferPointer(start: extra.name.utf8Start, count: extra.name.utf8CodeUnitCount))
+            bytes.append(contentsOf: [0x3D, 0x22])  // ="
             appendEscaped(extra.value, quotes: true)
+            bytes.append(0x22)
         }
-        append("\"} ")
+        bytes.append(contentsOf: [0x7D, 0x20])  // "} "
         appendDecimal(value)
         bytes.append(0x0A)
     }

@@ -9,24 +9,51 @@ public enum ProcessMetricsRenderer {
     public static let otherPID = "other"
 
     public static func render(_ aggregator: Aggregator, into writer: inout ExpositionWriter) {
-        let processes = aggregator.processes.values
-        writer.family("fileopen_process_opens", .counter, help: "File open attempts by a process, failed ones included.")
-        for process in processes {
-            writer.processSample(pid: process.identity.pid, comm: process.comm, process.counters.opens)
+        // One pass over the dictionary: each process's escaped labels go into one shared buffer
+        // and its counters into a flat array, so the four families below neither walk the
+        // dictionary again (copying every process each time) nor re-escape a comm.
+        var labels: [UInt8] = []
+        labels.reserveCapacity(aggregator.processes.count * 40)
+        var rows: [Row] = []
+        rows.reserveCapacity(aggregator.processes.count)
+        for process in aggregator.processes.values {
+            let start = labels.count
+            ExpositionWriter.appendProcessLabels(pid: process.identity.pid, comm: process.comm, to: &labels)
+            rows.append(Row(labels: start..<labels.count, counters: process.counters))
         }
-        writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], aggregator.other.opens)
+        labels.withUnsafeBufferPointer { labels in
+            renderProcesses(rows, labels: labels, aggregator.other, into: &writer)
+        }
+        renderComms(aggregator.comms, into: &writer)
+    }
+
+    /// One tracked process as the per-process families need it.
+    private struct Row {
+        /// Its `{pid="…",comm="…"` in the shared label buffer.
+        var labels: Range<Int>
+        var counters: OpenCounters
+    }
+
+    private static func renderProcesses(
+        _ rows: [Row], labels: UnsafeBufferPointer<UInt8>, _ other: OpenCounters, into writer: inout ExpositionWriter
+    ) {
+        func of(_ row: Row) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: labels[row.labels]) }
+
+        writer.family("fileopen_process_opens", .counter, help: "File open attempts by a process, failed ones included.")
+        for row in rows {
+            writer.processSample(labels: of(row), row.counters.opens)
+        }
+        writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], other.opens)
 
         writer.family(
             "fileopen_process_open_errors", .counter, help: "Failed file open attempts by a process, by errno."
         )
-        for process in processes {
-            for error in process.counters.errors {
-                writer.processSample(
-                    pid: process.identity.pid, comm: process.comm, extra: ("errno", error.name), error.count
-                )
+        for row in rows {
+            for error in row.counters.errors {
+                writer.processSample(labels: of(row), extra: ("errno", error.name), error.count)
             }
         }
-        for error in aggregator.other.errors {
+        for error in other.errors {
             writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm, "errno": error.name], error.count)
         }
 
@@ -34,27 +61,25 @@ public enum ProcessMetricsRenderer {
             "fileopen_process_opens_by_access", .counter,
             help: "File open attempts by a process, by access mode (read, write, read_write)."
         )
-        for process in processes {
-            let (pid, comm, counters) = (process.identity.pid, process.comm, process.counters)
-            if counters.reads > 0 { writer.processSample(pid: pid, comm: comm, extra: ("access", "read"), counters.reads) }
-            if counters.writes > 0 { writer.processSample(pid: pid, comm: comm, extra: ("access", "write"), counters.writes) }
+        for row in rows {
+            let counters = row.counters
+            if counters.reads > 0 { writer.processSample(labels: of(row), extra: ("access", "read"), counters.reads) }
+            if counters.writes > 0 { writer.processSample(labels: of(row), extra: ("access", "write"), counters.writes) }
             if counters.readWrites > 0 {
-                writer.processSample(pid: pid, comm: comm, extra: ("access", "read_write"), counters.readWrites)
+                writer.processSample(labels: of(row), extra: ("access", "read_write"), counters.readWrites)
             }
         }
-        accessSamples(pid: otherPID, comm: AggregatorSettings.otherComm, aggregator.other, into: &writer)
+        accessSamples(pid: otherPID, comm: AggregatorSettings.otherComm, other, into: &writer)
 
         writer.family(
             "fileopen_process_opens_with_create", .counter, help: "File open attempts by a process with O_CREAT."
         )
-        for process in processes where process.counters.creates > 0 {
-            writer.processSample(pid: process.identity.pid, comm: process.comm, process.counters.creates)
+        for row in rows where row.counters.creates > 0 {
+            writer.processSample(labels: of(row), row.counters.creates)
         }
-        if aggregator.other.creates > 0 {
-            writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], aggregator.other.creates)
+        if other.creates > 0 {
+            writer.sample(["pid": otherPID, "comm": AggregatorSettings.otherComm], other.creates)
         }
-
-        renderComms(aggregator.comms, into: &writer)
     }
 
     private static func renderComms(_ comms: [String: OpenCounters], into writer: inout ExpositionWriter) {

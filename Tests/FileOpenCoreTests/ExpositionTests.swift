@@ -136,17 +136,21 @@ struct ExpositionTests {
 
     @Test("a per-process sample is byte for byte the labelled sample it stands for", arguments: [
         (Int32(1234), "nginx", nil), (Int32(0), "a\"b\\c\nd", ("errno", "ENOENT")), (Int32(-7), "", ("access", "read")),
-        (Int32.max, "\\xff", nil),
-    ] as [(Int32, String, (name: String, value: String)?)])
-    func processSample(pid: Int32, comm: String, extra: (name: String, value: String)?) {
+        (Int32.max, "\\xff", ("access", "read_write")),
+    ] as [(Int32, String, (name: StaticString, value: String)?)])
+    func processSample(pid: Int32, comm: String, extra: (name: StaticString, value: String)?) {
         for format in [ExpositionFormat.prometheusText, .openMetrics] {
             var fast = ExpositionWriter(format: format)
             var general = ExpositionWriter(format: format)
             fast.family("fileopen_process_opens", .counter, help: "h")
             general.family("fileopen_process_opens", .counter, help: "h")
-            fast.processSample(pid: pid, comm: comm, extra: extra, 42)
+            var labels: [UInt8] = Array("leftover".utf8)
+            ExpositionWriter.appendProcessLabels(pid: pid, comm: comm, to: &labels)
+            labels.withUnsafeBufferPointer { labels in
+                fast.processSample(labels: UnsafeBufferPointer(rebasing: labels[8...]), extra: extra, 42)
+            }
             if let extra {
-                general.sample(["pid": String(pid), "comm": comm, extra.name: extra.value], UInt64(42))
+                general.sample(["pid": String(pid), "comm": comm, "\(extra.name)": extra.value], UInt64(42))
             } else {
                 general.sample(["pid": String(pid), "comm": comm], UInt64(42))
             }
