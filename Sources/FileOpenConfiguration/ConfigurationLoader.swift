@@ -27,16 +27,16 @@ public enum ConfigurationLoader {
         _ inputs: ConfigurationInputs, file: ConfigurationFile?
     ) throws(ConfigurationError) -> LoadedConfiguration {
         try checkEnvironmentNames(inputs.environment)
-        let environment = EnvironmentVariablesProvider(environmentVariables: inputs.environment)
-        let flags = inputs.overrides.provider
+        // One snapshot per source, shared by every key.
+        let environment = EnvironmentVariablesProvider(environmentVariables: inputs.environment).snapshot()
+        let flags = inputs.overrides.provider.snapshot()
 
         var configuration = DaemonConfiguration()
         for key in ConfigurationKey.allCases {
             // Highest precedence first: the first source that has the key decides.
             let layers: [(source: ConfigurationSource, snapshot: (any ConfigSnapshot)?, key: AbsoluteConfigKey)] = [
-                (.flag(key.flag), flags.snapshot(), AbsoluteConfigKey([key.rawValue])),
-                (.environment(key.environmentVariable), environment.snapshot(),
-                 AbsoluteConfigKey(["fileopend", key.rawValue])),
+                (.flag(key.flag), flags, AbsoluteConfigKey([key.rawValue])),
+                (.environment(key.environmentVariable), environment, AbsoluteConfigKey(["fileopend", key.rawValue])),
                 (.file(inputs.path), file?.snapshot, AbsoluteConfigKey([key.rawValue])),
             ]
             // Every source is validated, not only the one that decides: a bad value in the file
