@@ -78,23 +78,20 @@ public struct ExpositionWriter: Sendable {
         bytes.append(0x0A)
     }
 
-    /// A per-process label set `{pid="…",comm="…"` (without the closing brace) appended to
-    /// `labels`, escaped as `sample` would: made once per process per scrape, then written into each
-    /// of its families with `processSample(labels:…)`.
-    public static func appendProcessLabels(pid: Int32, comm: String, to labels: inout [UInt8]) {
-        var writer = ExpositionWriter(format: .prometheusText, reservingCapacity: 0)
-        swap(&writer.bytes, &labels)
-        writer.append("{pid=\"")
+    /// Appends a per-process label set `{pid="…",comm="…"` (without the closing brace), escaped
+    /// as `sample` would. A scrape collects them in a writer of their own, once per process, then
+    /// writes each into every family of that process with `processSample(labels:…)`.
+    public mutating func appendProcessLabels(pid: Int32, comm: String) {
+        append("{pid=\"")
         if pid < 0 {
-            writer.bytes.append(0x2D)  // -
-            writer.appendDecimal(UInt64(-Int64(pid)))
+            bytes.append(0x2D)  // -
+            appendDecimal(UInt64(-Int64(pid)))
         } else {
-            writer.appendDecimal(UInt64(pid))
+            appendDecimal(UInt64(pid))
         }
-        writer.append("\",comm=\"")
-        writer.appendEscaped(comm, quotes: true)
-        writer.bytes.append(0x22)
-        swap(&writer.bytes, &labels)
+        append("\",comm=\"")
+        appendEscaped(comm, quotes: true)
+        bytes.append(0x22)
     }
 
     /// One sample of a per-process family from labels made by `appendProcessLabels`, plus

@@ -12,16 +12,15 @@ public enum ProcessMetricsRenderer {
         // One pass over the dictionary: each process's escaped labels go into one shared buffer
         // and its counters into a flat array, so the four families below neither walk the
         // dictionary again (copying every process each time) nor re-escape a comm.
-        var labels: [UInt8] = []
-        labels.reserveCapacity(aggregator.processes.count * 40)
+        var labels = ExpositionWriter(format: writer.format, reservingCapacity: aggregator.processes.count * 40)
         var rows: [Row] = []
         rows.reserveCapacity(aggregator.processes.count)
         for process in aggregator.processes.values {
-            let start = labels.count
-            ExpositionWriter.appendProcessLabels(pid: process.identity.pid, comm: process.comm, to: &labels)
-            rows.append(Row(labels: start..<labels.count, counters: process.counters))
+            let start = labels.bytes.count
+            labels.appendProcessLabels(pid: process.identity.pid, comm: process.comm)
+            rows.append(Row(labels: start..<labels.bytes.count, counters: process.counters))
         }
-        labels.withUnsafeBufferPointer { labels in
+        labels.bytes.withUnsafeBufferPointer { labels in
             renderProcesses(rows, labels: labels, aggregator.other, into: &writer)
         }
         renderComms(aggregator.comms, into: &writer)

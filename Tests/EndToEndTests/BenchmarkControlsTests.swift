@@ -11,15 +11,10 @@ import Testing
     .enabled(if: TestEnvironment.canRunKernelTests, Comment(rawValue: TestEnvironment.kernelTestsSkipReason))
 )
 struct BenchmarkControlsTests {
-    /// The daemon with `environment`, on a free port, and its metrics client once it serves.
-    static func startDaemon(environment: [String: String], _ arguments: [String] = []) throws -> (DaemonProcess, MetricsClient) {
-        try MetricsEndpointTests.startDaemon(arguments, environment: environment)
-    }
-
     @Test("synthetic processes are tracked from the start, with every per-process series")
     func syntheticProcesses() throws {
-        let (daemon, client) = try Self.startDaemon(
-            environment: ["FILEOPEND_TEST_SYNTHETIC_PROCESSES": "1500"], ["--max-processes", "5000"]
+        let (daemon, client) = try MetricsEndpointTests.startDaemon(
+            ["--max-processes", "5000"], environment: ["FILEOPEND_TEST_SYNTHETIC_PROCESSES": "1500"]
         )
         defer { daemon.stop() }
         let samples = MetricsClient.samples(try client.scrape())
@@ -43,7 +38,7 @@ struct BenchmarkControlsTests {
     @Test("a timed stall stops the consumer's drains for its length, once, then it drains on")
     func timedStall() throws {
         // Frozen from 1 s to 3 s after start; serving begins well within the first 0.7 s.
-        let (daemon, client) = try Self.startDaemon(environment: [
+        let (daemon, client) = try MetricsEndpointTests.startDaemon(environment: [
             "FILEOPEND_TEST_FREEZE_CONSUMER_AFTER": "1", "FILEOPEND_TEST_FREEZE_CONSUMER_FOR": "2",
         ])
         defer { daemon.stop() }

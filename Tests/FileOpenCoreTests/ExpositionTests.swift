@@ -144,10 +144,13 @@ struct ExpositionTests {
             var general = ExpositionWriter(format: format)
             fast.family("fileopen_process_opens", .counter, help: "h")
             general.family("fileopen_process_opens", .counter, help: "h")
-            var labels: [UInt8] = Array("leftover".utf8)
-            ExpositionWriter.appendProcessLabels(pid: pid, comm: comm, to: &labels)
-            labels.withUnsafeBufferPointer { labels in
-                fast.processSample(labels: UnsafeBufferPointer(rebasing: labels[8...]), extra: extra, 42)
+            // A label writer already holding another process's labels, as in a scrape.
+            var labels = ExpositionWriter(format: format)
+            labels.appendProcessLabels(pid: 99, comm: "other")
+            let start = labels.bytes.count
+            labels.appendProcessLabels(pid: pid, comm: comm)
+            labels.bytes.withUnsafeBufferPointer { labels in
+                fast.processSample(labels: UnsafeBufferPointer(rebasing: labels[start...]), extra: extra, 42)
             }
             if let extra {
                 general.sample(["pid": String(pid), "comm": comm, "\(extra.name)": extra.value], UInt64(42))
