@@ -15,8 +15,8 @@ public struct Aggregator: Sendable {
         // A cap lowered by a reload applies at once, not at the next new process.
         didSet { evictOverCap(reserving: 0) }
     }
-    /// The tracked processes by pid.
-    public private(set) var processes: [Int32: TrackedProcess] = [:]
+    /// The tracked processes, by pid.
+    public private(set) var processes = ProcessTable()
     /// Totals per comm, including every process ever seen under that comm.
     public private(set) var comms: [String: OpenCounters] = [:]
     /// Counts of processes evicted over the cap.
@@ -62,8 +62,8 @@ public struct Aggregator: Sendable {
         }
         // One hash lookup, and the value is mutated in place.
         switch slot(for: event.process) {
-        case .tracked(let index):
-            processes.values[index].count(event)
+        case .tracked(let position):
+            processes.update(at: position) { $0.count(event) }
         case .new:
             var process = TrackedProcess(identity: event.process, comm: event.comm, seenAt: event.timestamp)
             process.count(event)
@@ -78,10 +78,12 @@ public struct Aggregator: Sendable {
     public mutating func exited(_ event: ProcessExitEvent) {
         statistics.exitRecords += 1
         kernelMissed[event.process]?.exited = true
-        guard let index = processes.index(forKey: event.process.pid),
-              processes.values[index].identity == event.process else { return }
-        processes.values[index].exitedAt = event.timestamp
-        processes.values[index].lastSeen = max(processes.values[index].lastSeen, event.timestamp)
+        guard let position = processes.position(of: event.process.pid),
+              processes.all[position].identity == event.process else { return }
+        processes.update(at: position) { process in
+            process.exitedAt = event.timestamp
+            process.lastSeen = max(process.lastSeen, event.timestamp)
+        }
     }
 
     /// Folds in the kernel's missed-opens map (cumulative counts per process). Returns the
@@ -100,8 +102,8 @@ public struct Aggregator: Sendable {
             statistics.missedOpens += delta
             comms[commKey(process(identity)?.comm ?? entry.comm), default: OpenCounters()].countMissed(delta)
             switch slot(for: identity) {
-            case .tracked(let index):
-                processes.values[index].counters.countMissed(delta)
+            case .tracked(let position):
+                processes.update(at: position) { $0.counters.countMissed(delta) }
             case .new:
                 var process = TrackedProcess(identity: identity, comm: entry.comm, seenAt: now)
                 process.counters.countMissed(delta)
@@ -120,12 +122,11 @@ public struct Aggregator: Sendable {
     /// Removes exited processes whose retention has passed (their comm totals stay).
     public mutating func expire(now: UInt64) {
         let retention = settings.retentionNanoseconds
-        let expired = processes.values.filter { process in
+        let expired = processes.removeAll { process in
             guard let exitedAt = process.exitedAt else { return false }
             return now >= exitedAt && now - exitedAt >= retention
         }
-        for process in expired { processes[process.identity.pid] = nil }
-        statistics.expiredProcesses += UInt64(expired.count)
+        statistics.expiredProcesses += UInt64(expired)
         evictOverCap(reserving: 0)
     }
 
@@ -134,24 +135,20 @@ public struct Aggregator: Sendable {
     public mutating func rollRateWindow() {
         let (seconds, attoseconds) = settings.rateWindow.components
         let window = max(0.001, Double(seconds) + Double(attoseconds) / 1e18)
-        for index in processes.indices {
-            processes.values[index].rollRateWindow(seconds: window)
-        }
+        processes.updateAll { $0.rollRateWindow(seconds: window) }
     }
 
     /// Zeroes the per-process query detail (top paths, rates) of every tracked process; the
     /// exported counters are untouched. Returns how many processes it reset.
     public mutating func resetDetail() -> Int {
-        for index in processes.indices {
-            processes.values[index].resetDetail()
-        }
+        processes.updateAll { $0.resetDetail() }
         return processes.count
     }
 
     /// Where a record of `identity` goes.
     private enum Slot {
-        /// The tracked process at this index.
-        case tracked(Dictionary<Int32, TrackedProcess>.Index)
+        /// The tracked process at this position of `processes.all`.
+        case tracked(Int)
         /// Not tracked (any older process of its pid has just been dropped): insert it.
         case new
         /// An older process of a pid whose newer process is tracked: only comm totals count it.
@@ -159,12 +156,12 @@ public struct Aggregator: Sendable {
     }
 
     private mutating func slot(for identity: ProcessIdentity) -> Slot {
-        guard let index = processes.index(forKey: identity.pid) else { return .new }
-        let tracked = processes.values[index].identity.startTime
-        if tracked == identity.startTime { return .tracked(index) }
+        guard let position = processes.position(of: identity.pid) else { return .new }
+        let tracked = processes.all[position].identity.startTime
+        if tracked == identity.startTime { return .tracked(position) }
         if identity.startTime < tracked { return .stale }
         // The pid was reused: the process tracked under it has ended.
-        processes.remove(at: index)
+        processes.remove(at: position)
         statistics.expiredProcesses += 1
         return .new
     }
@@ -178,7 +175,7 @@ public struct Aggregator: Sendable {
 
     private mutating func insert(_ process: TrackedProcess) {
         evictOverCap(reserving: 1)
-        processes[process.identity.pid] = process
+        processes.insert(process)
     }
 
     /// Evicts until `reserving` more processes fit under the cap. When the cap is hit it evicts a
@@ -191,11 +188,11 @@ public struct Aggregator: Sendable {
         // Exited processes first (they would expire anyway), then the least recently active, sorted
         // without copying the processes. (A key packing both into one UInt64 lost the lowest bit of
         // the time, so two processes a nanosecond apart tied and either could go.)
-        let victims = processes.values.map { process in
+        let victims = processes.all.map { process in
             (live: process.hasExited ? 0 : 1, lastSeen: process.lastSeen, pid: process.identity.pid)
         }.sorted { ($0.live, $0.lastSeen) < ($1.live, $1.lastSeen) }.prefix(count)
         for victim in victims {
-            if let process = processes.removeValue(forKey: victim.pid) { other.merge(process.counters) }
+            if let process = processes.remove(pid: victim.pid) { other.merge(process.counters) }
         }
         statistics.evictedProcesses += UInt64(victims.count)
     }

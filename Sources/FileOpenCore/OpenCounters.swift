@@ -11,19 +11,8 @@ public struct OpenCounters: Sendable, Equatable {
     public var readWrites: UInt64 = 0
     /// Attempts with `O_CREAT` (every creat(2)).
     public var creates: UInt64 = 0
-    /// Failed attempts by errno, in order of first failure. A small array, not a dictionary: a
-    /// process rarely fails with more than a few distinct errnos, and this keeps it one allocation.
-    public private(set) var errors: [ErrnoCount] = []
-
-    /// One errno's failures.
-    public struct ErrnoCount: Sendable, Equatable {
-        /// The errno (1...4095), or 0 for a result outside the kernel's errno range.
-        public var errno: Int32
-        public var count: UInt64
-
-        /// The label value: "ENOENT", "E524" for a number Linux does not name, "unknown" for 0.
-        public var name: String { errno == 0 ? "unknown" : ErrnoName.of(errno) }
-    }
+    /// Failed attempts by errno, in order of first failure.
+    public private(set) var errors = ErrnoCounts()
 
     public init() {}
 
@@ -32,7 +21,7 @@ public struct OpenCounters: Sendable, Equatable {
 
     /// The failures with `errno` (0 for none).
     public func errors(_ errno: Int32) -> UInt64 {
-        errors.first { $0.errno == errno }?.count ?? 0
+        errors.count(of: errno)
     }
 
     /// Counts one open that has a record.
@@ -44,7 +33,7 @@ public struct OpenCounters: Sendable, Equatable {
         case .readWrite: readWrites += 1
         }
         if event.flags.creates { creates += 1 }
-        if let errno = event.errno { addErrors(Self.boundedErrno(errno), 1) }
+        if let errno = event.errno { errors.add(Self.boundedErrno(errno), 1) }
     }
 
     /// Counts opens that the kernel counted but could not record.
@@ -61,15 +50,7 @@ public struct OpenCounters: Sendable, Equatable {
         writes += other.writes
         readWrites += other.readWrites
         creates += other.creates
-        for error in other.errors { addErrors(error.errno, error.count) }
-    }
-
-    private mutating func addErrors(_ errno: Int32, _ count: UInt64) {
-        if let index = errors.firstIndex(where: { $0.errno == errno }) {
-            errors[index].count += count
-        } else {
-            errors.append(ErrnoCount(errno: errno, count: count))
-        }
+        for error in other.errors { errors.add(error.errno, error.count) }
     }
 
     /// Keeps the errno label set bounded: the kernel's errno range is 1...4095 (MAX_ERRNO).

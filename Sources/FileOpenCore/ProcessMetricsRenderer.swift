@@ -15,10 +15,14 @@ public enum ProcessMetricsRenderer {
         var labels = ExpositionWriter(format: writer.format, reservingCapacity: aggregator.processes.count * 40)
         var rows: [Row] = []
         rows.reserveCapacity(aggregator.processes.count)
-        for process in aggregator.processes.values {
-            let start = labels.bytes.count
-            labels.appendProcessLabels(pid: process.identity.pid, comm: process.comm)
-            rows.append(Row(labels: start..<labels.bytes.count, counters: process.counters))
+        aggregator.processes.all.withUnsafeBufferPointer { processes in
+            // Field by field through the buffer: copying whole processes would retain (and so
+            // touch) every process's top-paths storage, a cache miss each, for nothing.
+            for position in processes.indices {
+                let start = labels.bytes.count
+                labels.appendProcessLabels(pid: processes[position].identity.pid, comm: processes[position].comm)
+                rows.append(Row(labels: start..<labels.bytes.count, counters: processes[position].counters))
+            }
         }
         labels.bytes.withUnsafeBufferPointer { labels in
             renderProcesses(rows, labels: labels, aggregator.other, into: &writer)

@@ -26,7 +26,7 @@ public struct TopReport: Encodable, Sendable {
         by = order.rawValue
         let (seconds, attoseconds) = aggregator.settings.rateWindow.components
         windowSeconds = Double(seconds) + Double(attoseconds) / 1e18
-        let candidates = aggregator.processes.values.filter { comm == nil || $0.comm == comm }.map { process in
+        let candidates = aggregator.processes.all.lazy.filter { comm == nil || $0.comm == comm }.map { process in
             Entry(
                 pid: process.identity.pid, comm: process.comm, startNs: process.identity.startTime,
                 exited: process.hasExited, opens: process.counters.opens, errors: process.counters.failedOpens,

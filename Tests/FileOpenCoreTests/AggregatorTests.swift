@@ -105,10 +105,10 @@ struct AggregatorTests {
         #expect(aggregator.other.opens == 3)
         aggregator.apply([Records.open(pid: 5, comm: "p5", at: 13)])
         #expect(aggregator.process(ProcessIdentity(pid: 2, startTime: 1)) == nil, "2 is the least recently active")
-        #expect(Set(aggregator.processes.keys) == [1, 4, 5])
+        #expect(Set(aggregator.processes.pids) == [1, 4, 5])
         #expect(aggregator.other.opens == 5)
         #expect(aggregator.statistics.evictedProcesses == 2)
-        let tracked = aggregator.processes.values.reduce(0) { $0 + $1.counters.opens }
+        let tracked = aggregator.processes.all.reduce(0) { $0 + $1.counters.opens }
         #expect(tracked + aggregator.other.opens == 1 + 2 + 3 + 1 + 1 + 1)
     }
 

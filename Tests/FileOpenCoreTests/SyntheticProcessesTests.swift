@@ -33,6 +33,6 @@ struct SyntheticProcessesTests {
         #expect(first.counters.creates == 1 && first.counters.errors(2) == 1)
         #expect(first.topPaths.entries.count == 3)
         // Above any real pid (PID_MAX_LIMIT is 4 194 304).
-        #expect(aggregator.processes.keys.allSatisfy { $0 >= 10_000_000 })
+        #expect(aggregator.processes.pids.allSatisfy { $0 >= 10_000_000 })
     }
 }

@@ -1,0 +1,80 @@
+/// The tracked processes: a dense array, in no particular order, and a pid → position index.
+/// A dictionary of processes would keep each large value in a hash bucket, with a quarter to
+/// half of the buckets empty but still resident, scattered over memory; the dense array keeps a
+/// process in one contiguous slot, so a scrape walks memory in order and a snapshot's copy is one
+/// block. Removal moves the last process into the hole (O(1)), so order is not kept.
+public struct ProcessTable: Sendable {
+    /// Every tracked process, densely packed.
+    public private(set) var all: [TrackedProcess] = []
+    /// Where each pid's process is in `all`.
+    private var positions: [Int32: Int32] = [:]
+
+    public init() {}
+
+    public var count: Int { all.count }
+    public var isEmpty: Bool { all.isEmpty }
+    /// The pids tracked.
+    public var pids: some Collection<Int32> { positions.keys }
+
+    /// The process tracked under `pid`, if any.
+    public subscript(pid: Int32) -> TrackedProcess? {
+        positions[pid].map { all[Int($0)] }
+    }
+
+    /// The position of `pid`'s process in `all`.
+    func position(of pid: Int32) -> Int? {
+        positions[pid].map(Int.init)
+    }
+
+    /// Changes the process at `position` in place.
+    mutating func update<Result>(at position: Int, _ body: (inout TrackedProcess) -> Result) -> Result {
+        body(&all[position])
+    }
+
+    /// Changes every process in place.
+    mutating func updateAll(_ body: (inout TrackedProcess) -> Void) {
+        for position in all.indices { body(&all[position]) }
+    }
+
+    /// Adds a process whose pid is not tracked.
+    mutating func insert(_ process: TrackedProcess) {
+        precondition(positions[process.identity.pid] == nil, "pid \(process.identity.pid) is tracked already")
+        positions[process.identity.pid] = Int32(all.count)
+        all.append(process)
+    }
+
+    /// Removes and returns the process at `position`.
+    @discardableResult
+    mutating func remove(at position: Int) -> TrackedProcess {
+        let removed = all[position]
+        positions[removed.identity.pid] = nil
+        let last = all.count - 1
+        if position != last {
+            all.swapAt(position, last)
+            positions[all[position].identity.pid] = Int32(position)
+        }
+        all.removeLast()
+        return removed
+    }
+
+    /// Removes and returns `pid`'s process, if tracked.
+    @discardableResult
+    mutating func remove(pid: Int32) -> TrackedProcess? {
+        position(of: pid).map { remove(at: $0) }
+    }
+
+    /// Removes every process that `shouldRemove` picks; returns how many went.
+    mutating func removeAll(where shouldRemove: (TrackedProcess) -> Bool) -> Int {
+        var removed = 0
+        var position = 0
+        while position < all.count {
+            if shouldRemove(all[position]) {
+                remove(at: position)  // the last one moved here: look at this position again
+                removed += 1
+            } else {
+                position += 1
+            }
+        }
+        return removed
+    }
+}
