@@ -57,15 +57,28 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     /// Returns the number of records handled. An interrupted wait returns 0.
     @discardableResult
     public func poll(timeout: Duration, handler: (Record) throws -> Void) throws -> Int {
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000
-            + timeout.components.attoseconds / 1_000_000_000_000_000)
-        return try drain("ring_buffer__poll", handler) { ring_buffer__poll($0, milliseconds) }
+        try pollBytes(timeout: timeout, handler: { try handler(Record(bpfRecord: $0)) })
     }
 
     /// Drains every record available now, without waiting (`ring_buffer__consume`).
     /// Returns the number of records handled.
     @discardableResult
     public func consume(handler: (Record) throws -> Void) throws -> Int {
+        try consumeBytes(handler: { try handler(Record(bpfRecord: $0)) })
+    }
+
+    /// `poll(timeout:handler:)` handing over each record's bytes undecoded, for a caller that
+    /// decodes with state of its own (valid only during the call).
+    @discardableResult
+    public func pollBytes(timeout: Duration, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000
+            + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return try drain("ring_buffer__poll", handler) { ring_buffer__poll($0, milliseconds) }
+    }
+
+    /// `consume(handler:)` handing over each record's bytes undecoded (valid only during the call).
+    @discardableResult
+    public func consumeBytes(handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         try drain("ring_buffer__consume", handler) { ring_buffer__consume($0) }
     }
 
@@ -84,12 +97,12 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     }
 
     private func drain(
-        _ operation: String, _ handler: (Record) throws -> Void, _ call: (OpaquePointer) -> Int32
+        _ operation: String, _ handler: (UnsafeRawBufferPointer) throws -> Void, _ call: (OpaquePointer) -> Int32
     ) throws -> Int {
         try ring.withLock { (ring: inout OpaquePointer?) throws -> Int in
             guard let current = ring else { throw BPFError.closed(operation: operation) }
             return try withoutActuallyEscaping(handler) { handler in
-                context.handle = { bytes in try handler(Record(bpfRecord: bytes)) }
+                context.handle = handler
                 defer {
                     context.handle = nil
                     context.failure = nil

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns the bytes of a kernel string (a comm, a path) into a `String` without losing or merging
 /// anything: valid UTF-8 is kept as it is, and every byte that is not part of valid UTF-8 becomes
 /// the four characters `\xNN`. Two different byte strings never map to the same text (short of a
@@ -6,18 +10,38 @@
 public enum KernelString {
     /// Decodes `bytes` up to the first NUL, if any.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> String {
-        let end = bytes.firstIndex(of: 0) ?? bytes.endIndex
-        let text = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        let text = untilNUL(bytes)
         // The common case, ASCII, is valid UTF-8 as it is: decoded from a typed buffer it takes the
         // standard library's specialized fast path (the generic validator below costs a metadata
         // lookup per call, on the consumer thread's hot path).
-        if !text.contains(where: { $0 >= 0x80 }) {
+        if isASCII(text) {
             return text.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
         }
         if let valid = String(validating: text, as: UTF8.self) {
             return valid
         }
         return escapingInvalidBytes(text)
+    }
+
+    /// `bytes` up to the first NUL (memchr: this runs for every path on the consumer thread).
+    static func untilNUL(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard let base = bytes.baseAddress, let nul = memchr(base, 0, bytes.count) else { return bytes }
+        return UnsafeRawBufferPointer(start: base, count: base.distance(to: UnsafeRawPointer(nul)))
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// The slow path: walks the bytes, copying each valid UTF-8 sequence and escaping the rest.

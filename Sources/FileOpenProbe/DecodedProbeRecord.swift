@@ -12,6 +12,16 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public static let headerSize = MemoryLayout<fileopend_record>.size
 
     public init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
+        try self.init(bpfRecord: bytes) { KernelString.decode($0) }
+    }
+
+    /// Decodes with `paths` remembering recent paths, so a path seen lately is not decoded (nor
+    /// allocated) again: what the consumer thread does.
+    public init(bpfRecord bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) throws {
+        try self.init(bpfRecord: bytes) { paths.decode($0) }
+    }
+
+    private init(bpfRecord bytes: UnsafeRawBufferPointer, path decodePath: (UnsafeRawBufferPointer) -> String) throws {
         let headerSize = Self.headerSize
         guard bytes.count >= headerSize else {
             throw BPFRecordError.truncated(field: "fileopend_record", offset: 0, needed: headerSize, recordSize: bytes.count)
@@ -31,7 +41,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             guard let syscall = OpenSyscall(rawValue: header.syscall) else {
                 throw BPFRecordError.invalid(field: "syscall", value: "\(header.syscall)")
             }
-            let path = KernelString.decode(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]))
+            let path = decodePath(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]))
             let flags = UInt32(header.record_flags)
             record = .open(FileOpenEvent(
                 timestamp: header.timestamp_ns, process: process, tid: Int32(bitPattern: header.tid), uid: header.uid,

@@ -75,24 +75,27 @@ public final class FileOpenConsumer: Sendable {
     private func run() {
         var batch: [ProbeRecord] = []
         batch.reserveCapacity(4096)
+        var paths = KernelStringCache()
         while running.load(ordering: .acquiring) {
-            drain(into: &batch, waiting: probe.settings.drainInterval)
+            drain(into: &batch, paths: &paths, waiting: probe.settings.drainInterval)
         }
-        drain(into: &batch, waiting: nil)
+        drain(into: &batch, paths: &paths, waiting: nil)
     }
 
     /// One pass: wait (if asked), then consume until the ring is empty, then deliver the batch.
-    private func drain(into batch: inout [ProbeRecord], waiting timeout: Duration?) {
+    private func drain(into batch: inout [ProbeRecord], paths: inout KernelStringCache, waiting timeout: Duration?) {
         var timeout = timeout
-        let append: (DecodedProbeRecord) -> Void = { batch.append($0.record) }
+        let append: (UnsafeRawBufferPointer) throws -> Void = { bytes in
+            batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record)
+        }
         while true {
             do {
                 if let wait = timeout {
                     timeout = nil
-                    try probe.ringBuffer.poll(timeout: wait, handler: append)
+                    try probe.ringBuffer.pollBytes(timeout: wait, handler: append)
                 }
                 // With BPF_RB_NO_WAKEUP the poll above times out with records waiting: collect them.
-                try probe.ringBuffer.consume(handler: append)
+                try probe.ringBuffer.consumeBytes(handler: append)
                 break
             } catch let error as BPFRecordError {
                 // The bad record was consumed; carry on with the rest.

@@ -46,3 +46,44 @@ struct KernelStringTests {
         }
     }
 }
+
+@Suite("Kernel string cache")
+struct KernelStringCacheTests {
+    static func decode(_ text: [UInt8], with cache: inout KernelStringCache) -> String {
+        text.withUnsafeBytes { cache.decode($0) }
+    }
+
+    @Test("a repeated path comes from the cache with the same text; anything else decodes as before")
+    func decodesLikeKernelString() {
+        var cache = KernelStringCache()
+        let inputs: [[UInt8]] = [
+            Array("/usr/lib/x86_64-linux-gnu/libc.so.6".utf8),
+            Array("/etc/hostname".utf8),  // short: never cached
+            Array("/tmp/caf\u{e9}/\u{1F408}/notes.txt".utf8),
+            Array("/tmp/bad-\u{00}-utf8-bytes-here".utf8),  // a NUL inside: decodes to the part before
+            [0x2F, 0x74, 0x6D, 0x70, 0x2F] + [UInt8](repeating: 0xFF, count: 20),  // invalid UTF-8, escaped
+            Array(String(repeating: "/very-long", count: 40).utf8),  // over longestCached
+        ]
+        for round in 1...3 {
+            for input in inputs {
+                let expected = KernelStringTests.decode(input)
+                #expect(Self.decode(input, with: &cache) == expected, "round \(round): \(expected)")
+            }
+        }
+        // Only the first and third inputs can be cached (16...256 bytes reading back as themselves).
+        #expect(cache.hits == 4)
+        #expect(cache.misses == 2 + 3 * 2)
+    }
+
+    @Test("colliding slots and many distinct paths never return another path's text")
+    func collisions() {
+        var cache = KernelStringCache()
+        let paths = (0..<(3 * KernelStringCache.slotCount)).map { "/proc/\($0)/status-of-this-process" }
+        for round in 0..<2 {
+            for path in paths {
+                #expect(Self.decode(Array(path.utf8), with: &cache) == path, "round \(round)")
+            }
+        }
+        #expect(cache.hits + cache.misses == 2 * paths.count)
+    }
+}
