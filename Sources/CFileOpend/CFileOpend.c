@@ -65,3 +65,49 @@ int cfo_malloc_trim(void)
 {
 	return malloc_trim(0);
 }
+
+#include <errno.h>
+#include <link.h>
+#include <sys/mman.h>
+
+struct cfo_code_pages {
+	long bytes;
+	int error;
+};
+
+static int cfo_code_pages_of(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct cfo_code_pages *pages = data;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + segment->p_vaddr;
+		uintptr_t end = start + segment->p_memsz;
+
+		/* Writable segments hold data (and RELRO, written at start): never drop those. */
+		if (segment->p_type != PT_LOAD || (segment->p_flags & PF_W))
+			continue;
+		start &= ~(page - 1);
+		end = (end + page - 1) & ~(page - 1);
+		if (madvise((void *)start, end - start, MADV_DONTNEED) != 0) {
+			pages->error = errno;
+			return 1;
+		}
+		pages->bytes += (long)(end - start);
+	}
+	return 1; /* the first object is the executable: stop there */
+}
+
+long cfo_release_code_pages(void)
+{
+	struct cfo_code_pages pages = { 0 };
+
+	dl_iterate_phdr(cfo_code_pages_of, &pages);
+	if (pages.error) {
+		errno = pages.error;
+		return -1;
+	}
+	return pages.bytes;
+}
