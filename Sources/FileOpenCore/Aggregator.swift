@@ -18,7 +18,7 @@ public struct Aggregator: Sendable {
     /// The tracked processes, by pid.
     public private(set) var processes = ProcessTable()
     /// Totals per comm, including every process ever seen under that comm.
-    public private(set) var comms: [String: OpenCounters] = [:]
+    public private(set) var comms = CommTable()
     /// Counts of processes evicted over the cap.
     public private(set) var other = OpenCounters()
     public private(set) var statistics = AggregatorStatistics()
@@ -54,22 +54,28 @@ public struct Aggregator: Sendable {
     /// Counts one open.
     public mutating func count(_ event: FileOpenEvent) {
         statistics.openRecords += 1
-        // A comm seen before (nearly every record) costs one hash lookup, counted in place.
-        if let index = comms.index(forKey: event.comm) {
-            comms.values[index].count(event)
-        } else {
-            comms[commKey(event.comm), default: OpenCounters()].count(event)
-        }
-        // One hash lookup, and the value is mutated in place.
+        // One hash lookup (the pid), and the values are mutated in place.
         switch slot(for: event.process) {
         case .tracked(let position):
-            processes.update(at: position) { $0.count(event) }
+            // Nearly every record: the comm the process had, whose totals' position it remembers.
+            let remembered = Int(processes.all[position].commPosition)
+            let commPosition = remembered >= 0 && processes.all[position].comm == event.comm
+                ? remembered : commPosition(for: event.comm)
+            comms.update(at: commPosition) { $0.count(event) }
+            let remember = rememberable(commPosition, for: event.comm)
+            processes.update(at: position) { process in
+                process.count(event)
+                process.commPosition = remember
+            }
         case .new:
+            let commPosition = commPosition(for: event.comm)
+            comms.update(at: commPosition) { $0.count(event) }
             var process = TrackedProcess(identity: event.process, comm: event.comm, seenAt: event.timestamp)
             process.count(event)
+            process.commPosition = rememberable(commPosition, for: event.comm)
             insert(process)
         case .stale:
-            break
+            comms.update(at: commPosition(for: event.comm)) { $0.count(event) }
         }
     }
 
@@ -100,7 +106,7 @@ public struct Aggregator: Sendable {
             let delta = entry.opens - folded
             kernelMissed[identity]!.opens = entry.opens
             statistics.missedOpens += delta
-            comms[commKey(process(identity)?.comm ?? entry.comm), default: OpenCounters()].countMissed(delta)
+            comms.update(at: commPosition(for: process(identity)?.comm ?? entry.comm)) { $0.countMissed(delta) }
             switch slot(for: identity) {
             case .tracked(let position):
                 processes.update(at: position) { $0.counters.countMissed(delta) }
@@ -166,11 +172,19 @@ public struct Aggregator: Sendable {
         return .new
     }
 
-    /// The comm to count under: itself, or `[other]` once the comm cap is reached.
-    private mutating func commKey(_ comm: String) -> String {
-        if comms[comm] != nil || comms.count < settings.maxComms { return comm }
+    /// Where to count `comm`: its own totals, or `[other]`'s once the comm cap is reached.
+    private mutating func commPosition(for comm: String) -> Int {
+        if let position = comms.position(of: comm) { return position }
+        if comms.count < settings.maxComms { return comms.position(adding: comm) }
         statistics.overflowedCommOpens += 1
-        return AggregatorSettings.otherComm
+        return comms.position(adding: AggregatorSettings.otherComm)
+    }
+
+    /// What a process may remember of `position`: only a comm's own totals (-1 otherwise), so
+    /// that each open counted under `[other]` goes through `commPosition(for:)` and is counted
+    /// as overflowed, and a cap raised by a reload gives the comm totals of its own.
+    private func rememberable(_ position: Int, for comm: String) -> Int32 {
+        comms.all[position].comm == comm ? Int32(position) : -1
     }
 
     private mutating func insert(_ process: TrackedProcess) {

@@ -85,7 +85,8 @@ public enum ProcessMetricsRenderer {
         }
     }
 
-    private static func renderComms(_ comms: [String: OpenCounters], into writer: inout ExpositionWriter) {
+    private static func renderComms(_ table: CommTable, into writer: inout ExpositionWriter) {
+        let comms = table.all.map { ($0.comm, $0.counters) }
         writer.family(
             "fileopen_opens", .counter,
             help: "File open attempts by command name (comm), failed ones included, over the daemon's lifetime."

@@ -16,6 +16,9 @@ public struct TrackedProcess: Sendable, Equatable {
     /// Opens and failures per second over the last complete rate window (0 until one passed).
     public var opensPerSecond: Float = 0
     public var errorsPerSecond: Float = 0
+    /// Where the totals of its comm are in `Aggregator.comms` (-1: look it up), so that its
+    /// records count there without hashing the comm.
+    var commPosition: Int32 = -1
     /// Its counts when the current rate window began.
     var windowStartOpens: UInt64 = 0
     var windowStartErrors: UInt64 = 0

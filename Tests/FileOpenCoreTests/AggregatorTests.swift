@@ -148,6 +148,28 @@ struct AggregatorTests {
         #expect(aggregator.comms["[other]"]?.opens == 2)
         #expect(aggregator.statistics.overflowedCommOpens == 2)
         #expect(aggregator.process(ProcessIdentity(pid: 3, startTime: 1))?.comm == "c", "the process keeps its name")
+
+        // Every further open of the over-cap comm is counted as overflowed, not only the first.
+        aggregator.apply(Array(repeating: Records.open(pid: 3, comm: "c"), count: 5))
+        #expect(aggregator.comms["[other]"]?.opens == 7 && aggregator.statistics.overflowedCommOpens == 7)
+        // A cap raised by a reload gives the comm totals of its own from the next open on.
+        aggregator.settings.maxComms = 10
+        aggregator.apply(Array(repeating: Records.open(pid: 3, comm: "c"), count: 4))
+        #expect(aggregator.comms["c"]?.opens == 4)
+        #expect(aggregator.comms["[other]"]?.opens == 7 && aggregator.statistics.overflowedCommOpens == 7)
+    }
+
+    @Test("a process that renames itself counts under each comm in turn, back and forth")
+    func renamesFollowTheComm() {
+        var aggregator = Aggregator()
+        let names = ["a", "a", "b", "b", "b", "a", "c", "a", "a"]
+        aggregator.apply(names.map { Records.open(pid: 9, comm: $0) })
+        aggregator.apply(names.map { Records.open(pid: 10, comm: $0) })
+        #expect(aggregator.comms["a"]?.opens == 10)
+        #expect(aggregator.comms["b"]?.opens == 6)
+        #expect(aggregator.comms["c"]?.opens == 2)
+        #expect(aggregator.process(ProcessIdentity(pid: 9, startTime: 1))?.counters.opens == 9)
+        #expect(aggregator.process(ProcessIdentity(pid: 9, startTime: 1))?.comm == "a")
     }
 
     @Test("missed opens are folded as deltas, named by the kernel's comm when no record came")

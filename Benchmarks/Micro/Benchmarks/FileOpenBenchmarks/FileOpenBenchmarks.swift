@@ -51,11 +51,12 @@ let benchmarks: @Sendable () -> Void = {
     // One scaled iteration = one record decoded and counted, as the consumer thread does.
     Benchmark("decode + aggregate, per record", configuration: .init(scalingFactor: .kilo)) { benchmark in
         var aggregator = Aggregator()
+        var paths = KernelStringCache()
         var index = 0
         for _ in benchmark.scaledIterations {
             let bytes = records[index & 1023]
             index &+= 1
-            guard let decoded = try? bytes.withUnsafeBytes({ try DecodedProbeRecord(bpfRecord: $0) }) else {
+            guard let decoded = try? bytes.withUnsafeBytes({ try DecodedProbeRecord(bpfRecord: $0, paths: &paths) }) else {
                 fatalError("a benchmark record did not decode")
             }
             aggregator.apply(CollectionOfOne(decoded.record))
