@@ -67,12 +67,30 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         try consumeBytes(handler: { try handler(Record(bpfRecord: $0)) })
     }
 
+    /// Waits up to `timeout` for the kernel to wake the ring (records ready, or a forced wakeup)
+    /// without draining it: `poll(2)` on `ring_buffer__epoll_fd`, readable while the ring has
+    /// something to consume. Returns whether it woke before the timeout; an interrupted wait
+    /// returns false.
+    @discardableResult
+    public func wait(timeout: Duration) throws(BPFError) -> Bool {
+        var descriptor = pollfd(fd: try epollFileDescriptor, events: Int16(POLLIN), revents: 0)
+        let result = Glibc.poll(&descriptor, 1, Self.milliseconds(timeout))
+        if result < 0 {
+            if errno == EINTR { return false }
+            throw BPFError.callFailed(operation: "poll(ring buffer \(map.name) epoll fd)", errno: errno)
+        }
+        return result > 0
+    }
+
+    private static func milliseconds(_ timeout: Duration) -> Int32 {
+        Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+    }
+
     /// `poll(timeout:handler:)` handing over each record's bytes undecoded, for a caller that
     /// decodes with state of its own (valid only during the call).
     @discardableResult
     public func pollBytes(timeout: Duration, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000
-            + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Self.milliseconds(timeout)
         return try drain("ring_buffer__poll", handler) { ring_buffer__poll($0, milliseconds) }
     }
 
@@ -102,16 +120,20 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         try ring.withLock { (ring: inout OpaquePointer?) throws -> Int in
             guard let current = ring else { throw BPFError.closed(operation: operation) }
             return try withoutActuallyEscaping(handler) { handler in
-                context.handle = handler
-                defer {
-                    context.handle = nil
-                    context.failure = nil
+                // The callback reaches the handler through a pointer to it: loading a closure
+                // stored in the context would retain and release it for every record.
+                try withUnsafePointer(to: handler) { handler in
+                    context.handle = handler
+                    defer {
+                        context.handle = nil
+                        context.failure = nil
+                    }
+                    let result = call(current)
+                    if let failure = context.failure { throw failure }
+                    if result == -EINTR { return 0 }
+                    guard result >= 0 else { throw BPFError.failed(operation, returned: result) }
+                    return Int(result)
                 }
-                let result = call(current)
-                if let failure = context.failure { throw failure }
-                if result == -EINTR { return 0 }
-                guard result >= 0 else { throw BPFError.failed(operation, returned: result) }
-                return Int(result)
             }
         }
     }
@@ -122,20 +144,24 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
 /// Invariant that makes `@unchecked Sendable` sound: both properties are only read or written
 /// while the owning `RingBuffer`'s mutex is held (inside `drain`), by that one thread.
 private final class RingCallbackContext: @unchecked Sendable {
-    var handle: ((UnsafeRawBufferPointer) throws -> Void)?
+    /// The draining call's handler, on its stack: set only for the duration of the drain.
+    var handle: UnsafePointer<(UnsafeRawBufferPointer) throws -> Void>?
     var failure: (any Error)?
 }
 
-/// libbpf's sample callback: decode and handle one record; a failure stops the drain (-1).
+/// libbpf's sample callback: decode and handle one record; a failure stops the drain (-1). The
+/// context is borrowed, not retained: the ring buffer owns it and outlives every drain.
 private let deliverRecord: ring_buffer_sample_fn = { context, data, size in
     guard let context, let data else { return 0 }
-    let callback = Unmanaged<RingCallbackContext>.fromOpaque(context).takeUnretainedValue()
-    do {
-        try callback.handle?(UnsafeRawBufferPointer(start: data, count: size))
-        return 0
-    } catch {
-        callback.failure = error
-        return -1
+    return Unmanaged<RingCallbackContext>.fromOpaque(context)._withUnsafeGuaranteedRef { callback in
+        guard let handle = callback.handle else { return 0 }
+        do {
+            try handle.pointee(UnsafeRawBufferPointer(start: data, count: size))
+            return 0
+        } catch {
+            callback.failure = error
+            return -1
+        }
     }
 }
 

@@ -79,6 +79,43 @@ public struct Aggregator: Sendable {
         }
     }
 
+    /// Counts one open read in place from the ring buffer: what the consumer thread does for
+    /// nearly every record, so it decodes only what is new: the comm when it changed (or for a
+    /// new process), the path when it is not among the process's top paths (`decodePath` gets
+    /// the path's bytes).
+    public mutating func count(_ record: OpenRecordView, decodePath: (UnsafeRawBufferPointer) -> String) {
+        statistics.openRecords += 1
+        let pathHash = KernelStringCache.hash(record.path)
+        switch slot(for: record.process) {
+        case .tracked(let position):
+            var commPosition = Int(processes.all[position].commPosition)
+            if commPosition < 0 || processes.all[position].commBytes != record.comm {
+                let sameComm = processes.all[position].commBytes == record.comm
+                let comm = sameComm ? processes.all[position].comm : record.comm.text
+                commPosition = self.commPosition(for: comm)
+                let remember = rememberable(commPosition, for: comm)
+                processes.update(at: position) { process in
+                    if !sameComm { process.comm = comm }
+                    process.commBytes = record.comm
+                    process.commPosition = remember
+                }
+            }
+            comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
+            processes.update(at: position) { $0.count(record, pathHash: pathHash) { decodePath(record.path) } }
+        case .new:
+            let comm = record.comm.text
+            let commPosition = commPosition(for: comm)
+            comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
+            var process = TrackedProcess(identity: record.process, comm: comm, seenAt: record.timestamp)
+            process.commBytes = record.comm
+            process.commPosition = rememberable(commPosition, for: comm)
+            process.count(record, pathHash: pathHash) { decodePath(record.path) }
+            insert(process)
+        case .stale:
+            comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
+        }
+    }
+
     /// Notes a process's exit; it stays `settings.retention` longer. An exit of a process that
     /// never opened anything is not tracked (it has no counts to show).
     public mutating func exited(_ event: ProcessExitEvent) {

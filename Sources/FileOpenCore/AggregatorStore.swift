@@ -16,6 +16,12 @@ public final class AggregatorStore: Sendable {
         state.withLock { $0.apply(records) }
     }
 
+    /// Runs `body` on the aggregator itself, holding the lock: the consumer thread counts a whole
+    /// drain in place this way (readers wait at most one drain for their snapshot).
+    public func withAggregator<Result>(_ body: (inout Aggregator) -> Result) -> Result {
+        state.withLock { body(&$0) }
+    }
+
     /// Folds in the kernel's missed-opens counts, if read, and expires processes past their
     /// retention. Returns the processes whose kernel missed entries can now be deleted.
     public func maintain(missed: [ProcessIdentity: MissedOpens]?, now: UInt64) -> [ProcessIdentity] {

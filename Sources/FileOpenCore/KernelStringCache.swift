@@ -65,14 +65,16 @@ public struct KernelStringCache {
             hash = ((hash ^ word) &* multiplier).rotated(by: 29)
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
+        if index < bytes.count {
+            var tail: UInt64 = 0
+            if bytes.count >= 8 {
+                // The last 8 bytes in one load, overlapping bytes already mixed in.
+                tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+            } else {
+                for offset in 0..<bytes.count { tail |= UInt64(bytes[offset]) << UInt64(offset * 8) }
+            }
+            hash = ((hash ^ tail) &* multiplier).rotated(by: 29)
         }
-        hash = ((hash ^ tail) &* multiplier).rotated(by: 29)
         return hash ^ (hash >> 32)
     }
 }

@@ -26,14 +26,19 @@ public struct OpenCounters: Sendable, Equatable {
 
     /// Counts one open that has a record.
     public mutating func count(_ event: FileOpenEvent) {
+        count(flags: event.flags, result: event.result)
+    }
+
+    /// Counts one open that has a record, from its flags and result (fd or -errno).
+    public mutating func count(flags: OpenFlags, result: Int64) {
         opens += 1
-        switch event.flags.accessMode {
+        switch flags.accessMode {
         case .read: reads += 1
         case .write: writes += 1
         case .readWrite: readWrites += 1
         }
-        if event.flags.creates { creates += 1 }
-        if let errno = event.errno { errors.add(Self.boundedErrno(errno), 1) }
+        if flags.creates { creates += 1 }
+        if result < 0 { errors.add(Self.boundedErrno(result), 1) }
     }
 
     /// Counts opens that the kernel counted but could not record.
@@ -54,7 +59,7 @@ public struct OpenCounters: Sendable, Equatable {
     }
 
     /// Keeps the errno label set bounded: the kernel's errno range is 1...4095 (MAX_ERRNO).
-    private static func boundedErrno(_ errno: Int32) -> Int32 {
-        (1...4095).contains(errno) ? errno : 0
+    private static func boundedErrno(_ result: Int64) -> Int32 {
+        (-4095 ... -1).contains(result) ? Int32(-result) : 0
     }
 }

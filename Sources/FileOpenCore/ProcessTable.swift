@@ -1,4 +1,5 @@
-/// The tracked processes: a dense array, in no particular order, and a pid → position index.
+/// The tracked processes: a dense array, in no particular order, and a pid → position index
+/// (`PidIndex`).
 /// A dictionary of processes would keep each large value in a hash bucket, with a quarter to
 /// half of the buckets empty but still resident, scattered over memory; the dense array keeps a
 /// process in one contiguous slot, so a scrape walks memory in order and a snapshot's copy is one
@@ -7,23 +8,23 @@ public struct ProcessTable: Sendable {
     /// Every tracked process, densely packed.
     public private(set) var all: [TrackedProcess] = []
     /// Where each pid's process is in `all`.
-    private var positions: [Int32: Int32] = [:]
+    private var positions = PidIndex()
 
     public init() {}
 
     public var count: Int { all.count }
     public var isEmpty: Bool { all.isEmpty }
     /// The pids tracked.
-    public var pids: some Collection<Int32> { positions.keys }
+    public var pids: [Int32] { positions.pids }
 
     /// The process tracked under `pid`, if any.
     public subscript(pid: Int32) -> TrackedProcess? {
-        positions[pid].map { all[Int($0)] }
+        positions.position(of: pid).map { all[$0] }
     }
 
     /// The position of `pid`'s process in `all`.
     func position(of pid: Int32) -> Int? {
-        positions[pid].map(Int.init)
+        positions.position(of: pid)
     }
 
     /// Changes the process at `position` in place.
@@ -38,8 +39,8 @@ public struct ProcessTable: Sendable {
 
     /// Adds a process whose pid is not tracked.
     mutating func insert(_ process: TrackedProcess) {
-        precondition(positions[process.identity.pid] == nil, "pid \(process.identity.pid) is tracked already")
-        positions[process.identity.pid] = Int32(all.count)
+        precondition(positions.position(of: process.identity.pid) == nil, "pid \(process.identity.pid) is tracked already")
+        positions.set(process.identity.pid, position: all.count)
         all.append(process)
     }
 
@@ -47,11 +48,11 @@ public struct ProcessTable: Sendable {
     @discardableResult
     mutating func remove(at position: Int) -> TrackedProcess {
         let removed = all[position]
-        positions[removed.identity.pid] = nil
+        positions.remove(removed.identity.pid)
         let last = all.count - 1
         if position != last {
             all.swapAt(position, last)
-            positions[all[position].identity.pid] = Int32(position)
+            positions.set(all[position].identity.pid, position: position)
         }
         all.removeLast()
         return removed

@@ -9,6 +9,8 @@ public struct TopPaths: Sendable, Equatable {
 
     public struct Entry: Sendable, Equatable {
         public var path: String
+        /// `KernelStringCache.hash` of the path's bytes: what a lookup compares.
+        var hash: UInt64
         /// Opens counted for this path (an upper bound when `overestimate` > 0).
         public var opens: UInt64
         /// The most `opens` may exceed the true count by.
@@ -22,10 +24,19 @@ public struct TopPaths: Sendable, Equatable {
 
     /// Counts one open of `path`.
     public mutating func count(_ path: String) {
-        if let index = entries.firstIndex(where: { $0.path == path }) {
+        var path = path
+        let hash = path.withUTF8 { KernelStringCache.hash(UnsafeRawBufferPointer($0)) }
+        count(hash: hash) { path }
+    }
+
+    /// Counts one open of the path whose bytes hash to `hash` (`KernelStringCache.hash`);
+    /// `path` gives its text, called only when the path is not among the counters already. Paths
+    /// are told apart by the 64-bit hash alone, among at most `capacity` paths of one process.
+    public mutating func count(hash: UInt64, path: () -> String) {
+        if let index = entries.firstIndex(where: { $0.hash == hash }) {
             entries[index].opens += 1
         } else if entries.count < Self.capacity {
-            entries.append(Entry(path: path, opens: 1, overestimate: 0))
+            entries.append(Entry(path: path(), hash: hash, opens: 1, overestimate: 0))
         } else {
             // Take over the smallest counter: the new path may have been among its opens.
             var smallest = 0
@@ -33,7 +44,7 @@ public struct TopPaths: Sendable, Equatable {
                 smallest = index
             }
             let floor = entries[smallest].opens
-            entries[smallest] = Entry(path: path, opens: floor + 1, overestimate: floor)
+            entries[smallest] = Entry(path: path(), hash: hash, opens: floor + 1, overestimate: floor)
         }
     }
 

@@ -11,25 +11,51 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     /// The size of the fixed header; an exit record is exactly this long.
     public static let headerSize = MemoryLayout<fileopend_record>.size
 
+    /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
+    /// a view of its bytes (what the consumer's hot path counts), an exit decoded (they are rare).
+    public enum View {
+        case open(OpenRecordView)
+        case exit(ProcessExitEvent)
+    }
+
     public init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
         try self.init(bpfRecord: bytes) { KernelString.decode($0) }
     }
 
     /// Decodes with `paths` remembering recent paths, so a path seen lately is not decoded (nor
-    /// allocated) again: what the consumer thread does.
+    /// allocated) again.
     public init(bpfRecord bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) throws {
         try self.init(bpfRecord: bytes) { paths.decode($0) }
     }
 
     private init(bpfRecord bytes: UnsafeRawBufferPointer, path decodePath: (UnsafeRawBufferPointer) -> String) throws {
-        let headerSize = Self.headerSize
+        switch try Self.view(of: bytes) {
+        case .open(let open):
+            let header = bytes.loadUnaligned(as: fileopend_record.self)
+            let flags = UInt32(header.record_flags)
+            record = .open(FileOpenEvent(
+                timestamp: open.timestamp, process: open.process, tid: Int32(bitPattern: header.tid), uid: header.uid,
+                // view(of:) has checked the syscall number.
+                cgroupID: header.cgroup_id, syscall: OpenSyscall(rawValue: header.syscall)!, flags: open.flags,
+                mode: header.mode, result: open.result, comm: open.comm.text, path: decodePath(open.path),
+                pathTruncated: flags & FILEOPEND_PATH_TRUNCATED.rawValue != 0,
+                pathUnreadable: flags & FILEOPEND_PATH_UNREADABLE.rawValue != 0
+            ))
+        case .exit(let exit):
+            record = .exit(exit)
+        }
+    }
+
+    /// Checks `bytes` and reads the record in place (`OpenRecordView.path` points into `bytes`).
+    public static func view(of bytes: UnsafeRawBufferPointer) throws -> View {
         guard bytes.count >= headerSize else {
             throw BPFRecordError.truncated(field: "fileopend_record", offset: 0, needed: headerSize, recordSize: bytes.count)
         }
         let header = bytes.loadUnaligned(as: fileopend_record.self)
         let process = ProcessIdentity(pid: Int32(bitPattern: header.tgid), startTime: header.process_start_ns)
-        let comm = withUnsafeBytes(of: header.comm) { KernelString.decode($0) }
-
+        let comm = withUnsafeBytes(of: header.comm) { comm in
+            CommBytes(low: comm.loadUnaligned(as: UInt64.self), high: comm.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
         switch UInt32(header.kind) {
         case FILEOPEND_RECORD_OPEN.rawValue:
             let pathLength = Int(header.path_len)
@@ -38,24 +64,19 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
                     field: "path_len", value: "\(pathLength) in a record of \(bytes.count) bytes (header \(headerSize))"
                 )
             }
-            guard let syscall = OpenSyscall(rawValue: header.syscall) else {
+            guard OpenSyscall(rawValue: header.syscall) != nil else {
                 throw BPFRecordError.invalid(field: "syscall", value: "\(header.syscall)")
             }
-            let path = decodePath(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]))
-            let flags = UInt32(header.record_flags)
-            record = .open(FileOpenEvent(
-                timestamp: header.timestamp_ns, process: process, tid: Int32(bitPattern: header.tid), uid: header.uid,
-                cgroupID: header.cgroup_id, syscall: syscall, flags: OpenFlags(rawValue: header.open_flags),
-                mode: header.mode, result: header.result, comm: comm, path: path,
-                pathTruncated: flags & FILEOPEND_PATH_TRUNCATED.rawValue != 0,
-                pathUnreadable: flags & FILEOPEND_PATH_UNREADABLE.rawValue != 0
+            return .open(OpenRecordView(
+                timestamp: header.timestamp_ns, process: process, flags: OpenFlags(rawValue: header.open_flags),
+                result: header.result, comm: comm, path: UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
             ))
         case FILEOPEND_RECORD_EXIT.rawValue:
             guard bytes.count == headerSize else {
                 throw BPFRecordError.invalid(field: "size", value: "\(bytes.count) for an exit record of \(headerSize)")
             }
-            record = .exit(ProcessExitEvent(
-                timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result
+            return .exit(ProcessExitEvent(
+                timestamp: header.timestamp_ns, process: process, comm: comm.text, exitCode: header.result
             ))
         default:
             throw BPFRecordError.invalid(field: "kind", value: "\(header.kind)")

@@ -3,10 +3,16 @@ public import FileOpenCore
 public import Logging
 import Synchronization
 
-/// Drains the probe's ring buffer on one dedicated OS thread and hands each drained batch of
-/// records to `deliver`, on that thread. It waits for the kernel's wakeup (sent only when the ring
-/// is filling) or the drain interval, whichever comes first, so delivery latency is bounded by
-/// `ProbeSettings.drainInterval`. A record that does not decode is counted and skipped.
+/// Drains the probe's ring buffer on one dedicated OS thread. It waits for the kernel's wakeup
+/// (sent only when the ring is filling) or the drain interval, whichever comes first, so latency
+/// is bounded by `ProbeSettings.drainInterval`. A record that does not decode is counted and
+/// skipped.
+///
+/// Each drain counts its records into `store` in place, holding the store's lock for the drain,
+/// straight from the ring's bytes: nothing is decoded into strings but a new comm or a new top
+/// path (`Aggregator.count(_:decodePath:)`), which is what keeps the per-record cost near that of
+/// a C consumer. Only while `wantsRecords()` says so (a `tail` client, `--print`) is every record
+/// also decoded in full and the batch handed to `deliver`, on the same thread, in ring order.
 public final class FileOpenConsumer: Sendable {
     /// What has come through so far.
     public struct Statistics: Sendable, Equatable {
@@ -22,6 +28,8 @@ public final class FileOpenConsumer: Sendable {
 
     private let probe: FileOpenProbe
     private let logger: Logger
+    private let store: AggregatorStore?
+    private let wantsRecords: @Sendable () -> Bool
     private let deliver: @Sendable ([ProbeRecord]) -> Void
     private let afterDrain: @Sendable () -> Void
     private let running = Atomic<Bool>(false)
@@ -32,15 +40,22 @@ public final class FileOpenConsumer: Sendable {
     private let drains = Atomic<UInt64>(0)
 
     /// - Parameters:
+    ///   - store: where every record is counted; nil to only decode and deliver them.
+    ///   - wantsRecords: asked once per drain: whether to decode the drain's records in full for
+    ///     `deliver` (always, without a store).
     ///   - deliver: called on the consumer thread with each non-empty batch, in ring order.
     ///   - afterDrain: called on the consumer thread after every drain pass, at least once per
-    ///     drain interval: the place for periodic work that must not race with `deliver`.
+    ///     drain interval: the place for periodic work that must not race with the counting.
     public init(
-        probe: FileOpenProbe, logger: Logger, deliver: @escaping @Sendable ([ProbeRecord]) -> Void,
+        probe: FileOpenProbe, logger: Logger, store: AggregatorStore? = nil,
+        wantsRecords: @escaping @Sendable () -> Bool = { true },
+        deliver: @escaping @Sendable ([ProbeRecord]) -> Void = { _ in },
         afterDrain: @escaping @Sendable () -> Void = {}
     ) {
         self.probe = probe
         self.logger = logger
+        self.store = store
+        self.wantsRecords = wantsRecords
         self.deliver = deliver
         self.afterDrain = afterDrain
     }
@@ -84,19 +99,53 @@ public final class FileOpenConsumer: Sendable {
 
     /// One pass: wait (if asked), then consume until the ring is empty, then deliver the batch.
     private func drain(into batch: inout [ProbeRecord], paths: inout KernelStringCache, waiting timeout: Duration?) {
-        var timeout = timeout
-        let append: (UnsafeRawBufferPointer) throws -> Void = { bytes in
-            batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record)
+        if let timeout {
+            // Outside the store's lock: readers never wait for the interval, only for a drain.
+            do {
+                try probe.ringBuffer.wait(timeout: timeout)
+            } catch {
+                logger.error("ring buffer wait failed: \(error)")
+            }
         }
+        var opened: UInt64 = 0
+        var exited: UInt64 = 0
+        if let store {
+            let decodeAll = wantsRecords()
+            store.withAggregator { aggregator in
+                consumeAll { bytes in
+                    switch try DecodedProbeRecord.view(of: bytes) {
+                    case .open(let open):
+                        aggregator.count(open) { paths.decode($0) }
+                        opened += 1
+                    case .exit(let exit):
+                        aggregator.exited(exit)
+                        exited += 1
+                    }
+                    if decodeAll { batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record) }
+                }
+            }
+        } else {
+            consumeAll { bytes in
+                let record = try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record
+                if case .open = record { opened += 1 } else { exited += 1 }
+                batch.append(record)
+            }
+        }
+        opens.add(opened, ordering: .relaxed)
+        exits.add(exited, ordering: .relaxed)
+        drains.add(1, ordering: .relaxed)
+        defer { afterDrain() }
+        guard !batch.isEmpty else { return }
+        deliver(batch)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Drains every record available now; an undecodable record is counted and skipped.
+    private func consumeAll(_ handle: (UnsafeRawBufferPointer) throws -> Void) {
         while true {
             do {
-                if let wait = timeout {
-                    timeout = nil
-                    try probe.ringBuffer.pollBytes(timeout: wait, handler: append)
-                }
-                // With BPF_RB_NO_WAKEUP the poll above times out with records waiting: collect them.
-                try probe.ringBuffer.consumeBytes(handler: append)
-                break
+                try probe.ringBuffer.consumeBytes(handler: handle)
+                return
             } catch let error as BPFRecordError {
                 // The bad record was consumed; carry on with the rest.
                 if undecodable.add(1, ordering: .relaxed).newValue == 1 {
@@ -104,19 +153,8 @@ public final class FileOpenConsumer: Sendable {
                 }
             } catch {
                 logger.error("ring buffer drain failed: \(error)")
-                break
+                return
             }
         }
-        drains.add(1, ordering: .relaxed)
-        defer { afterDrain() }
-        guard !batch.isEmpty else { return }
-        var opened: UInt64 = 0
-        for record in batch {
-            if case .open = record { opened += 1 }
-        }
-        opens.add(opened, ordering: .relaxed)
-        exits.add(UInt64(batch.count) - opened, ordering: .relaxed)
-        deliver(batch)
-        batch.removeAll(keepingCapacity: true)
     }
 }

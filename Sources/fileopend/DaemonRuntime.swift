@@ -78,9 +78,9 @@ final class DaemonRuntime: Sendable {
         }
         let tailHub = tailHub
         consumer = FileOpenConsumer(
-            probe: probe, logger: logger,
+            probe: probe, logger: logger, store: store,
+            wantsRecords: { printer != nil || tailHub.subscriberCount > 0 },
             deliver: { batch in
-                store.apply(batch)
                 tailHub.publish(batch)
                 printer?.print(batch)
             },

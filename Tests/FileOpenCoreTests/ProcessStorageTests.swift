@@ -1,4 +1,5 @@
 import FileOpenCore
+import FileOpenTestSupport
 import Testing
 
 @Suite("Process storage: errno counts and the process table")
@@ -63,5 +64,42 @@ struct ProcessStorageTests {
         // Counting after the moves reaches the right process.
         aggregator.apply([Records.open(pid: 299, at: 500)])
         #expect(aggregator.processes[299]?.counters.opens == UInt64(299 % 7 + 2))
+    }
+
+    @Test("random opens, pid reuse, exits and expiry agree with a plain dictionary (fixed seed)")
+    func tableAgreesWithModel() {
+        var random = SplitMix64(seed: 0x5EED)
+        var aggregator = Aggregator(settings: AggregatorSettings(retention: .zero, maxProcesses: 1_000_000))
+        var model: [Int32: (start: UInt64, opens: UInt64)] = [:]
+        // Pids that share low bits, as a host's do, in a pool small enough to collide and reuse.
+        let pool: [Int32] = (0..<2000).map { (index: Int) -> Int32 in Int32(300 + (index % 50) * 4096 + index / 50) }
+        var now: UInt64 = 1
+        for step in 1...30_000 {
+            now += 1
+            let pid = pool[Int.random(in: 0..<pool.count, using: &random)]
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0...6:
+                let start = model[pid]?.start ?? now
+                aggregator.apply([Records.open(pid: pid, start: start, at: now)])
+                model[pid, default: (start, 0)].opens += 1
+            case 7:
+                // The pid is reused by a new process.
+                aggregator.apply([Records.open(pid: pid, start: now, at: now)])
+                model[pid] = (now, 1)
+            default:
+                if let tracked = model[pid] {
+                    aggregator.apply([Records.exit(pid: pid, start: tracked.start, at: now)])
+                    aggregator.expire(now: now)
+                    model[pid] = nil
+                }
+            }
+            if step % 1000 == 0 {
+                #expect(aggregator.processes.count == model.count, "step \(step)")
+                #expect(Set(aggregator.processes.pids) == Set(model.keys), "step \(step)")
+                for (pid, tracked) in model where aggregator.processes[pid]?.counters.opens != tracked.opens {
+                    Issue.record("step \(step): pid \(pid) has \(String(describing: aggregator.processes[pid]?.counters.opens)) opens, expected \(tracked.opens)")
+                }
+            }
+        }
     }
 }

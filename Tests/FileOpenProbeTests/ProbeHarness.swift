@@ -22,9 +22,9 @@ final class ProbeHarness: Sendable {
         self.logs = logs
         probe = try FileOpenProbe.attach(settings: settings, logger: logger)
         let received = received
-        consumer = FileOpenConsumer(probe: probe, logger: logger) { batch in
+        consumer = FileOpenConsumer(probe: probe, logger: logger, deliver: { batch in
             received.withLock { $0.append(contentsOf: batch) }
-        }
+        })
         if start { consumer.start() }
     }
 
