@@ -31,7 +31,7 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         let capacity = try map.maxEntries
         let positions = try RingPositions(fd: fd, capacity: capacity, name: map.name)
         let context = RingCallbackContext()
-        guard let ring = ring_buffer__new(fd, deliverRecord, Unmanaged.passUnretained(context).toOpaque(), nil) else {
+        guard let ring = ring_buffer__new(fd, deliverRecord, context.state, nil) else {
             throw BPFError.failed("ring_buffer__new(\(map.name))")
         }
         self.map = map
@@ -94,10 +94,12 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         return try drain("ring_buffer__poll", handler) { ring_buffer__poll($0, milliseconds) }
     }
 
-    /// `consume(handler:)` handing over each record's bytes undecoded (valid only during the call).
+    /// `consume(handler:)` handing over each record's bytes undecoded (valid only during the
+    /// call), and stopping after `limit` records: libbpf 1.1 has no `ring_buffer__consume_n`, and
+    /// without a limit a drain lasts as long as producers keep up with it.
     @discardableResult
-    public func consumeBytes(handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        try drain("ring_buffer__consume", handler) { ring_buffer__consume($0) }
+    public func consumeBytes(limit: Int = .max, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        try drain("ring_buffer__consume", handler, limit: limit) { ring_buffer__consume($0) }
     }
 
     /// Bytes written by the kernel and not yet consumed (producer minus consumer position, read
@@ -115,7 +117,8 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     }
 
     private func drain(
-        _ operation: String, _ handler: (UnsafeRawBufferPointer) throws -> Void, _ call: (OpaquePointer) -> Int32
+        _ operation: String, _ handler: (UnsafeRawBufferPointer) throws -> Void, limit: Int = .max,
+        _ call: (OpaquePointer) -> Int32
     ) throws -> Int {
         try ring.withLock { (ring: inout OpaquePointer?) throws -> Int in
             guard let current = ring else { throw BPFError.closed(operation: operation) }
@@ -123,13 +126,16 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
                 // The callback reaches the handler through a pointer to it: loading a closure
                 // stored in the context would retain and release it for every record.
                 try withUnsafePointer(to: handler) { handler in
-                    context.handle = handler
+                    let state = context.state
+                    state.pointee.handle = handler
+                    state.pointee.remaining = max(1, limit)
                     defer {
-                        context.handle = nil
-                        context.failure = nil
+                        state.pointee.handle = nil
+                        state.pointee.failure = nil
                     }
                     let result = call(current)
-                    if let failure = context.failure { throw failure }
+                    if let failure = state.pointee.failure { throw failure }
+                    if state.pointee.remaining == 0 { return max(1, limit) }  // stopped at the limit (returned -1)
                     if result == -EINTR { return 0 }
                     guard result >= 0 else { throw BPFError.failed(operation, returned: result) }
                     return Int(result)
@@ -139,29 +145,45 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     }
 }
 
-/// What the C callback reaches through its `ctx` pointer.
+/// What the C callback reaches through its `ctx` pointer: a plain struct in memory of its own,
+/// so the per-record callback pays neither reference counting nor the dynamic exclusivity
+/// checks of a class's properties.
 ///
-/// Invariant that makes `@unchecked Sendable` sound: both properties are only read or written
-/// while the owning `RingBuffer`'s mutex is held (inside `drain`), by that one thread.
+/// Invariant that makes `@unchecked Sendable` sound: the state is only read or written while the
+/// owning `RingBuffer`'s mutex is held (inside `drain`), by that one thread.
 private final class RingCallbackContext: @unchecked Sendable {
-    /// The draining call's handler, on its stack: set only for the duration of the drain.
-    var handle: UnsafePointer<(UnsafeRawBufferPointer) throws -> Void>?
-    var failure: (any Error)?
+    struct State {
+        /// The draining call's handler, on its stack: set only for the duration of the drain.
+        var handle: UnsafePointer<(UnsafeRawBufferPointer) throws -> Void>?
+        var failure: (any Error)?
+        /// Records the drain may still hand over; at 0 the callback stops libbpf's loop.
+        var remaining = Int.max
+    }
+
+    let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+
+    init() { state.initialize(to: State()) }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 }
 
-/// libbpf's sample callback: decode and handle one record; a failure stops the drain (-1). The
-/// context is borrowed, not retained: the ring buffer owns it and outlives every drain.
+/// libbpf's sample callback: decode and handle one record; a failure or the drain's limit stops
+/// the drain (-1).
 private let deliverRecord: ring_buffer_sample_fn = { context, data, size in
     guard let context, let data else { return 0 }
-    return Unmanaged<RingCallbackContext>.fromOpaque(context)._withUnsafeGuaranteedRef { callback in
-        guard let handle = callback.handle else { return 0 }
-        do {
-            try handle.pointee(UnsafeRawBufferPointer(start: data, count: size))
-            return 0
-        } catch {
-            callback.failure = error
-            return -1
-        }
+    let state = context.assumingMemoryBound(to: RingCallbackContext.State.self)
+    guard let handle = state.pointee.handle else { return 0 }
+    do {
+        try handle.pointee(UnsafeRawBufferPointer(start: data, count: size))
+        state.pointee.remaining -= 1
+        // A negative return makes libbpf stop after this record, which stays consumed.
+        return state.pointee.remaining == 0 ? -1 : 0
+    } catch {
+        state.pointee.failure = error
+        return -1
     }
 }
 

@@ -54,27 +54,36 @@ public struct KernelStringCache {
         }
     }
 
-    /// A fast, non-cryptographic hash of `bytes` (8 bytes per step, multiply-rotate mixing). Not
-    /// keyed: a collision costs only a miss, since a hit also compares the bytes.
+    /// A fast, non-cryptographic hash of `bytes`: two independent multiply-rotate lanes over
+    /// 16 bytes per step (so the multiplies overlap), then the tail in one overlapping load. It
+    /// runs for every record on the consumer thread. Not keyed: a collision costs the cache only
+    /// a miss (a hit also compares the bytes), and top paths are per process.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var hash = UInt64(bytes.count) &* multiplier
+        let count = bytes.count
+        var first = UInt64(count) &* multiplier
+        var second: UInt64 = 0xC2B2_AE3D_27D4_EB4F
         var index = 0
-        while index + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            hash = ((hash ^ word) &* multiplier).rotated(by: 29)
-            index += 8
+        while index + 16 <= count {
+            first = ((first ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* multiplier).rotated(by: 29)
+            second = ((second ^ bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)) &* multiplier).rotated(by: 31)
+            index += 16
         }
-        if index < bytes.count {
+        if index < count {
             var tail: UInt64 = 0
-            if bytes.count >= 8 {
-                // The last 8 bytes in one load, overlapping bytes already mixed in.
-                tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+            if count >= 8 {
+                // The last 8 (and, past 8 left, the 8 before) in overlapping loads.
+                if count - index > 8 {
+                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    second = ((second ^ word) &* multiplier).rotated(by: 31)
+                }
+                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
             } else {
-                for offset in 0..<bytes.count { tail |= UInt64(bytes[offset]) << UInt64(offset * 8) }
+                for offset in 0..<count { tail |= UInt64(bytes[offset]) << UInt64(offset * 8) }
             }
-            hash = ((hash ^ tail) &* multiplier).rotated(by: 29)
+            first = ((first ^ tail) &* multiplier).rotated(by: 29)
         }
+        let hash = (first ^ second.rotated(by: 17)) &* multiplier
         return hash ^ (hash >> 32)
     }
 }

@@ -97,55 +97,66 @@ public final class FileOpenConsumer: Sendable {
         drain(into: &batch, paths: &paths, waiting: nil)
     }
 
-    /// One pass: wait (if asked), then consume until the ring is empty, then deliver the batch.
+    /// Records counted per hold of the store's lock: a drain lasts as long as producers keep up
+    /// with it, and readers (scrapes, queries) should wait for a slice of it, not the whole.
+    static let recordsPerChunk = 4096
+
+    /// One pass: wait (if asked), then consume until the ring is empty, `recordsPerChunk` records
+    /// at a time, delivering each chunk's batch.
     private func drain(into batch: inout [ProbeRecord], paths: inout KernelStringCache, waiting timeout: Duration?) {
         if let timeout {
-            // Outside the store's lock: readers never wait for the interval, only for a drain.
+            // Outside the store's lock: readers never wait for the interval, only for a chunk.
             do {
                 try probe.ringBuffer.wait(timeout: timeout)
             } catch {
                 logger.error("ring buffer wait failed: \(error)")
             }
         }
-        var opened: UInt64 = 0
-        var exited: UInt64 = 0
-        if let store {
-            let decodeAll = wantsRecords()
-            store.withAggregator { aggregator in
-                consumeAll { bytes in
-                    switch try DecodedProbeRecord.view(of: bytes) {
-                    case .open(let open):
-                        aggregator.count(open) { paths.decode($0) }
-                        opened += 1
-                    case .exit(let exit):
-                        aggregator.exited(exit)
-                        exited += 1
+        defer {
+            drains.add(1, ordering: .relaxed)
+            afterDrain()
+        }
+        let decodeAll = store == nil || wantsRecords()
+        var more = true
+        while more {
+            var opened: UInt64 = 0
+            var exited: UInt64 = 0
+            if let store {
+                store.withAggregator { aggregator in
+                    more = consume(limit: Self.recordsPerChunk) { bytes in
+                        switch try DecodedProbeRecord.view(of: bytes) {
+                        case .open(let open):
+                            aggregator.count(open) { paths.decode($0) }
+                            opened += 1
+                        case .exit(let exit):
+                            aggregator.exited(exit)
+                            exited += 1
+                        }
+                        if decodeAll { batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record) }
                     }
-                    if decodeAll { batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record) }
+                }
+            } else {
+                more = consume(limit: Self.recordsPerChunk) { bytes in
+                    let record = try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record
+                    if case .open = record { opened += 1 } else { exited += 1 }
+                    batch.append(record)
                 }
             }
-        } else {
-            consumeAll { bytes in
-                let record = try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record
-                if case .open = record { opened += 1 } else { exited += 1 }
-                batch.append(record)
+            opens.add(opened, ordering: .relaxed)
+            exits.add(exited, ordering: .relaxed)
+            if !batch.isEmpty {
+                deliver(batch)
+                batch.removeAll(keepingCapacity: true)
             }
         }
-        opens.add(opened, ordering: .relaxed)
-        exits.add(exited, ordering: .relaxed)
-        drains.add(1, ordering: .relaxed)
-        defer { afterDrain() }
-        guard !batch.isEmpty else { return }
-        deliver(batch)
-        batch.removeAll(keepingCapacity: true)
     }
 
-    /// Drains every record available now; an undecodable record is counted and skipped.
-    private func consumeAll(_ handle: (UnsafeRawBufferPointer) throws -> Void) {
+    /// Consumes up to `limit` records; an undecodable record is counted and skipped. Returns
+    /// whether it stopped at the limit (more may be waiting).
+    private func consume(limit: Int, _ handle: (UnsafeRawBufferPointer) throws -> Void) -> Bool {
         while true {
             do {
-                try probe.ringBuffer.consumeBytes(handler: handle)
-                return
+                return try probe.ringBuffer.consumeBytes(limit: limit, handler: handle) >= limit
             } catch let error as BPFRecordError {
                 // The bad record was consumed; carry on with the rest.
                 if undecodable.add(1, ordering: .relaxed).newValue == 1 {
@@ -153,7 +164,7 @@ public final class FileOpenConsumer: Sendable {
                 }
             } catch {
                 logger.error("ring buffer drain failed: \(error)")
-                return
+                return false
             }
         }
     }

@@ -78,6 +78,25 @@ struct RingBufferTests {
         #expect(try ring.consume { _ in Issue.record("no record expected") } == 0)
     }
 
+    @Test("consumeBytes stops after its limit, leaves the rest in order, and wait sees them")
+    func consumeStopsAtTheLimit() throws {
+        let fixture = try Fixture(TestRecord.self)
+        let ring = fixture.ring
+        #expect(try ring.wait(timeout: .milliseconds(10)) == false, "nothing to wait for")
+        #expect(try fixture.emit(count: 20, base: 1000) == 20)
+        #expect(try ring.wait(timeout: .seconds(5)), "records are ready")
+        var received: [TestRecord] = []
+        let decode: (UnsafeRawBufferPointer) throws -> Void = { received.append(try TestRecord(bpfRecord: $0)) }
+        #expect(try ring.consumeBytes(limit: 8, handler: decode) == 8)
+        #expect(received.count == 8)
+        #expect(ring.pendingBytes == 12 * ringSlotSize, "the rest stays in the ring")
+        #expect(try ring.consumeBytes(limit: 8, handler: decode) == 8)
+        #expect(try ring.consumeBytes(limit: 8, handler: decode) == 4)
+        #expect(received == TestRecord.expected(count: 20, base: 1000))
+        #expect(try ring.consumeBytes(limit: 8, handler: decode) == 0)
+        #expect(try ring.wait(timeout: .milliseconds(10)) == false, "drained")
+    }
+
     @Test("poll wakes for records and delivers them in order; an empty poll times out with 0")
     func pollDeliversTypedRecords() throws {
         let fixture = try Fixture(TestRecord.self)
