@@ -51,31 +51,16 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// Counts one open.
+    /// Counts one decoded open (tests, the synthetic processes) the way the consumer counts a
+    /// record in place; the comm keeps at most the kernel's 15 bytes.
     public mutating func count(_ event: FileOpenEvent) {
-        statistics.openRecords += 1
-        // One hash lookup (the pid), and the values are mutated in place.
-        switch slot(for: event.process) {
-        case .tracked(let position):
-            // Nearly every record: the comm the process had, whose totals' position it remembers.
-            let remembered = Int(processes.all[position].commPosition)
-            let commPosition = remembered >= 0 && processes.all[position].comm == event.comm
-                ? remembered : commPosition(for: event.comm)
-            comms.update(at: commPosition) { $0.count(event) }
-            let remember = rememberable(commPosition, for: event.comm)
-            processes.update(at: position) { process in
-                process.count(event)
-                process.commPosition = remember
-            }
-        case .new:
-            let commPosition = commPosition(for: event.comm)
-            comms.update(at: commPosition) { $0.count(event) }
-            var process = TrackedProcess(identity: event.process, comm: event.comm, seenAt: event.timestamp)
-            process.count(event)
-            process.commPosition = rememberable(commPosition, for: event.comm)
-            insert(process)
-        case .stale:
-            comms.update(at: commPosition(for: event.comm)) { $0.count(event) }
+        var path = event.path
+        path.withUTF8 { bytes in
+            let record = OpenRecordView(
+                timestamp: event.timestamp, process: event.process, flags: event.flags, result: event.result,
+                comm: CommBytes(event.comm), path: UnsafeRawBufferPointer(bytes)
+            )
+            count(record) { _ in event.path }
         }
     }
 
@@ -85,7 +70,7 @@ public struct Aggregator: Sendable {
     /// the path's bytes).
     public mutating func count(_ record: OpenRecordView, decodePath: (UnsafeRawBufferPointer) -> String) {
         statistics.openRecords += 1
-        let pathHash = KernelStringCache.hash(record.path)
+        let pathHash = ByteHash.of(record.path)
         switch slot(for: record.process) {
         case .tracked(let position):
             var commPosition = Int(processes.all[position].commPosition)

@@ -10,6 +10,15 @@ public struct CommBytes: Sendable, Equatable {
         self.high = high
     }
 
+    /// The first 15 bytes of `comm`'s UTF-8, NUL-padded, as the kernel holds a comm.
+    public init(_ comm: String) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { bytes in
+            for (index, byte) in comm.utf8.prefix(15).enumerated() { bytes[index] = byte }
+        }
+        self.init(low: words.0, high: words.1)
+    }
+
     /// Matches no kernel comm: the kernel's always ends in a NUL, so its last byte is 0.
     public static let unknown = CommBytes(low: .max, high: .max)
 

@@ -32,7 +32,7 @@ public struct KernelStringCache {
     /// `KernelString.decode(bytes)`, from the cache when these bytes were decoded lately.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) -> String {
         guard (Self.shortestCached...Self.longestCached).contains(bytes.count) else { return KernelString.decode(bytes) }
-        let hash = Self.hash(bytes)
+        let hash = ByteHash.of(bytes)
         let index = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
         if let slot = slots[index], slot.hash == hash, Self.text(slot.text, equals: bytes) {
             hits += 1
@@ -52,44 +52,5 @@ public struct KernelStringCache {
         return text.withUTF8 { utf8 in
             utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
         }
-    }
-
-    /// A fast, non-cryptographic hash of `bytes`: two independent multiply-rotate lanes over
-    /// 16 bytes per step (so the multiplies overlap), then the tail in one overlapping load. It
-    /// runs for every record on the consumer thread. Not keyed: a collision costs the cache only
-    /// a miss (a hit also compares the bytes), and top paths are per process.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let count = bytes.count
-        var first = UInt64(count) &* multiplier
-        var second: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-        var index = 0
-        while index + 16 <= count {
-            first = ((first ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* multiplier).rotated(by: 29)
-            second = ((second ^ bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)) &* multiplier).rotated(by: 31)
-            index += 16
-        }
-        if index < count {
-            var tail: UInt64 = 0
-            if count >= 8 {
-                // The last 8 (and, past 8 left, the 8 before) in overlapping loads.
-                if count - index > 8 {
-                    let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    second = ((second ^ word) &* multiplier).rotated(by: 31)
-                }
-                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else {
-                for offset in 0..<count { tail |= UInt64(bytes[offset]) << UInt64(offset * 8) }
-            }
-            first = ((first ^ tail) &* multiplier).rotated(by: 29)
-        }
-        let hash = (first ^ second.rotated(by: 17)) &* multiplier
-        return hash ^ (hash >> 32)
-    }
-}
-
-extension UInt64 {
-    fileprivate func rotated(by count: UInt64) -> UInt64 {
-        (self << count) | (self >> (64 - count))
     }
 }

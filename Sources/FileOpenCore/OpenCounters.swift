@@ -24,11 +24,6 @@ public struct OpenCounters: Sendable, Equatable {
         errors.count(of: errno)
     }
 
-    /// Counts one open that has a record.
-    public mutating func count(_ event: FileOpenEvent) {
-        count(flags: event.flags, result: event.result)
-    }
-
     /// Counts one open that has a record, from its flags and result (fd or -errno).
     public mutating func count(flags: OpenFlags, result: Int64) {
         opens += 1

@@ -9,7 +9,7 @@ public struct TopPaths: Sendable, Equatable {
 
     public struct Entry: Sendable, Equatable {
         public var path: String
-        /// `KernelStringCache.hash` of the path's bytes: what a lookup compares.
+        /// `ByteHash` of the path's bytes: what a lookup compares.
         var hash: UInt64
         /// Opens counted for this path (an upper bound when `overestimate` > 0).
         public var opens: UInt64
@@ -25,11 +25,11 @@ public struct TopPaths: Sendable, Equatable {
     /// Counts one open of `path`.
     public mutating func count(_ path: String) {
         var path = path
-        let hash = path.withUTF8 { KernelStringCache.hash(UnsafeRawBufferPointer($0)) }
+        let hash = path.withUTF8 { ByteHash.of(UnsafeRawBufferPointer($0)) }
         count(hash: hash) { path }
     }
 
-    /// Counts one open of the path whose bytes hash to `hash` (`KernelStringCache.hash`);
+    /// Counts one open of the path whose bytes hash to `hash` (`ByteHash`);
     /// `path` gives its text, called only when the path is not among the counters already. Paths
     /// are told apart by the 64-bit hash alone, among at most `capacity` paths of one process.
     public mutating func count(hash: UInt64, path: () -> String) {

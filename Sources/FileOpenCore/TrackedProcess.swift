@@ -16,8 +16,8 @@ public struct TrackedProcess: Sendable, Equatable {
     /// Opens and failures per second over the last complete rate window (0 until one passed).
     public var opensPerSecond: Float = 0
     public var errorsPerSecond: Float = 0
-    /// Its comm's raw bytes, as of the record that set `comm` (`.unknown` when counted from a
-    /// decoded event), so a record of the same comm needs no decoding.
+    /// Its comm's raw bytes, as of the record that set `comm`, so a record of the same comm
+    /// needs no decoding.
     var commBytes = CommBytes.unknown
     /// Where the totals of its comm are in `Aggregator.comms` (-1: look it up), so that its
     /// records count there without hashing the comm.
@@ -35,19 +35,8 @@ public struct TrackedProcess: Sendable, Equatable {
 
     public var hasExited: Bool { exitedAt != nil }
 
-    /// Counts one of its opens, taking the comm it had then.
-    public mutating func count(_ event: FileOpenEvent) {
-        if comm != event.comm {
-            comm = event.comm
-            commBytes = .unknown
-        }
-        counters.count(event)
-        topPaths.count(event.path)
-        lastSeen = max(lastSeen, event.timestamp)
-    }
-
-    /// Counts one of its opens read in place from the ring; `decodePath` is called only for a
-    /// path not among its top paths. The comm must be up to date (`Aggregator` sees to it).
+    /// Counts one of its opens; `decodePath` is called only for a path not among its top paths.
+    /// Its comm is kept up to date by `Aggregator`.
     mutating func count(_ record: OpenRecordView, pathHash: UInt64, decodePath: () -> String) {
         counters.count(flags: record.flags, result: record.result)
         topPaths.count(hash: pathHash, path: decodePath)

@@ -87,3 +87,23 @@ struct KernelStringCacheTests {
         #expect(cache.hits + cache.misses == 2 * paths.count)
     }
 }
+
+@Suite("Byte hash")
+struct ByteHashTests {
+    @Test("every byte of every length up to 48 counts: flipping any one changes the hash")
+    func everyByteCounts() {
+        for length in 0...48 {
+            var bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let original = bytes.withUnsafeBytes { ByteHash.of($0) }
+            for index in 0..<length {
+                bytes[index] ^= 0x40
+                let changed = bytes.withUnsafeBytes { ByteHash.of($0) }
+                bytes[index] ^= 0x40
+                #expect(changed != original, "length \(length), byte \(index)")
+            }
+            // A trailing zero byte is not the same string.
+            let longer = (bytes + [0]).withUnsafeBytes { ByteHash.of($0) }
+            #expect(longer != original, "length \(length) and one NUL more")
+        }
+    }
+}

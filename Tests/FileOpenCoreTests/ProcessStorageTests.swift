@@ -29,7 +29,7 @@ struct ProcessStorageTests {
             var counters = OpenCounters()
             for result in results {
                 guard case .open(let event) = Records.open(pid: 1, result: result) else { continue }
-                counters.count(event)
+                counters.count(flags: event.flags, result: event.result)
             }
             return counters
         }

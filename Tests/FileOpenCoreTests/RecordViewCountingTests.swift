@@ -2,18 +2,10 @@ import FileOpenCore
 import FileOpenTestSupport
 import Testing
 
-/// `Aggregator.count(_:decodePath:)`, the consumer's hot path, against `apply(_:)` of decoded
-/// events: the same records must give the same counts, comms and top paths.
+/// `Aggregator.count(_:decodePath:)`, the consumer's hot path: records read in place, with only
+/// a changed comm or a path new to the process decoded.
 @Suite("Counting records read in place")
 struct RecordViewCountingTests {
-    static func commBytes(_ comm: String) -> CommBytes {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for (index, byte) in comm.utf8.prefix(15).enumerated() { bytes[index] = byte }
-        return bytes.withUnsafeBytes {
-            CommBytes(low: $0.loadUnaligned(as: UInt64.self), high: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
-    }
-
     struct Open {
         var pid: Int32
         var start: UInt64 = 1
@@ -23,48 +15,27 @@ struct RecordViewCountingTests {
         var result: Int64 = 3
     }
 
-    /// Counts `opens` both ways; returns both aggregators and how often a path was decoded.
-    static func countBothWays(_ opens: [Open], settings: AggregatorSettings = AggregatorSettings()) -> (
-        viewed: Aggregator, decoded: Aggregator, pathDecodes: Int
-    ) {
-        var viewed = Aggregator(settings: settings)
-        var decoded = Aggregator(settings: settings)
+    /// Counts `opens` as the consumer does; returns the aggregator and how often a path was decoded.
+    static func count(_ opens: [Open], settings: AggregatorSettings = AggregatorSettings()) -> (Aggregator, pathDecodes: Int) {
+        var aggregator = Aggregator(settings: settings)
         var pathDecodes = 0
         for (time, open) in opens.enumerated() {
-            let identity = ProcessIdentity(pid: open.pid, startTime: open.start)
             Array(open.path.utf8).withUnsafeBytes { path in
-                let view = OpenRecordView(
-                    timestamp: UInt64(time), process: identity, flags: OpenFlags(rawValue: open.flags),
-                    result: open.result, comm: commBytes(open.comm), path: path
+                let record = OpenRecordView(
+                    timestamp: UInt64(time), process: ProcessIdentity(pid: open.pid, startTime: open.start),
+                    flags: OpenFlags(rawValue: open.flags), result: open.result, comm: CommBytes(open.comm), path: path
                 )
-                viewed.count(view) { bytes in
+                aggregator.count(record) { bytes in
                     pathDecodes += 1
                     return KernelString.decode(bytes)
                 }
             }
-            decoded.apply([Records.open(
-                pid: open.pid, start: open.start, comm: open.comm, at: UInt64(time), flags: open.flags,
-                result: open.result, path: open.path
-            )])
         }
-        return (viewed, decoded, pathDecodes)
+        return (aggregator, pathDecodes)
     }
 
-    static func expectSame(_ viewed: Aggregator, _ decoded: Aggregator) {
-        #expect(viewed.processes.count == decoded.processes.count)
-        for pid in decoded.processes.pids {
-            let left = viewed.processes[pid], right = decoded.processes[pid]
-            #expect(left?.comm == right?.comm, "pid \(pid)")
-            #expect(left?.counters == right?.counters, "pid \(pid)")
-            #expect(left?.topPaths.ranked.map(\.path) == right?.topPaths.ranked.map(\.path), "pid \(pid)")
-            #expect(left?.topPaths.ranked.map(\.opens) == right?.topPaths.ranked.map(\.opens), "pid \(pid)")
-        }
-        #expect(viewed.comms.all == decoded.comms.all)
-        #expect(viewed.statistics == decoded.statistics)
-    }
-
-    @Test("the same records give the same counts both ways; a path is decoded once while it stays on top")
-    func sameAsDecoded() {
+    @Test("counts per process, comm, errno, access mode and top path; a path is decoded once while on top")
+    func countsInPlace() throws {
         var opens: [Open] = []
         for round in 0..<50 {
             opens.append(Open(pid: 10, comm: "nginx", path: "/etc/nginx/nginx.conf"))
@@ -72,37 +43,53 @@ struct RecordViewCountingTests {
             opens.append(Open(pid: 11, comm: "sh", path: "/tmp/out.log", flags: 0o1101))
             opens.append(Open(pid: 12, comm: "worker", path: "/dev/null", flags: 0o2, result: -13))
         }
-        let (viewed, decoded, pathDecodes) = Self.countBothWays(opens)
-        Self.expectSame(viewed, decoded)
-        #expect(viewed.processes[10]?.counters.opens == 100)
-        #expect(viewed.processes[12]?.counters.errors(13) == 50)
+        let (aggregator, pathDecodes) = Self.count(opens)
         #expect(pathDecodes == 6, "each distinct path once: 4 of pid 10, 1 of 11, 1 of 12")
+        let nginx = try #require(aggregator.processes[10])
+        #expect(nginx.comm == "nginx" && nginx.counters.opens == 100 && nginx.counters.errors(2) == 50)
+        #expect(nginx.topPaths.ranked.map(\.path)
+            == ["/etc/nginx/nginx.conf", "/var/www/missing-0.html", "/var/www/missing-1.html", "/var/www/missing-2.html"])
+        #expect(nginx.topPaths.ranked.map(\.opens) == [50, 17, 17, 16])
+        let shell = try #require(aggregator.processes[11])
+        #expect(shell.counters.writes == 50 && shell.counters.creates == 50 && shell.counters.failedOpens == 0)
+        #expect(aggregator.processes[12]?.counters.readWrites == 50)
+        #expect(aggregator.processes[12]?.counters.errors(13) == 50)
+        #expect(aggregator.comms["nginx"]?.opens == 100 && aggregator.comms["sh"]?.opens == 50)
+        #expect(aggregator.comms["worker"]?.errors(13) == 50)
+        #expect(aggregator.statistics.openRecords == 200)
     }
 
-    @Test("a comm that changes, changes back, or overflows the cap counts where the decoded way does")
+    @Test("a comm that changes, changes back, or overflows the cap is counted under the comm of the moment")
     func commChanges() {
         var opens: [Open] = []
         for name in ["a", "a", "b", "b", "a", "c", "d", "d", "e", "a"] {
             opens.append(Open(pid: 20, comm: name, path: "/etc/passwd"))
             opens.append(Open(pid: 21, comm: name + "x", path: "/etc/group"))
         }
-        let (viewed, decoded, _) = Self.countBothWays(opens, settings: AggregatorSettings(maxComms: 4))
-        Self.expectSame(viewed, decoded)
-        #expect(viewed.statistics.overflowedCommOpens > 0, "the cap was reached")
-        #expect(viewed.processes[20]?.comm == "a")
+        let (aggregator, _) = Self.count(opens, settings: AggregatorSettings(maxComms: 4))
+        // The first four comms seen: a, ax, b, bx; every later comm counts under [other].
+        #expect(aggregator.comms.all.map(\.comm) == ["a", "ax", "b", "bx", "[other]"])
+        #expect(aggregator.comms["a"]?.opens == 4 && aggregator.comms["ax"]?.opens == 4)
+        #expect(aggregator.comms["b"]?.opens == 2 && aggregator.comms["bx"]?.opens == 2)
+        #expect(aggregator.comms["[other]"]?.opens == 8)
+        #expect(aggregator.statistics.overflowedCommOpens == 8)
+        #expect(aggregator.processes[20]?.comm == "a" && aggregator.processes[21]?.comm == "ax")
+        #expect(aggregator.processes[20]?.counters.opens == 10)
     }
 
-    @Test("pid reuse and a stale process's records count as the decoded way does")
+    @Test("a reused pid starts from zero; the older process's late records count for its comm only")
     func reuseAndStale() {
         let opens = [
             Open(pid: 30, start: 5, comm: "old", path: "/a/first/path/long"),
             Open(pid: 30, start: 9, comm: "new", path: "/a/second/path/long"),
-            Open(pid: 30, start: 5, comm: "old", path: "/a/first/path/long"),  // the older process: comm totals only
+            Open(pid: 30, start: 5, comm: "old", path: "/a/first/path/long"),
             Open(pid: 30, start: 9, comm: "new", path: "/a/second/path/long"),
         ]
-        let (viewed, decoded, _) = Self.countBothWays(opens)
-        Self.expectSame(viewed, decoded)
-        #expect(viewed.processes[30]?.counters.opens == 2)
-        #expect(viewed.comms["old"]?.opens == 2)
+        let (aggregator, _) = Self.count(opens)
+        #expect(aggregator.processes[30]?.identity.startTime == 9)
+        #expect(aggregator.processes[30]?.counters.opens == 2)
+        #expect(aggregator.processes[30]?.topPaths.ranked.map(\.path) == ["/a/second/path/long"])
+        #expect(aggregator.comms["old"]?.opens == 2 && aggregator.comms["new"]?.opens == 2)
+        #expect(aggregator.statistics.expiredProcesses == 1)
     }
 }
