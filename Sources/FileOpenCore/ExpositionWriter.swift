@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes metric families in the Prometheus text format or OpenMetrics, straight into bytes.
 /// It knows each format's naming (a counter family `x` has samples `x_total`; OpenMetrics' info
 /// type), escaping (label values and help text) and ending (`# EOF`); callers name families by
@@ -17,6 +21,24 @@ public struct ExpositionWriter: Sendable {
     public init(format: ExpositionFormat, reservingCapacity capacity: Int = 64 * 1024) {
         self.format = format
         bytes.reserveCapacity(capacity)
+        if capacity >= Self.hugePageSize * 2 { adviseHugePages(capacity) }
+    }
+
+    private static let hugePageSize = 2 << 20
+
+    /// A body of tens of MiB (`/metrics` at 100 k processes) is written into fresh memory on
+    /// every scrape: in 4 KiB pages that is a page fault per 4 KiB, a third of the scrape. Asking
+    /// for transparent huge pages (`madvise(MADV_HUGEPAGE)`, honoured when THP is `madvise` or
+    /// `always`) makes it a fault per 2 MiB. Only a hint: without THP nothing changes.
+    private mutating func adviseHugePages(_ capacity: Int) {
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let mask = Self.hugePageSize - 1
+            let start = (Int(bitPattern: base) + mask) & ~mask
+            let end = (Int(bitPattern: base) + capacity) & ~mask
+            guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+            _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+        }
     }
 
     /// Starts a family: its HELP and TYPE lines. Samples written after belong to it.
