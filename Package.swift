@@ -111,7 +111,7 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "RecordDecoderFuzzer",
-            dependencies: ["FileOpenProbe", "FuzzSupport"],
+            dependencies: ["FileOpenProbe", "FileOpenCore", "FuzzSupport"],
             path: "Fuzz/RecordDecoderFuzzer",
             swiftSettings: swiftSettings
         ),

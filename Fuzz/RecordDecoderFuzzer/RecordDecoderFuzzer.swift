@@ -1,13 +1,28 @@
-// A fuzz target for the ring-buffer record decoder (DecodedProbeRecord): `make fuzz` runs it under
+// A fuzz target for the ring-buffer record decoder (DecodedProbeRecord) and the consumer's hot
+// path behind it (a record read in place, counted into an aggregator): `make fuzz` runs it under
 // libFuzzer; a plain build replays saved inputs (see FuzzDriver).
+import FileOpenCore
 import FileOpenProbe
 import FuzzSupport
 
-/// Decodes one input. Any outcome but a crash is fine: a record or a thrown BPFRecordError.
+/// What the consumer thread keeps across records; small caps so eviction and the comm cap run.
+/// libFuzzer calls the target from one thread.
+nonisolated(unsafe) private var aggregator = Aggregator(settings: AggregatorSettings(maxProcesses: 64, maxComms: 16))
+nonisolated(unsafe) private var paths = KernelStringCache()
+
+/// Decodes one input both ways and counts it as the consumer does. Any outcome but a crash is
+/// fine: a record or a thrown BPFRecordError; the aggregator must stay within its caps.
 /// Exported under libFuzzer's conventional name, which its runtime references.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRecordDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    _ = try? DecodedProbeRecord(bpfRecord: UnsafeRawBufferPointer(start: data, count: size))
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    _ = try? DecodedProbeRecord(bpfRecord: bytes)
+    switch try? DecodedProbeRecord.view(of: bytes) {
+    case .open(let open)?: aggregator.count(open) { paths.decode($0) }
+    case .exit(let exit)?: aggregator.exited(exit)
+    case nil: break
+    }
+    precondition(aggregator.processes.count <= 64 && aggregator.comms.count <= 17, "caps exceeded")
     return 0
 }
 
