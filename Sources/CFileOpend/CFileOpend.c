@@ -68,6 +68,7 @@ int cfo_malloc_trim(void)
 
 #include <errno.h>
 #include <link.h>
+#include <string.h>
 #include <sys/mman.h>
 
 struct cfo_code_pages {
@@ -75,12 +76,34 @@ struct cfo_code_pages {
 	int error;
 };
 
+/* Whether the object's code was relocated in place (DT_TEXTREL): its "read-only" pages are then
+ * private copies, which MADV_DONTNEED would throw away. Debian forbids it; check all the same. */
+static int cfo_has_text_relocations(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Dyn) *entry;
+
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		for (entry = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+		     entry->d_tag != DT_NULL; entry++) {
+			if (entry->d_tag == DT_TEXTREL ||
+			    (entry->d_tag == DT_FLAGS && (entry->d_un.d_val & DF_TEXTREL)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int cfo_code_pages_of(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct cfo_code_pages *pages = data;
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 
 	(void)size;
+	/* The vDSO is the kernel's own special mapping, not a file: leave it alone. */
+	if ((info->dlpi_name && strstr(info->dlpi_name, "linux-vdso")) || cfo_has_text_relocations(info))
+		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
 		uintptr_t start = info->dlpi_addr + segment->p_vaddr;
@@ -97,7 +120,7 @@ static int cfo_code_pages_of(struct dl_phdr_info *info, size_t size, void *data)
 		}
 		pages->bytes += (long)(end - start);
 	}
-	return 1; /* the first object is the executable: stop there */
+	return 0;
 }
 
 long cfo_release_code_pages(void)

@@ -8,11 +8,12 @@ import Synchronization
 /// is bounded by `ProbeSettings.drainInterval`. A record that does not decode is counted and
 /// skipped.
 ///
-/// Each drain counts its records into `store` in place, holding the store's lock for the drain,
-/// straight from the ring's bytes: nothing is decoded into strings but a new comm or a new top
-/// path (`Aggregator.count(_:decodePath:)`), which is what keeps the per-record cost near that of
-/// a C consumer. Only while `wantsRecords()` says so (a `tail` client, `--print`) is every record
-/// also decoded in full and the batch handed to `deliver`, on the same thread, in ring order.
+/// Each drain counts its records into `store` in place, straight from the ring's bytes, holding
+/// the store's lock for `recordsPerChunk` records at a time: nothing is decoded into strings but
+/// a new comm or a path new to its process (`Aggregator.count(_:decodePath:)`), which keeps the
+/// per-record cost low. Only while `wantsRecords()` says so (a `tail` client, `--print`) is every
+/// record also decoded in full and each chunk's batch handed to `deliver`, on the same thread,
+/// in ring order.
 public final class FileOpenConsumer: Sendable {
     /// What has come through so far.
     public struct Statistics: Sendable, Equatable {
