@@ -87,6 +87,11 @@ struct ConfigurationEndToEndTests {
         })
     }
 
+    /// The opens series of `pid` as scraped now, to show what changed when a count is not as expected.
+    static func seriesOf(_ pid: Int32, _ client: MetricsClient) throws -> [String] {
+        try client.scrape().split(separator: "\n").filter { $0.contains("pid=\"\(pid)\"") }.map(String.init)
+    }
+
     @Test("SIGHUP: live settings change, counts and BPF programs stay; restart-only changes are named; a bad file changes nothing")
     func reload() throws {
         let (directory, path) = try Self.configurationFile("retention: 300\nlog_level: info\nring_buffer_size: 4194304\n")
@@ -110,7 +115,7 @@ struct ConfigurationEndToEndTests {
         #expect(reloaded, "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("configuration changes that need a restart to take effect, not applied: ring_buffer_size"))
         #expect(Self.programIDs(of: daemon.pid) == programs, "the probe was reloaded")
-        #expect(try client.value(series) == 23)
+        #expect(try client.value(series) == 23, "\((try? Self.seriesOf(opener, client)) ?? [])")
         #expect(try client.value("fileopen_ring_buffer_size_bytes") == Double(4 << 20))
 
         // A bad file: refused, logged, and the daemon serves on with the same settings.
@@ -121,7 +126,7 @@ struct ConfigurationEndToEndTests {
         }
         #expect(refused, "\(daemon.errorOutput)")
         #expect(daemon.status == nil, "the daemon exited on a bad reload")
-        #expect(try client.value(series) == 23)
+        #expect(try client.value(series) == 23, "\((try? Self.seriesOf(opener, client)) ?? [])")
         #expect(Self.programIDs(of: daemon.pid) == programs)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)
