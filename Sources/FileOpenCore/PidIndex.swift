@@ -23,37 +23,36 @@ struct PidIndex: Sendable {
         Int(truncatingIfNeeded: (UInt64(UInt32(bitPattern: pid)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// The position of `pid`, if indexed.
-    func position(of pid: Int32) -> Int? {
+    /// The slot that holds `pid` and its position, or the empty slot that ends its probe run
+    /// (where it would go) and -1.
+    private func find(_ pid: Int32) -> (slot: Int, position: Int32) {
         slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
             var index = home(pid)
-            while slots[index].position >= 0 {
-                if slots[index].pid == pid { return Int(slots[index].position) }
-                index = (index + 1) & mask
-            }
-            return nil
+            while slots[index].position >= 0, slots[index].pid != pid { index = (index + 1) & mask }
+            return (index, slots[index].position)
         }
+    }
+
+    /// The position of `pid`, if indexed.
+    func position(of pid: Int32) -> Int? {
+        let position = find(pid).position
+        return position >= 0 ? Int(position) : nil
     }
 
     /// Indexes `pid` at `position`, or moves it there.
     mutating func set(_ pid: Int32, position: Int) {
         if (count + 1) * 2 > slots.count { grow() }
-        let mask = slots.count - 1
-        var index = home(pid)
-        while slots[index].position >= 0, slots[index].pid != pid { index = (index + 1) & mask }
-        if slots[index].position < 0 { count += 1 }
+        let (index, found) = find(pid)
+        if found < 0 { count += 1 }
         slots[index] = Slot(pid: pid, position: Int32(position))
     }
 
     /// Forgets `pid`, if indexed.
     mutating func remove(_ pid: Int32) {
         let mask = slots.count - 1
-        var hole = home(pid)
-        while slots[hole].pid != pid || slots[hole].position < 0 {
-            if slots[hole].position < 0 { return }
-            hole = (hole + 1) & mask
-        }
+        var (hole, found) = find(pid)
+        guard found >= 0 else { return }
         // Move back every later entry of the run that the hole would cut off from its home slot.
         var next = hole
         while true {
