@@ -85,32 +85,32 @@ public enum ProcessMetricsRenderer {
         }
     }
 
-    private static func renderComms(_ table: CommTable, into writer: inout ExpositionWriter) {
-        let comms = table.all.map { ($0.comm, $0.counters) }
+    private static func renderComms(_ comms: CommTable, into writer: inout ExpositionWriter) {
         writer.family(
             "fileopen_opens", .counter,
             help: "File open attempts by command name (comm), failed ones included, over the daemon's lifetime."
         )
-        for (comm, counters) in comms {
-            writer.sample(["comm": comm], counters.opens)
+        for entry in comms.all {
+            writer.sample(["comm": entry.comm], entry.counters.opens)
         }
         writer.family("fileopen_open_errors", .counter, help: "Failed file open attempts by command name, by errno.")
-        for (comm, counters) in comms {
-            for error in counters.errors {
-                writer.sample(["comm": comm, "errno": error.name], error.count)
+        for entry in comms.all {
+            for error in entry.counters.errors {
+                writer.sample(["comm": entry.comm, "errno": error.name], error.count)
             }
         }
         writer.family(
             "fileopen_opens_by_access", .counter, help: "File open attempts by command name, by access mode."
         )
-        for (comm, counters) in comms {
+        for entry in comms.all {
+            let (comm, counters) = (entry.comm, entry.counters)
             if counters.reads > 0 { writer.sample(["comm": comm, "access": "read"], counters.reads) }
             if counters.writes > 0 { writer.sample(["comm": comm, "access": "write"], counters.writes) }
             if counters.readWrites > 0 { writer.sample(["comm": comm, "access": "read_write"], counters.readWrites) }
         }
         writer.family("fileopen_opens_with_create", .counter, help: "File open attempts by command name with O_CREAT.")
-        for (comm, counters) in comms where counters.creates > 0 {
-            writer.sample(["comm": comm], counters.creates)
+        for entry in comms.all where entry.counters.creates > 0 {
+            writer.sample(["comm": entry.comm], entry.counters.creates)
         }
     }
 

@@ -13,7 +13,6 @@ public struct ProcessTable: Sendable {
     public init() {}
 
     public var count: Int { all.count }
-    public var isEmpty: Bool { all.isEmpty }
     /// The pids tracked.
     public var pids: [Int32] { positions.pids }
 
@@ -28,7 +27,7 @@ public struct ProcessTable: Sendable {
     }
 
     /// Changes the process at `position` in place.
-    mutating func update<Result>(at position: Int, _ body: (inout TrackedProcess) -> Result) -> Result {
+    mutating func update(at position: Int, _ body: (inout TrackedProcess) -> Void) {
         body(&all[position])
     }
 
