@@ -19,17 +19,22 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     }
 
     public init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
-        try self.init(bpfRecord: bytes) { KernelString.decode($0) }
+        self.init(try Self.view(of: bytes), of: bytes) { KernelString.decode($0) }
     }
 
     /// Decodes with `paths` remembering recent paths, so a path seen lately is not decoded (nor
     /// allocated) again.
     public init(bpfRecord bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) throws {
-        try self.init(bpfRecord: bytes) { paths.decode($0) }
+        self.init(try Self.view(of: bytes), of: bytes) { paths.decode($0) }
     }
 
-    private init(bpfRecord bytes: UnsafeRawBufferPointer, path decodePath: (UnsafeRawBufferPointer) -> String) throws {
-        switch try Self.view(of: bytes) {
+    /// Decodes in full a record already checked and read in place by `view(of: bytes)`.
+    public init(_ view: View, of bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) {
+        self.init(view, of: bytes) { paths.decode($0) }
+    }
+
+    private init(_ view: View, of bytes: UnsafeRawBufferPointer, path decodePath: (UnsafeRawBufferPointer) -> String) {
+        switch view {
         case .open(let open):
             let header = bytes.loadUnaligned(as: fileopend_record.self)
             let flags = UInt32(header.record_flags)

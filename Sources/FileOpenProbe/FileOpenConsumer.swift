@@ -125,7 +125,8 @@ public final class FileOpenConsumer: Sendable {
             if let store {
                 store.withAggregator { aggregator in
                     more = consume(limit: Self.recordsPerChunk) { bytes in
-                        switch try DecodedProbeRecord.view(of: bytes) {
+                        let view = try DecodedProbeRecord.view(of: bytes)
+                        switch view {
                         case .open(let open):
                             aggregator.count(open) { paths.decode($0) }
                             opened += 1
@@ -133,7 +134,7 @@ public final class FileOpenConsumer: Sendable {
                             aggregator.exited(exit)
                             exited += 1
                         }
-                        if decodeAll { batch.append(try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record) }
+                        if decodeAll { batch.append(DecodedProbeRecord(view, of: bytes, paths: &paths).record) }
                     }
                 }
             } else {
