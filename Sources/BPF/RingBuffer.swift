@@ -4,8 +4,12 @@ import Glibc
 #endif
 import Synchronization
 
-/// A consumer of a `BPF_MAP_TYPE_RINGBUF` map (libbpf's `struct ring_buffer`) that decodes each
-/// record into `Record` and hands it to a handler.
+/// A consumer of a `BPF_MAP_TYPE_RINGBUF` map that decodes each record into `Record` and hands
+/// it to a handler. It reads the ring's shared pages itself (`mmap` of the map, as libbpf's
+/// `ring_buffer` does) rather than through libbpf's callback: the drain loop then calls the
+/// handler directly, and the consumer position is handed back to the kernel every
+/// `releaseInterval` bytes instead of after every record, so the cache line the producers read on
+/// every reservation is not pulled back and forth per record (libbpf 1.1 has no batch API).
 ///
 /// `poll(timeout:handler:)` waits for the kernel's wakeup and then drains; `consume(handler:)`
 /// drains without waiting (use it on a timer when producers submit with `BPF_RB_NO_WAKEUP`).
@@ -18,49 +22,37 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     /// The ring's data size in bytes.
     public let capacity: Int
 
-    private let ring: Mutex<OpaquePointer?>
-    private let context: RingCallbackContext
-    private let positions: RingPositions
+    private let fd: Int32
+    /// The shared pages; nil once closed. The lock serializes drains.
+    private let mapping: Mutex<RingMapping?>
 
-    /// Opens the consumer side of a loaded ring buffer map (`ring_buffer__new`).
+    /// Maps the consumer side of a loaded ring buffer map: its consumer position page read-write,
+    /// its producer position page and data read-only, the data twice in a row so that a record
+    /// that wraps around the end reads as one piece (`mmap`, as `ring_buffer__add` does).
     public init(map: BPFMap) throws(BPFError) {
         guard map.type == .ringBuffer else {
             throw BPFError.wrongMapType(name: map.name, expected: .ringBuffer, actual: map.type)
         }
         let fd = try map.fileDescriptor
         let capacity = try map.maxEntries
-        let positions = try RingPositions(fd: fd, capacity: capacity, name: map.name)
-        let context = RingCallbackContext()
-        guard let ring = ring_buffer__new(fd, deliverRecord, context.state, nil) else {
-            throw BPFError.failed("ring_buffer__new(\(map.name))")
-        }
         self.map = map
         self.capacity = capacity
-        self.positions = positions
-        self.context = context
-        self.ring = Mutex(ring)
+        self.fd = fd
+        self.mapping = Mutex(try RingMapping(fd: fd, capacity: capacity, name: map.name))
     }
 
-    deinit {
-        close()
-    }
-
-    /// Frees the consumer (`ring_buffer__free`); later calls throw `closed`. Idempotent.
+    /// Unmaps the ring; later calls throw `closed` and `pendingBytes` is 0. Idempotent.
     public func close() {
-        ring.withLock { ring in
-            if let current = ring { ring_buffer__free(current) }
-            ring = nil
-        }
+        mapping.withLock { $0 = nil }
     }
-
-    /// Waits up to `timeout` for a wakeup, then drains what is ready (`ring_buffer__poll`).
+    /// Waits up to `timeout` for a wakeup, then drains what is ready (as `ring_buffer__poll`).
     /// Returns the number of records handled. An interrupted wait returns 0.
     @discardableResult
     public func poll(timeout: Duration, handler: (Record) throws -> Void) throws -> Int {
         try pollBytes(timeout: timeout, handler: { try handler(Record(bpfRecord: $0)) })
     }
 
-    /// Drains every record available now, without waiting (`ring_buffer__consume`).
+    /// Drains every record available now, without waiting (as `ring_buffer__consume`).
     /// Returns the number of records handled.
     @discardableResult
     public func consume(handler: (Record) throws -> Void) throws -> Int {
@@ -68,16 +60,17 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     }
 
     /// Waits up to `timeout` for the kernel to wake the ring (records ready, or a forced wakeup)
-    /// without draining it: `poll(2)` on `ring_buffer__epoll_fd`, readable while the ring has
+    /// without draining it: `poll(2)` on the map's descriptor, readable while the ring has
     /// something to consume. Returns whether it woke before the timeout; an interrupted wait
     /// returns false.
     @discardableResult
     public func wait(timeout: Duration) throws(BPFError) -> Bool {
-        var descriptor = pollfd(fd: try epollFileDescriptor, events: Int16(POLLIN), revents: 0)
+        guard mapping.withLock({ $0 != nil }) else { throw BPFError.closed(operation: "poll(ring buffer \(map.name))") }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let result = Glibc.poll(&descriptor, 1, Self.milliseconds(timeout))
         if result < 0 {
             if errno == EINTR { return false }
-            throw BPFError.callFailed(operation: "poll(ring buffer \(map.name) epoll fd)", errno: errno)
+            throw BPFError.callFailed(operation: "poll(ring buffer \(map.name))", errno: errno)
         }
         return result > 0
     }
@@ -90,141 +83,113 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     /// decodes with state of its own (valid only during the call).
     @discardableResult
     public func pollBytes(timeout: Duration, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        let milliseconds = Self.milliseconds(timeout)
-        return try drain("ring_buffer__poll", handler) { ring_buffer__poll($0, milliseconds) }
+        guard try wait(timeout: timeout) else { return 0 }
+        return try consumeBytes(handler: handler)
     }
 
     /// `consume(handler:)` handing over each record's bytes undecoded (valid only during the
-    /// call), and stopping after `limit` records: libbpf 1.1 has no `ring_buffer__consume_n`, and
-    /// without a limit a drain lasts as long as producers keep up with it.
+    /// call), and stopping after `limit` records, so that a drain does not last as long as
+    /// producers keep up with it.
     @discardableResult
     public func consumeBytes(limit: Int = .max, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        try drain("ring_buffer__consume", handler, limit: limit) { ring_buffer__consume($0) }
+        try mapping.withLock { (mapping: inout RingMapping?) throws -> Int in
+            guard let mapping else { throw BPFError.closed(operation: "consume(ring buffer \(map.name))") }
+            return try mapping.drain(limit: max(1, limit), handler)
+        }
     }
 
     /// Bytes written by the kernel and not yet consumed (producer minus consumer position, read
     /// from the ring's shared pages; libbpf 1.1 has no accessor for it).
-    public var pendingBytes: Int { positions.pending }
-
-    /// The ring's epoll descriptor (`ring_buffer__epoll_fd`), to wait on it elsewhere.
-    public var epollFileDescriptor: Int32 {
-        get throws(BPFError) {
-            try ring.withLock { (ring: inout OpaquePointer?) throws(BPFError) -> Int32 in
-                guard let current = ring else { throw BPFError.closed(operation: "ring_buffer__epoll_fd") }
-                return ring_buffer__epoll_fd(current)
-            }
-        }
-    }
-
-    private func drain(
-        _ operation: String, _ handler: (UnsafeRawBufferPointer) throws -> Void, limit: Int = .max,
-        _ call: (OpaquePointer) -> Int32
-    ) throws -> Int {
-        try ring.withLock { (ring: inout OpaquePointer?) throws -> Int in
-            guard let current = ring else { throw BPFError.closed(operation: operation) }
-            return try withoutActuallyEscaping(handler) { handler in
-                // The callback reaches the handler through a pointer to it: loading a closure
-                // stored in the context would retain and release it for every record.
-                try withUnsafePointer(to: handler) { handler in
-                    let state = context.state
-                    state.pointee.handle = handler
-                    state.pointee.remaining = max(1, limit)
-                    defer {
-                        state.pointee.handle = nil
-                        state.pointee.failure = nil
-                    }
-                    let result = call(current)
-                    if let failure = state.pointee.failure { throw failure }
-                    if state.pointee.remaining == 0 { return max(1, limit) }  // stopped at the limit (returned -1)
-                    if result == -EINTR { return 0 }
-                    guard result >= 0 else { throw BPFError.failed(operation, returned: result) }
-                    return Int(result)
-                }
-            }
-        }
+    public var pendingBytes: Int {
+        mapping.withLock { $0?.pendingBytes ?? 0 }
     }
 }
 
-/// What the C callback reaches through its `ctx` pointer: a plain struct in memory of its own,
-/// so the per-record callback pays neither reference counting nor the dynamic exclusivity
-/// checks of a class's properties.
+/// The ring's pages as mapped into this process, and the drain loop over them (the layout and
+/// protocol of the kernel's `kernel/bpf/ringbuf.c`, read as libbpf's `ringbuf_process_ring`
+/// reads it). Each record starts with an 8-byte header: its length, with `BPF_RINGBUF_BUSY_BIT`
+/// set until the producer commits it and `BPF_RINGBUF_DISCARD_BIT` if it was discarded.
 ///
-/// Invariant that makes `@unchecked Sendable` sound: the state is only read or written while the
-/// owning `RingBuffer`'s mutex is held (inside `drain`), by that one thread.
-private final class RingCallbackContext: @unchecked Sendable {
-    struct State {
-        /// The draining call's handler, on its stack: set only for the duration of the drain.
-        var handle: UnsafePointer<(UnsafeRawBufferPointer) throws -> Void>?
-        var failure: (any Error)?
-        /// Records the drain may still hand over; at 0 the callback stops libbpf's loop.
-        var remaining = Int.max
-    }
+/// Invariant for `@unchecked Sendable`: only used inside its `RingBuffer`'s mutex.
+private final class RingMapping: @unchecked Sendable {
+    /// Hand space back to the producers at least this often (bytes); also at the end of a drain.
+    static let releaseInterval: UInt64 = 64 * 1024
+    private static let busyBit = UInt32(BPF_RINGBUF_BUSY_BIT)
+    private static let discardBit = UInt32(BPF_RINGBUF_DISCARD_BIT)
+    private static let headerSize = Int(BPF_RINGBUF_HDR_SZ)
 
-    let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
-
-    init() { state.initialize(to: State()) }
-
-    deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
-    }
-}
-
-/// libbpf's sample callback: decode and handle one record; a failure or the drain's limit stops
-/// the drain (-1).
-private let deliverRecord: ring_buffer_sample_fn = { context, data, size in
-    guard let context, let data else { return 0 }
-    let state = context.assumingMemoryBound(to: RingCallbackContext.State.self)
-    guard let handle = state.pointee.handle else { return 0 }
-    do {
-        try handle.pointee(UnsafeRawBufferPointer(start: data, count: size))
-        state.pointee.remaining -= 1
-        // A negative return makes libbpf stop after this record, which stays consumed.
-        return state.pointee.remaining == 0 ? -1 : 0
-    } catch {
-        state.pointee.failure = error
-        return -1
-    }
-}
-
-/// Read-only mappings of the ring's consumer and producer position pages, for `pendingBytes`.
-private final class RingPositions: Sendable {
-    private let consumerPage: UnsafeSendableAddress
-    private let producerPage: UnsafeSendableAddress
+    private let consumerPage: UnsafeMutableRawPointer
+    private let producerPages: UnsafeMutableRawPointer
     private let pageSize: Int
+    private let producerLength: Int
+    private let mask: UInt64
 
     init(fd: Int32, capacity: Int, name: String) throws(BPFError) {
         pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let consumer = mmap(nil, pageSize, PROT_READ, MAP_SHARED, fd, 0)
-        guard let consumer, consumer != MAP_FAILED else { throw BPFError.failed("mmap(\(name) consumer page)") }
-        let producer = mmap(nil, pageSize, PROT_READ, MAP_SHARED, fd, off_t(pageSize))
-        guard let producer, producer != MAP_FAILED else {
-            munmap(consumer, pageSize)
-            throw BPFError.failed("mmap(\(name) producer page)")
+        producerLength = pageSize + 2 * capacity
+        mask = UInt64(capacity - 1)
+        let consumer = mmap(nil, pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let consumer, consumer != MAP_FAILED else {
+            throw BPFError.callFailed(operation: "mmap(ring buffer \(name) consumer page)", errno: errno)
         }
-        consumerPage = UnsafeSendableAddress(consumer)
-        producerPage = UnsafeSendableAddress(producer)
+        let producer = mmap(nil, producerLength, PROT_READ, MAP_SHARED, fd, off_t(pageSize))
+        guard let producer, producer != MAP_FAILED else {
+            let failure = errno
+            munmap(consumer, pageSize)
+            throw BPFError.callFailed(operation: "mmap(ring buffer \(name) producer page and data)", errno: failure)
+        }
+        consumerPage = consumer
+        producerPages = producer
     }
 
     deinit {
-        munmap(consumerPage.pointer, pageSize)
-        munmap(producerPage.pointer, pageSize)
+        munmap(consumerPage, pageSize)
+        munmap(producerPages, producerLength)
     }
 
-    /// Each position is one aligned 64-bit word: a plain load is atomic on the supported CPUs.
+    private var consumerPosition: UnsafeMutablePointer<UInt64> { consumerPage.assumingMemoryBound(to: UInt64.self) }
+    private var producerPosition: UnsafePointer<UInt64> { UnsafePointer(producerPages.assumingMemoryBound(to: UInt64.self)) }
+
     /// The consumer position is read first: both only grow and the consumer never passes the
     /// producer, so a producer read after it is never behind it. (Read the other way round, a
     /// drain between the two loads made the difference negative, which crashed a scrape.)
-    var pending: Int {
-        let consumer = consumerPage.pointer.load(as: UInt64.self)
-        let producer = producerPage.pointer.load(as: UInt64.self)
+    var pendingBytes: Int {
+        let consumer = clibbpf_load_acquire_u64(consumerPosition)
+        let producer = clibbpf_load_acquire_u64(producerPosition)
         return producer >= consumer ? Int(clamping: producer - consumer) : 0
     }
-}
 
-/// A pointer into memory shared with the kernel that is mapped once and only read.
-/// Invariant for `@unchecked Sendable`: the mapping lives as long as its owner and is read-only.
-private struct UnsafeSendableAddress: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
-    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
+    /// Hands up to `limit` committed records to `handler`, in order, skipping discarded ones;
+    /// stops early at a record the producer has not committed yet. A throwing handler stops the
+    /// drain after its record, which counts as consumed. Returns the records handled.
+    func drain(limit: Int, _ handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let data = UnsafeRawPointer(producerPages + pageSize)
+        var consumed = clibbpf_load_acquire_u64(consumerPosition)
+        var released = consumed
+        var handled = 0
+        defer {
+            if consumed != released { clibbpf_store_release_u64(consumerPosition, consumed) }
+        }
+        var produced = clibbpf_load_acquire_u64(producerPosition)
+        while consumed < produced {
+            while consumed < produced {
+                let header = data + Int(truncatingIfNeeded: consumed & mask)
+                let word = clibbpf_load_acquire_u32(header.assumingMemoryBound(to: UInt32.self))
+                if word & Self.busyBit != 0 { return handled }
+                let length = Int(word & ~Self.discardBit)
+                consumed += UInt64((length + Self.headerSize + 7) & ~7)
+                if word & Self.discardBit == 0 {
+                    try handler(UnsafeRawBufferPointer(start: header + Self.headerSize, count: length))
+                    handled += 1
+                    if handled == limit { return handled }
+                }
+                if consumed - released >= Self.releaseInterval {
+                    clibbpf_store_release_u64(consumerPosition, consumed)
+                    released = consumed
+                }
+            }
+            produced = clibbpf_load_acquire_u64(producerPosition)
+        }
+        return handled
+    }
 }

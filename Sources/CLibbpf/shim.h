@@ -5,5 +5,26 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <linux/bpf.h>
+
+/*
+ * Ordered access to a BPF ring buffer's shared positions and record headers, as the kernel and
+ * libbpf's own reader pair them: the producer publishes with release stores, so the consumer
+ * loads with acquire; the consumer hands space back with a release store.
+ */
+static inline __u64 clibbpf_load_acquire_u64(const __u64 *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+static inline __u32 clibbpf_load_acquire_u32(const __u32 *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+static inline void clibbpf_store_release_u64(__u64 *word, __u64 value)
+{
+	__atomic_store_n(word, value, __ATOMIC_RELEASE);
+}
 
 #endif

@@ -50,9 +50,9 @@ struct RingBufferTests {
             emit = try object.program(named: "emit_records")
         }
 
-        /// Runs `emit_records` once; returns how many records it wrote.
-        func emit(count: UInt32, base: UInt64) throws -> UInt32 {
-            try emit.run(context: TestPrograms.emitArguments(count: count, base: base))
+        /// Runs `emit_records` once; returns how many records it wrote (and did not discard).
+        func emit(count: UInt32, base: UInt64, discardEvery: UInt32 = 0) throws -> UInt32 {
+            try emit.run(context: TestPrograms.emitArguments(count: count, base: base, discardEvery: discardEvery))
         }
     }
 
@@ -124,6 +124,37 @@ struct RingBufferTests {
         #expect(written == UInt32(TestPrograms.ringSize / ringSlotSize))
         #expect(try fixture.ring.consume { _ in } == TestPrograms.ringSize / ringSlotSize)
         #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("discarded records take their space but never reach the handler")
+    func discardedRecordsAreSkipped() throws {
+        let fixture = try Fixture(TestRecord.self)
+        #expect(try fixture.emit(count: 10, base: 0, discardEvery: 3) == 7)
+        #expect(fixture.ring.pendingBytes == 10 * ringSlotSize, "a discarded record holds its slot until consumed")
+        var seen: [UInt32] = []
+        #expect(try fixture.ring.consume { seen.append($0.seq) } == 7)
+        #expect(seen == [0, 1, 3, 4, 6, 7, 9])
+        #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("records that wrap around the ring's end read whole and in order, lap after lap")
+    func wrapAroundTheEnd() throws {
+        let fixture = try Fixture(TestRecord.self)
+        // 64 KiB is not a multiple of 40-byte slots, so some record straddles the end each lap;
+        // 5 laps of 64 KiB, in batches of 200 records consumed 60 at a time.
+        var expected: [TestRecord] = []
+        var received: [TestRecord] = []
+        var base: UInt64 = 0
+        while expected.count * ringSlotSize < 5 * TestPrograms.ringSize {
+            #expect(try fixture.emit(count: 200, base: base) == 200)
+            expected += TestRecord.expected(count: 200, base: base)
+            base += 1_000_000
+            let decode: (UnsafeRawBufferPointer) throws -> Void = { received.append(try TestRecord(bpfRecord: $0)) }
+            while try fixture.ring.consumeBytes(limit: 60, handler: decode) == 60 {}
+            #expect(fixture.ring.pendingBytes == 0)
+        }
+        #expect(received.count == expected.count)
+        #expect(received == expected)
     }
 
     @Test("raw [UInt8] records are the C struct's bytes")
@@ -213,37 +244,18 @@ struct RingBufferTests {
         }
     }
 
-    @Test("a closed ring throws closed")
+    @Test("a closed ring throws closed and reports nothing pending")
     func closedRing() throws {
         let fixture = try Fixture(TestRecord.self)
+        #expect(try fixture.emit(count: 3, base: 0) == 3)
         fixture.ring.close()
         fixture.ring.close()
-        #expect(throws: BPFError.closed(operation: "ring_buffer__consume")) { try fixture.ring.consume { _ in } }
-        #expect(throws: BPFError.closed(operation: "ring_buffer__poll")) {
+        #expect(throws: BPFError.closed(operation: "consume(ring buffer records)")) { try fixture.ring.consume { _ in } }
+        #expect(throws: BPFError.closed(operation: "poll(ring buffer records)")) {
             try fixture.ring.poll(timeout: .zero) { _ in }
         }
-        #expect(throws: BPFError.closed(operation: "ring_buffer__epoll_fd")) { try fixture.ring.epollFileDescriptor }
-    }
-
-    @Test("the epoll descriptor is ready exactly while records are pending")
-    func epollDescriptor() throws {
-        let fixture = try Fixture(TestRecord.self)
-        let epoll = try fixture.ring.epollFileDescriptor
-        #expect(epoll >= 0)
-        #expect(Self.isReadable(epoll, timeoutMilliseconds: 0) == false)
-        #expect(try fixture.emit(count: 1, base: 9) == 1)
-        #expect(Self.isReadable(epoll, timeoutMilliseconds: 1000) == true)
-        var received: [TestRecord] = []
-        #expect(try fixture.ring.consume { received.append($0) } == 1)
-        #expect(received == [TestRecord(seq: 0, count: 1, value: 9)])
-        #expect(Self.isReadable(epoll, timeoutMilliseconds: 0) == false)
-    }
-
-    /// Whether poll(2) reports `fd` readable within the timeout (an epoll descriptor is readable
-    /// while one of its watched descriptors is ready).
-    static func isReadable(_ fd: Int32, timeoutMilliseconds: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, timeoutMilliseconds) == 1 && entry.revents & Int16(POLLIN) != 0
+        #expect(throws: BPFError.closed(operation: "poll(ring buffer records)")) { try fixture.ring.wait(timeout: .zero) }
+        #expect(fixture.ring.pendingBytes == 0)
     }
 
     /// The two ways to drain, for tests that must hold for both.

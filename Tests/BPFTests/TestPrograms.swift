@@ -27,9 +27,9 @@ enum TestPrograms {
         return object
     }
 
-    /// The `struct emit_args` context of `emit_records`: count, 4 reserved bytes, base.
-    static func emitArguments(count: UInt32, base: UInt64) -> [UInt8] {
-        withUnsafeBytes(of: count.littleEndian, Array.init) + [0, 0, 0, 0]
+    /// The `struct emit_args` context of `emit_records`: count, discard_every (0: none), base.
+    static func emitArguments(count: UInt32, base: UInt64, discardEvery: UInt32 = 0) -> [UInt8] {
+        withUnsafeBytes(of: count.littleEndian, Array.init) + withUnsafeBytes(of: discardEvery.littleEndian, Array.init)
             + withUnsafeBytes(of: base.littleEndian, Array.init)
     }
 }

@@ -53,7 +53,7 @@ struct {
 /* emit_records' input, passed by bpf_prog_test_run as the context. */
 struct emit_args {
 	__u32 count;
-	__u32 reserved;
+	__u32 discard_every;	/* if not 0: reserve and discard every discard_every-th record */
 	__u64 base;
 };
 
@@ -73,6 +73,8 @@ int emit_records(struct emit_args *ctx)
 	struct test_record record = {};
 	__u32 count = ctx->count;
 	__u64 base = ctx->base;
+	__u32 discard_every = ctx->discard_every;
+	struct test_record *slot;
 	int written = 0;
 
 	/* Copied from the object's .rodata: a string literal would add a .rodata.str1.1 map. */
@@ -82,6 +84,13 @@ int emit_records(struct emit_args *ctx)
 		record.seq = i;
 		record.count = count;
 		record.value = base + (__u64)i * 10;
+		if (discard_every && i % discard_every == discard_every - 1) {
+			/* Takes its space in the ring; the reader must step over it. */
+			slot = bpf_ringbuf_reserve(&records, sizeof(*slot), 0);
+			if (slot)
+				bpf_ringbuf_discard(slot, 0);
+			continue;
+		}
 		if (bpf_ringbuf_output(&records, &record, sizeof(record), 0) == 0)
 			written++;
 	}
