@@ -19,7 +19,7 @@ public func fuzzRecordDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
     _ = try? DecodedProbeRecord(bpfRecord: bytes)
     switch try? DecodedProbeRecord.view(of: bytes) {
     case .open(let open)?: aggregator.count(open) { paths.decode($0) }
-    case .exit(let exit)?: aggregator.exited(exit)
+    case .exit(let exit)?: aggregator.exited(exit.event)
     case nil: break
     }
     precondition(aggregator.processes.count <= 64 && aggregator.comms.count <= 17, "caps exceeded")

@@ -12,10 +12,24 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public static let headerSize = MemoryLayout<fileopend_record>.size
 
     /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
-    /// a view of its bytes (what the consumer's hot path counts), an exit decoded (they are rare).
+    /// a view of its bytes (what the consumer's hot path counts), an exit with its comm raw. Holds
+    /// no reference, so handing one around costs no reference counting per record.
     public enum View {
         case open(OpenRecordView)
-        case exit(ProcessExitEvent)
+        case exit(ExitView)
+    }
+
+    /// An exit record read in place.
+    public struct ExitView {
+        public var timestamp: UInt64
+        public var process: ProcessIdentity
+        public var comm: CommBytes
+        public var exitCode: Int64
+
+        /// The exit as an event (decodes the comm).
+        public var event: ProcessExitEvent {
+            ProcessExitEvent(timestamp: timestamp, process: process, comm: comm.text, exitCode: exitCode)
+        }
     }
 
     public init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
@@ -47,7 +61,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
                 pathUnreadable: flags & FILEOPEND_PATH_UNREADABLE.rawValue != 0
             ))
         case .exit(let exit):
-            record = .exit(exit)
+            record = .exit(exit.event)
         }
     }
 
@@ -80,9 +94,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             guard bytes.count == headerSize else {
                 throw BPFRecordError.invalid(field: "size", value: "\(bytes.count) for an exit record of \(headerSize)")
             }
-            return .exit(ProcessExitEvent(
-                timestamp: header.timestamp_ns, process: process, comm: comm.text, exitCode: header.result
-            ))
+            return .exit(ExitView(timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result))
         default:
             throw BPFRecordError.invalid(field: "kind", value: "\(header.kind)")
         }

@@ -131,7 +131,7 @@ public final class FileOpenConsumer: Sendable {
                             aggregator.count(open) { paths.decode($0) }
                             opened += 1
                         case .exit(let exit):
-                            aggregator.exited(exit)
+                            aggregator.exited(exit.event)
                             exited += 1
                         }
                         if decodeAll { batch.append(DecodedProbeRecord(view, of: bytes, paths: &paths).record) }

@@ -92,4 +92,85 @@ struct RecordViewCountingTests {
         #expect(aggregator.comms["old"]?.opens == 2 && aggregator.comms["new"]?.opens == 2)
         #expect(aggregator.statistics.expiredProcesses == 1)
     }
+
+    /// Counts one open into `aggregator` at `time`, as the consumer does.
+    static func count(_ open: Open, at time: UInt64, into aggregator: inout Aggregator) {
+        Array(open.path.utf8).withUnsafeBytes { path in
+            let record = OpenRecordView(
+                timestamp: time, process: ProcessIdentity(pid: open.pid, startTime: open.start),
+                flags: OpenFlags(rawValue: open.flags), result: open.result, comm: CommBytes(open.comm), path: path
+            )
+            aggregator.count(record) { KernelString.decode($0) }
+        }
+    }
+
+    @Test("runs of repeated records, comm switches, path takeovers and detail resets count exactly as a plain model does")
+    func repeatedRecordsMatchAModel() throws {
+        var random = SplitMix64(seed: 0x5EED_0F_2026)
+        let paths = (0..<12).map { "/srv/data/file-\($0).bin" }  // more than a process's 8 top paths
+        var aggregator = Aggregator()
+        var modelCounters: [Int32: OpenCounters] = [:]
+        var modelPaths: [Int32: TopPaths] = [:]
+        var modelComms: [String: OpenCounters] = [:]
+        var time: UInt64 = 0
+        for _ in 0..<3000 {
+            if random.next() % 50 == 0 {
+                #expect(aggregator.resetDetail() == modelPaths.count)
+                for pid in modelPaths.keys { modelPaths[pid] = TopPaths() }
+            }
+            let pid = Int32(100 + random.next() % 3)
+            let open = Open(
+                pid: pid, comm: "proc-\(pid)-\(random.next() % 2)", path: paths[Int(random.next() % 12)],
+                flags: random.next() % 3 == 0 ? 0o1 : 0, result: [3, -2, -13][Int(random.next() % 3)]
+            )
+            for _ in 0..<(1 + random.next() % 5) {
+                time += 1
+                Self.count(open, at: time, into: &aggregator)
+                modelCounters[pid, default: OpenCounters()].count(flags: OpenFlags(rawValue: open.flags), result: open.result)
+                modelPaths[pid, default: TopPaths()].count(open.path)
+                modelComms[open.comm, default: OpenCounters()].count(flags: OpenFlags(rawValue: open.flags), result: open.result)
+            }
+        }
+        for (pid, counters) in modelCounters {
+            let process = try #require(aggregator.processes[pid])
+            #expect(process.counters == counters, "pid \(pid)")
+            #expect(process.topPaths == modelPaths[pid], "pid \(pid)")
+            #expect(process.lastSeen == time || process.lastSeen < time)
+        }
+        for (comm, counters) in modelComms { #expect(aggregator.comms[comm] == counters, "\(comm)") }
+        #expect(aggregator.statistics.openRecords == UInt64(modelCounters.values.reduce(0) { $0 + $1.opens }))
+    }
+
+    @Test("a record after processes moved, were evicted or were reused counts where it belongs")
+    func repeatedRecordAfterTheTableChanged() throws {
+        var aggregator = Aggregator(settings: AggregatorSettings(retention: .zero, maxProcesses: 2))
+        let first = Open(pid: 50, comm: "first", path: "/var/log/first.log")
+        let second = Open(pid: 51, comm: "second", path: "/var/log/second.log")
+        Self.count(first, at: 1, into: &aggregator)
+        Self.count(second, at: 2, into: &aggregator)
+        Self.count(second, at: 3, into: &aggregator)  // at the second position
+        // The first process exits and expires: the second moves into its place.
+        aggregator.exited(ProcessExitEvent(timestamp: 4, process: ProcessIdentity(pid: 50, startTime: 1), comm: "first", exitCode: 0))
+        aggregator.expire(now: 5)
+        #expect(aggregator.processes.count == 1)
+        Self.count(second, at: 6, into: &aggregator)
+        #expect(aggregator.processes[51]?.counters.opens == 3)
+        #expect(aggregator.processes[51]?.topPaths.ranked.map(\.opens) == [3])
+
+        // Evicted over the cap, then back: a tracked process again, from zero.
+        Self.count(Open(pid: 52, comm: "third", path: "/tmp/a"), at: 7, into: &aggregator)
+        Self.count(Open(pid: 53, comm: "fourth", path: "/tmp/b"), at: 8, into: &aggregator)
+        #expect(aggregator.processes[51] == nil, "the least recently active went to [other]")
+        Self.count(second, at: 9, into: &aggregator)
+        #expect(aggregator.processes[51]?.counters.opens == 1)
+        #expect(aggregator.other.opens == 4, "the second's 3, then the third's 1 to make room for it")
+
+        // The same pid, comm and path from a newer process (pid reuse) is a new process.
+        Self.count(Open(pid: 51, start: 2, comm: "second", path: "/var/log/second.log"), at: 10, into: &aggregator)
+        Self.count(Open(pid: 51, start: 2, comm: "second", path: "/var/log/second.log"), at: 11, into: &aggregator)
+        #expect(aggregator.processes[51]?.identity.startTime == 2)
+        #expect(aggregator.processes[51]?.counters.opens == 2)
+        #expect(aggregator.comms["second"]?.opens == 6)
+        #expect(aggregator.statistics.openRecords == 9)
+    }
 }
