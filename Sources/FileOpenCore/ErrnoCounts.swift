@@ -39,6 +39,7 @@ public struct ErrnoCounts: Sequence, Sendable, Equatable {
     }
 
     /// Adds `count` failures with `errno` (0...4095).
+    @inline(__always)  // per failed record, twice
     public mutating func add(_ errno: Int32, _ count: UInt64) {
         if first.errno == errno || first.errno < 0 {
             first.errno = errno

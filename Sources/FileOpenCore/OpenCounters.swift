@@ -25,6 +25,7 @@ public struct OpenCounters: Sendable, Equatable {
     }
 
     /// Counts one open that has a record, from its flags and result (fd or -errno).
+    @inline(__always)  // per record, twice (process and comm)
     public mutating func count(flags: OpenFlags, result: Int64) {
         opens += 1
         switch flags.accessMode {
