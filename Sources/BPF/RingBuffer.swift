@@ -87,9 +87,10 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         return try consumeBytes(handler: handler)
     }
 
-    /// `consume(handler:)` handing over each record's bytes undecoded (valid only during the
-    /// call), and stopping after `limit` records, so that a drain does not last as long as
-    /// producers keep up with it.
+    /// `consume(handler:)` handing over each record's bytes undecoded, and stopping after `limit`
+    /// records, so that a drain does not last as long as producers keep up with it. A record's
+    /// bytes stay valid until the handler returns from the next record (or the call ends), so a
+    /// handler may compare a record with the one before it in place.
     @discardableResult
     public func consumeBytes(limit: Int = .max, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         try mapping.withLock { (mapping: inout RingMapping?) throws -> Int in
@@ -112,7 +113,8 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
 ///
 /// Invariant for `@unchecked Sendable`: only used inside its `RingBuffer`'s mutex.
 private final class RingMapping: @unchecked Sendable {
-    /// Hand space back to the producers at least this often (bytes); also at the end of a drain.
+    /// Hand space back to the producers about this often (bytes), keeping the last record handed
+    /// over (the handler may still read it); all of it at the end of a drain.
     static let releaseInterval: UInt64 = 64 * 1024
     private static let busyBit = UInt32(BPF_RINGBUF_BUSY_BIT)
     private static let discardBit = UInt32(BPF_RINGBUF_DISCARD_BIT)
@@ -166,6 +168,8 @@ private final class RingMapping: @unchecked Sendable {
         let data = UnsafeRawPointer(producerPages + pageSize)
         var consumed = clibbpf_load_acquire_u64(consumerPosition)
         var released = consumed
+        /// Where the last record handed over starts: space is handed back only up to there.
+        var kept = consumed
         var handled = 0
         defer {
             if consumed != released { clibbpf_store_release_u64(consumerPosition, consumed) }
@@ -177,15 +181,17 @@ private final class RingMapping: @unchecked Sendable {
                 let word = clibbpf_load_acquire_u32(header.assumingMemoryBound(to: UInt32.self))
                 if word & Self.busyBit != 0 { return handled }
                 let length = Int(word & ~Self.discardBit)
+                let start = consumed
                 consumed += UInt64((length + Self.headerSize + 7) & ~7)
                 if word & Self.discardBit == 0 {
+                    kept = start
                     try handler(UnsafeRawBufferPointer(start: header + Self.headerSize, count: length))
                     handled += 1
                     if handled == limit { return handled }
                 }
-                if consumed - released >= Self.releaseInterval {
-                    clibbpf_store_release_u64(consumerPosition, consumed)
-                    released = consumed
+                if kept - released >= Self.releaseInterval {
+                    clibbpf_store_release_u64(consumerPosition, kept)
+                    released = kept
                 }
             }
             produced = clibbpf_load_acquire_u64(producerPosition)

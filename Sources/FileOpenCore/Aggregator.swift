@@ -25,10 +25,25 @@ public struct Aggregator: Sendable {
     /// The kernel's missed count already folded in, per process still in the kernel's map, and
     /// whether that process has exited (then its entry can go once folded a last time).
     private var kernelMissed: [ProcessIdentity: FoldedMissed] = [:]
+    /// Where the last open counted by `count(_:decodePath:)` went, while `countLastOpenAgain`
+    /// can repeat it; nil when it counted only for a comm (a stale process, a comm over the cap).
+    private var lastOpen: LastOpen?
 
     private struct FoldedMissed: Sendable {
         var opens: UInt64
         var exited: Bool
+    }
+
+    private struct LastOpen: Sendable {
+        var flags: OpenFlags
+        var result: Int64
+        /// The process's position in `processes.all`, valid while `generation` is current.
+        var position: Int
+        var generation: UInt64
+        /// Its comm's own totals in `comms.all` (comm positions never move).
+        var commPosition: Int
+        /// The top-path entry that counted the path.
+        var pathEntry: Int
     }
 
     public init(settings: AggregatorSettings = AggregatorSettings()) {
@@ -70,6 +85,7 @@ public struct Aggregator: Sendable {
     /// the path's bytes).
     public mutating func count(_ record: OpenRecordView, decodePath: (UnsafeRawBufferPointer) -> String) {
         statistics.openRecords += 1
+        lastOpen = nil
         let pathHash = ByteHash.of(record.path)
         switch slot(for: record.process) {
         case .tracked(let position):
@@ -86,7 +102,11 @@ public struct Aggregator: Sendable {
                 }
             }
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
-            processes.update(at: position) { $0.count(record, pathHash: pathHash) { decodePath(record.path) } }
+            var pathEntry = 0
+            processes.update(at: position) { pathEntry = $0.count(record, pathHash: pathHash) { decodePath(record.path) } }
+            if processes.all[position].commPosition >= 0 {
+                remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
+            }
         case .new:
             let comm = record.comm.text
             let commPosition = commPosition(for: comm)
@@ -94,11 +114,41 @@ public struct Aggregator: Sendable {
             var process = TrackedProcess(identity: record.process, comm: comm, seenAt: record.timestamp)
             process.commBytes = record.comm
             process.commPosition = rememberable(commPosition, for: comm)
-            process.count(record, pathHash: pathHash) { decodePath(record.path) }
+            let pathEntry = process.count(record, pathHash: pathHash) { decodePath(record.path) }
             insert(process)
+            if process.commPosition >= 0 {
+                remember(record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry)
+            }
         case .stale:
             comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
         }
+    }
+
+    /// Whether `countLastOpenAgain` can count more opens exactly like the last one counted.
+    public var canCountLastOpenAgain: Bool {
+        lastOpen?.generation == processes.generation
+    }
+
+    /// Counts `times` more opens identical to the last one `count(_:decodePath:)` counted — same
+    /// process, comm, flags, result and path — the latest at `timestamp`: exactly what counting
+    /// them one by one would do, without looking anything up again (`OpenRunCounter`).
+    /// - Precondition: `canCountLastOpenAgain`.
+    public mutating func countLastOpenAgain(_ times: UInt64, timestamp: UInt64) {
+        guard let last = lastOpen, last.generation == processes.generation else {
+            preconditionFailure("countLastOpenAgain without a last open to repeat")
+        }
+        statistics.openRecords += times
+        comms.update(at: last.commPosition) { $0.count(flags: last.flags, result: last.result, times: times) }
+        processes.update(at: last.position) {
+            $0.countAgain(times, flags: last.flags, result: last.result, timestamp: timestamp, pathEntry: last.pathEntry)
+        }
+    }
+
+    private mutating func remember(_ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int) {
+        lastOpen = LastOpen(
+            flags: record.flags, result: record.result, position: position, generation: processes.generation,
+            commPosition: commPosition, pathEntry: pathEntry
+        )
     }
 
     /// Notes a process's exit; it stays `settings.retention` longer. An exit of a process that

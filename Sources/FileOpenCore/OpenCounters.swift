@@ -27,14 +27,20 @@ public struct OpenCounters: Sendable, Equatable {
     /// Counts one open that has a record, from its flags and result (fd or -errno).
     @inline(__always)  // per record, twice (process and comm)
     public mutating func count(flags: OpenFlags, result: Int64) {
-        opens += 1
+        count(flags: flags, result: result, times: 1)
+    }
+
+    /// Counts `times` opens that all have these flags and this result.
+    @inline(__always)
+    public mutating func count(flags: OpenFlags, result: Int64, times: UInt64) {
+        opens += times
         switch flags.accessMode {
-        case .read: reads += 1
-        case .write: writes += 1
-        case .readWrite: readWrites += 1
+        case .read: reads += times
+        case .write: writes += times
+        case .readWrite: readWrites += times
         }
-        if flags.creates { creates += 1 }
-        if result < 0 { errors.add(Self.boundedErrno(result), 1) }
+        if flags.creates { creates += times }
+        if result < 0 { errors.add(Self.boundedErrno(result), times) }
     }
 
     /// Counts opens that the kernel counted but could not record.

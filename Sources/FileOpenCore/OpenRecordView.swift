@@ -24,4 +24,24 @@ public struct OpenRecordView {
         self.comm = comm
         self.path = path
     }
+
+    /// Whether `other` is the same open as far as any count can tell: same process, comm, flags,
+    /// result and path bytes (its time may differ).
+    @inlinable
+    func repeats(_ other: OpenRecordView) -> Bool {
+        guard process == other.process, comm == other.comm, flags == other.flags, result == other.result,
+              path.count == other.path.count else { return false }
+        // Word by word: paths are short, and a call to memcmp costs more than the compare.
+        let count = path.count
+        guard count >= 8 else { return path.elementsEqual(other.path) }
+        var offset = 0
+        while offset < count - 8 {
+            guard path.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == other.path.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        // The last 8, overlapping.
+        return path.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == other.path.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
 }

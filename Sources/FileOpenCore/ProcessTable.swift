@@ -9,6 +9,9 @@ public struct ProcessTable: Sendable {
     public private(set) var all: [TrackedProcess] = []
     /// Where each pid's process is in `all`.
     private var positions = PidIndex()
+    /// Changes whenever a process may have moved or had its top paths rewritten (everything but
+    /// `update(at:)`), so that a remembered position can tell it is stale.
+    private(set) var generation: UInt64 = 0
 
     public init() {}
 
@@ -33,12 +36,14 @@ public struct ProcessTable: Sendable {
 
     /// Changes every process in place.
     mutating func updateAll(_ body: (inout TrackedProcess) -> Void) {
+        generation &+= 1
         for position in all.indices { body(&all[position]) }
     }
 
     /// Adds a process whose pid is not tracked.
     mutating func insert(_ process: TrackedProcess) {
         precondition(positions.position(of: process.identity.pid) == nil, "pid \(process.identity.pid) is tracked already")
+        generation &+= 1
         positions.set(process.identity.pid, position: all.count)
         all.append(process)
     }
@@ -46,6 +51,7 @@ public struct ProcessTable: Sendable {
     /// Removes and returns the process at `position`.
     @discardableResult
     mutating func remove(at position: Int) -> TrackedProcess {
+        generation &+= 1
         let removed = all[position]
         positions.remove(removed.identity.pid)
         let last = all.count - 1

@@ -32,11 +32,15 @@ public struct TopPaths: Sendable, Equatable {
     /// Counts one open of the path whose bytes hash to `hash` (`ByteHash`);
     /// `path` gives its text, called only when the path is not among the counters already. Paths
     /// are told apart by the 64-bit hash alone, among at most `capacity` paths of one process.
-    public mutating func count(hash: UInt64, path: () -> String) {
+    /// Returns the index of the entry that counted it, for `countAgain`.
+    @discardableResult
+    public mutating func count(hash: UInt64, path: () -> String) -> Int {
         if let index = entries.firstIndex(where: { $0.hash == hash }) {
             entries[index].opens += 1
+            return index
         } else if entries.count < Self.capacity {
             entries.append(Entry(path: path(), hash: hash, opens: 1, overestimate: 0))
+            return entries.count - 1
         } else {
             // Take over the smallest counter: the new path may have been among its opens.
             var smallest = 0
@@ -45,7 +49,14 @@ public struct TopPaths: Sendable, Equatable {
             }
             let floor = entries[smallest].opens
             entries[smallest] = Entry(path: path(), hash: hash, opens: floor + 1, overestimate: floor)
+            return smallest
         }
+    }
+
+    /// Counts `times` more opens of the path in entry `index`, as the last `count` returned it
+    /// (the same as counting them one by one: the path is in that entry).
+    mutating func countAgain(at index: Int, times: UInt64) {
+        entries[index].opens += times
     }
 
     /// Most opened first; ties by path.

@@ -36,11 +36,18 @@ public struct TrackedProcess: Sendable, Equatable {
     public var hasExited: Bool { exitedAt != nil }
 
     /// Counts one of its opens; `decodePath` is called only for a path not among its top paths.
-    /// Its comm is kept up to date by `Aggregator`.
-    mutating func count(_ record: OpenRecordView, pathHash: UInt64, decodePath: () -> String) {
+    /// Its comm is kept up to date by `Aggregator`. Returns the top-path entry that counted it.
+    mutating func count(_ record: OpenRecordView, pathHash: UInt64, decodePath: () -> String) -> Int {
         counters.count(flags: record.flags, result: record.result)
-        topPaths.count(hash: pathHash, path: decodePath)
         lastSeen = max(lastSeen, record.timestamp)
+        return topPaths.count(hash: pathHash, path: decodePath)
+    }
+
+    /// Counts `times` more opens like one just counted into top-path entry `pathEntry`.
+    mutating func countAgain(_ times: UInt64, flags: OpenFlags, result: Int64, timestamp: UInt64, pathEntry: Int) {
+        counters.count(flags: flags, result: result, times: times)
+        lastSeen = max(lastSeen, timestamp)
+        topPaths.countAgain(at: pathEntry, times: times)
     }
 
     /// Ends a rate window of `seconds`: the rates become those of the window just ended.

@@ -10,6 +10,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
 
     /// The size of the fixed header; an exit record is exactly this long.
     public static let headerSize = MemoryLayout<fileopend_record>.size
+    /// The highest `enum fileopend_syscall` value (they run from 0 without gaps).
+    private static let highestSyscall = OpenSyscall.allCases.map(\.rawValue).max()!
 
     /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
     /// a view of its bytes (what the consumer's hot path counts), an exit with its comm raw. Holds
@@ -66,6 +68,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     }
 
     /// Checks `bytes` and reads the record in place (`OpenRecordView.path` points into `bytes`).
+    /// Inlined into the consumer's loop: returned through memory, the view cost a stalled copy.
+    @inline(__always)
     public static func view(of bytes: UnsafeRawBufferPointer) throws -> View {
         guard bytes.count >= headerSize else {
             throw BPFRecordError.truncated(field: "fileopend_record", offset: 0, needed: headerSize, recordSize: bytes.count)
@@ -83,7 +87,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
                     field: "path_len", value: "\(pathLength) in a record of \(bytes.count) bytes (header \(headerSize))"
                 )
             }
-            guard OpenSyscall(rawValue: header.syscall) != nil else {
+            // A range check, not OpenSyscall(rawValue:): that is a call per record.
+            guard header.syscall <= Self.highestSyscall else {
                 throw BPFRecordError.invalid(field: "syscall", value: "\(header.syscall)")
             }
             return .open(OpenRecordView(

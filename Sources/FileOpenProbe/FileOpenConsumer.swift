@@ -124,13 +124,24 @@ public final class FileOpenConsumer: Sendable {
             var exited: UInt64 = 0
             if let store {
                 store.withAggregator { aggregator in
+                    // Runs of repeats are compared in place: the ring keeps the record before
+                    // the current one, and every way out of the handler flushes the run first.
+                    var runs = OpenRunCounter()
+                    defer { runs.flush(into: &aggregator) }
                     more = consume(limit: Self.recordsPerChunk) { bytes in
-                        let view = try DecodedProbeRecord.view(of: bytes)
+                        let view: DecodedProbeRecord.View
+                        do {
+                            view = try DecodedProbeRecord.view(of: bytes)
+                        } catch {
+                            runs.flush(into: &aggregator)  // consume() calls the ring again
+                            throw error
+                        }
                         switch view {
                         case .open(let open):
-                            aggregator.count(open) { paths.decode($0) }
+                            runs.count(open, into: &aggregator) { paths.decode($0) }
                             opened += 1
                         case .exit(let exit):
+                            runs.flush(into: &aggregator)
                             aggregator.exited(exit.event)
                             exited += 1
                         }

@@ -75,10 +75,23 @@ struct DecodedProbeRecordTests {
               ("unknown kind", bytes(header(kind: 9))),
               ("kind zero", bytes(header(kind: 0))),
               ("unknown syscall", bytes(header(syscall: 77))),
+              ("syscall one past the highest", bytes(header(syscall: 5))),
               ("exit record with a payload", bytes(header(kind: FILEOPEND_RECORD_EXIT.rawValue), path: [1, 2, 3])),
           ])
     func malformed(name: String, bytes: [UInt8]) {
         #expect(throws: BPFRecordError.self, "\(name)") { _ = try Self.decode(bytes) }
+    }
+
+    @Test("Every syscall the program can report decodes (the decoder range-checks: no gaps allowed)")
+    func everySyscall() throws {
+        #expect(OpenSyscall.allCases.map(\.rawValue) == Array(0..<UInt16(OpenSyscall.allCases.count)))
+        for syscall in OpenSyscall.allCases {
+            guard case .open(let event) = try Self.decode(Self.bytes(Self.header(syscall: syscall.rawValue))) else {
+                Issue.record("not an open: \(syscall)")
+                continue
+            }
+            #expect(event.syscall == syscall)
+        }
     }
 
     @Test("Invalid UTF-8 and NULs in comm and path are escaped or cut, not trusted")
