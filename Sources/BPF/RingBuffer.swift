@@ -116,9 +116,10 @@ private final class RingMapping: @unchecked Sendable {
     /// Hand space back to the producers about this often (bytes), keeping the last record handed
     /// over (the handler may still read it); all of it at the end of a drain.
     static let releaseInterval: UInt64 = 64 * 1024
-    private static let busyBit = UInt32(BPF_RINGBUF_BUSY_BIT)
-    private static let discardBit = UInt32(BPF_RINGBUF_DISCARD_BIT)
-    private static let headerSize = Int(BPF_RINGBUF_HDR_SZ)
+    // Computed, so they fold to constants: a stored static is a swift_once call per use.
+    private static var busyBit: UInt32 { UInt32(BPF_RINGBUF_BUSY_BIT) }
+    private static var discardBit: UInt32 { UInt32(BPF_RINGBUF_DISCARD_BIT) }
+    private static var headerSize: Int { Int(BPF_RINGBUF_HDR_SZ) }
 
     private let consumerPage: UnsafeMutableRawPointer
     private let producerPages: UnsafeMutableRawPointer

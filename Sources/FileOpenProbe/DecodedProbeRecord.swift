@@ -9,9 +9,11 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public let record: ProbeRecord
 
     /// The size of the fixed header; an exit record is exactly this long.
-    public static let headerSize = MemoryLayout<fileopend_record>.size
-    /// The highest `enum fileopend_syscall` value (they run from 0 without gaps).
-    private static let highestSyscall = OpenSyscall.allCases.map(\.rawValue).max()!
+    /// (Computed, like `highestSyscall`, so that it folds to a constant: a stored static costs a
+    /// swift_once call per use on the consumer's hot path.)
+    public static var headerSize: Int { MemoryLayout<fileopend_record>.size }
+    /// The highest `enum fileopend_syscall` value (they run from 0 without gaps; tested).
+    private static var highestSyscall: UInt16 { OpenSyscall.creat.rawValue }
 
     /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
     /// a view of its bytes (what the consumer's hot path counts), an exit with its comm raw. Holds
