@@ -59,18 +59,23 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         try consumeBytes(handler: { try handler(Record(bpfRecord: $0)) })
     }
 
-    /// Waits up to `timeout` for the kernel to wake the ring (records ready, or a forced wakeup)
-    /// without draining it: `poll(2)` on the map's descriptor, readable while the ring has
-    /// something to consume. Returns whether it woke before the timeout; an interrupted wait
-    /// returns false.
+    /// Waits up to `timeout` for the kernel to wake the ring, without draining it: a wakeup
+    /// sent since the last wait (`epoll_wait` on the map's descriptor, edge-triggered). Records
+    /// pending alone do not end the wait: producers that submit with `BPF_RB_NO_WAKEUP` and
+    /// force a wakeup only when the ring fills get a consumer that sleeps out its interval
+    /// instead of draining again as soon as one record arrives. (A producer using the default
+    /// wakeup policy wakes it for the first record after each drain.) Returns whether it woke
+    /// before the timeout; an interrupted wait returns false.
     @discardableResult
     public func wait(timeout: Duration) throws(BPFError) -> Bool {
-        guard mapping.withLock({ $0 != nil }) else { throw BPFError.closed(operation: "poll(ring buffer \(map.name))") }
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let result = Glibc.poll(&descriptor, 1, Self.milliseconds(timeout))
+        guard let epoll = mapping.withLock({ $0?.epoll }) else {
+            throw BPFError.closed(operation: "epoll_wait(ring buffer \(map.name))")
+        }
+        var event = epoll_event()
+        let result = epoll_wait(epoll, &event, 1, Self.milliseconds(timeout))
         if result < 0 {
             if errno == EINTR { return false }
-            throw BPFError.callFailed(operation: "poll(ring buffer \(map.name))", errno: errno)
+            throw BPFError.callFailed(operation: "epoll_wait(ring buffer \(map.name))", errno: errno)
         }
         return result > 0
     }
@@ -83,7 +88,11 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     /// decodes with state of its own (valid only during the call).
     @discardableResult
     public func pollBytes(timeout: Duration, handler: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        guard try wait(timeout: timeout) else { return 0 }
+        // Records already pending are drained at once (as the level-triggered ring_buffer__poll
+        // would); otherwise wait for the producer's wakeup.
+        if pendingBytes == 0 {
+            guard try wait(timeout: timeout) else { return 0 }
+        }
         return try consumeBytes(handler: handler)
     }
 
@@ -121,6 +130,8 @@ private final class RingMapping: @unchecked Sendable {
     private static var discardBit: UInt32 { UInt32(BPF_RINGBUF_DISCARD_BIT) }
     private static var headerSize: Int { Int(BPF_RINGBUF_HDR_SZ) }
 
+    /// An epoll instance watching the map's descriptor, edge-triggered (`RingBuffer.wait`).
+    let epoll: Int32
     private let consumerPage: UnsafeMutableRawPointer
     private let producerPages: UnsafeMutableRawPointer
     private let pageSize: Int
@@ -141,11 +152,22 @@ private final class RingMapping: @unchecked Sendable {
             munmap(consumer, pageSize)
             throw BPFError.callFailed(operation: "mmap(ring buffer \(name) producer page and data)", errno: failure)
         }
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var event = epoll_event(events: EPOLLIN.rawValue | EPOLLET.rawValue, data: epoll_data_t(fd: fd))
+        if epoll < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 {
+            let failure = errno
+            if epoll >= 0 { Glibc.close(epoll) }
+            munmap(consumer, pageSize)
+            munmap(producer, producerLength)
+            throw BPFError.callFailed(operation: "epoll_ctl(ring buffer \(name))", errno: failure)
+        }
+        self.epoll = epoll
         consumerPage = consumer
         producerPages = producer
     }
 
     deinit {
+        Glibc.close(epoll)
         munmap(consumerPage, pageSize)
         munmap(producerPages, producerLength)
     }

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <linux/bpf.h>
+#include <sys/epoll.h>	/* RingBuffer.wait: not in the Glibc module */
 
 /*
  * Ordered access to a BPF ring buffer's shared positions and record headers, as the kernel and

@@ -251,11 +251,28 @@ struct RingBufferTests {
         fixture.ring.close()
         fixture.ring.close()
         #expect(throws: BPFError.closed(operation: "consume(ring buffer records)")) { try fixture.ring.consume { _ in } }
-        #expect(throws: BPFError.closed(operation: "poll(ring buffer records)")) {
+        #expect(throws: BPFError.closed(operation: "epoll_wait(ring buffer records)")) {
             try fixture.ring.poll(timeout: .zero) { _ in }
         }
-        #expect(throws: BPFError.closed(operation: "poll(ring buffer records)")) { try fixture.ring.wait(timeout: .zero) }
+        #expect(throws: BPFError.closed(operation: "epoll_wait(ring buffer records)")) { try fixture.ring.wait(timeout: .zero) }
         #expect(fixture.ring.pendingBytes == 0)
+    }
+
+    @Test("wait ends on a wakeup, not on records merely pending; poll drains what is pending at once")
+    func waitIsEdgeTriggered() throws {
+        let fixture = try Fixture(TestRecord.self)
+        let ring = fixture.ring
+        // emit_records submits with the default policy: a wakeup for the first record after a drain.
+        #expect(try fixture.emit(count: 4, base: 0) == 4)
+        #expect(try ring.wait(timeout: .seconds(5)), "the wakeup of the first record")
+        #expect(try ring.wait(timeout: .milliseconds(20)) == false, "4 records pending, but no new wakeup")
+        #expect(try fixture.emit(count: 2, base: 100) == 2)
+        #expect(try ring.wait(timeout: .milliseconds(20)) == false, "the consumer had not caught up: no wakeup sent")
+        var received: [UInt32] = []
+        #expect(try ring.poll(timeout: .seconds(5)) { received.append($0.seq) } == 6, "pending records: no wait")
+        #expect(received == [0, 1, 2, 3, 0, 1])
+        #expect(try fixture.emit(count: 1, base: 200) == 1)
+        #expect(try ring.wait(timeout: .seconds(5)), "caught up: the next record wakes it")
     }
 
     /// The two ways to drain, for tests that must hold for both.
