@@ -22,7 +22,6 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     /// The ring's data size in bytes.
     public let capacity: Int
 
-    private let fd: Int32
     /// The shared pages; nil once closed. The lock serializes drains.
     private let mapping: Mutex<RingMapping?>
 
@@ -37,7 +36,6 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
         let capacity = try map.maxEntries
         self.map = map
         self.capacity = capacity
-        self.fd = fd
         self.mapping = Mutex(try RingMapping(fd: fd, capacity: capacity, name: map.name))
     }
 
