@@ -136,10 +136,14 @@ struct ExpositionTests {
 
     @Test("a per-process sample is byte for byte the labelled sample it stands for", arguments: [
         (Int32(1234), "nginx", nil), (Int32(0), "a\"b\\c\nd", ("errno", "ENOENT")), (Int32(-7), "", ("access", "read")),
-        (Int32.max, "\\xff", ("access", "read_write")),
+        (Int32.max, "\\xff", ("access", "read_write")), (Int32(5), "x", ("errno", "E\"Q\\\n")),
+        (Int32(6), String(repeating: "long-comm-", count: 30), nil),
+        (Int32(8), String(repeating: "c", count: 200), ("errno", "ENOENT")),
     ] as [(Int32, String, (name: StaticString, value: String)?)])
     func processSample(pid: Int32, comm: String, extra: (name: StaticString, value: String)?) {
-        for format in [ExpositionFormat.prometheusText, .openMetrics] {
+        for (format, value) in [ExpositionFormat.prometheusText, .openMetrics].flatMap({ format in
+            [0, 7, 10, 42, 1_000_000, UInt64.max].map { (format, $0) }
+        }) {
             var fast = ExpositionWriter(format: format)
             var general = ExpositionWriter(format: format)
             fast.family("fileopen_process_opens", .counter, help: "h")
@@ -150,12 +154,12 @@ struct ExpositionTests {
             let start = labels.bytes.count
             labels.appendProcessLabels(pid: pid, comm: comm)
             labels.bytes.withUnsafeBufferPointer { labels in
-                fast.processSample(labels: UnsafeBufferPointer(rebasing: labels[start...]), extra: extra, 42)
+                fast.processSample(labels: UnsafeBufferPointer(rebasing: labels[start...]), extra: extra, value)
             }
             if let extra {
-                general.sample(["pid": String(pid), "comm": comm, "\(extra.name)": extra.value], UInt64(42))
+                general.sample(["pid": String(pid), "comm": comm, "\(extra.name)": extra.value], value)
             } else {
-                general.sample(["pid": String(pid), "comm": comm], UInt64(42))
+                general.sample(["pid": String(pid), "comm": comm], value)
             }
             #expect(fast.finish() == general.finish())
         }
