@@ -152,12 +152,13 @@ public struct ExpositionWriter: Sendable {
         labels: UnsafeBufferPointer<UInt8>, extraName: StaticString?, extraValue: UnsafeBufferPointer<UInt8>?,
         _ value: UInt64
     ) -> Bool {
-        let capacity = 256
+        let capacity = 256  // a constant: the buffer is then a plain stack slot
         let extraLength = extraName.map { $0.utf8CodeUnitCount + 4 } ?? 0  // ,name=""
-        guard sampleName.count + labels.count + extraLength + (extraValue?.count ?? 0) + 23 <= capacity else {
+        guard sampleName.count + labels.count + extraLength + (extraValue?.count ?? 0) + 3 + Self.maximumDigits <= capacity
+        else {
             return false
         }
-        if let extraValue, extraValue.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x22 }) { return false }
+        if let extraValue, extraValue.contains(where: { Self.escape($0, quotes: true) != nil }) { return false }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             var end = 0
             func put(_ source: UnsafeBufferPointer<UInt8>) {
@@ -181,19 +182,7 @@ public struct ExpositionWriter: Sendable {
             buffer[end] = 0x7D  // }
             buffer[end + 1] = 0x20
             end += 2
-            // The decimal digits, written backwards from where they end.
-            var digits = 1
-            var rest = value / 10
-            while rest > 0 {
-                digits += 1
-                rest /= 10
-            }
-            rest = value
-            for index in stride(from: end + digits - 1, through: end, by: -1) {
-                buffer[index] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-            }
-            end += digits
+            end = Self.writeDecimal(value, into: buffer, at: end)
             buffer[end] = 0x0A
             end += 1
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<end]))
@@ -234,18 +223,29 @@ public struct ExpositionWriter: Sendable {
     private mutating func appendEscaped(_ text: String, quotes: Bool) {
         var text = text
         text.withUTF8 { utf8 in
-            guard utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || ($0 == 0x22 && quotes) }) else {
+            guard utf8.contains(where: { Self.escape($0, quotes: quotes) != nil }) else {
                 bytes.append(contentsOf: utf8)
                 return
             }
             for byte in utf8 {
-                switch byte {
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-                case 0x22 where quotes: bytes.append(contentsOf: [0x5C, 0x22])
-                default: bytes.append(byte)
+                if let escaped = Self.escape(byte, quotes: quotes) {
+                    bytes.append(0x5C)
+                    bytes.append(escaped)
+                } else {
+                    bytes.append(byte)
                 }
             }
+        }
+    }
+
+    /// What follows the backslash when `byte` must be escaped (`\\`, `\n`, `\"` where quotes
+    /// are), or nil when it stands as it is.
+    private static func escape(_ byte: UInt8, quotes: Bool) -> UInt8? {
+        switch byte {
+        case 0x5C: 0x5C
+        case 0x0A: 0x6E
+        case 0x22 where quotes: 0x22
+        default: nil
         }
     }
 
@@ -254,18 +254,28 @@ public struct ExpositionWriter: Sendable {
             bytes.append(0x30 + UInt8(value))
             return
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[19 - count] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: buffer[(20 - count)...])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumDigits) { digits in
+            let count = Self.writeDecimal(value, into: digits, at: 0)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<count]))
         }
+    }
+
+    /// Digits of the largest UInt64.
+    private static var maximumDigits: Int { 20 }
+
+    /// Writes `value` in decimal into `buffer` from `start`; returns where the digits end.
+    private static func writeDecimal(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        rest = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            buffer[index] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        }
+        return start + digits
     }
 }
