@@ -119,15 +119,13 @@ struct OpenRunCounterTests {
     @Test("a run is counted once: one process repeating one open is one lookup, then a compare per record")
     func oneRunIsOneCount() throws {
         let paths = Paths(["/nonexistent/fobench/missing-file"])
-        let open = Event.open(pid: 7, start: 1, comm: "fobench-load", path: 0, flags: 0, result: -2)
         var decodes = 0
         var aggregator = Aggregator()
         var counter = OpenRunCounter()
         for time in UInt64(1)...1000 {
-            guard case let .open(pid, start, comm, path, flags, result) = open else { return }
             let record = OpenRecordView(
-                timestamp: time, process: ProcessIdentity(pid: pid, startTime: start),
-                flags: OpenFlags(rawValue: flags), result: result, comm: CommBytes(comm), path: paths[path]
+                timestamp: time, process: ProcessIdentity(pid: 7, startTime: 1), flags: OpenFlags(rawValue: 0),
+                result: -2, comm: CommBytes("fobench-load"), path: paths[0]
             )
             counter.count(record, into: &aggregator) { decodes += 1; return KernelString.decode($0) }
             // Nothing of the run is counted until it is flushed.
