@@ -43,6 +43,7 @@ public final class RingBuffer<Record: BPFRecordDecodable>: Sendable {
     public func close() {
         mapping.withLock { $0 = nil }
     }
+
     /// Waits up to `timeout` for a wakeup, then drains what is ready (as `ring_buffer__poll`).
     /// Returns the number of records handled. An interrupted wait returns 0.
     @discardableResult
@@ -189,7 +190,7 @@ private final class RingMapping: @unchecked Sendable {
         let data = UnsafeRawPointer(producerPages + pageSize)
         var consumed = clibbpf_load_acquire_u64(consumerPosition)
         var released = consumed
-        /// Where the last record handed over starts: space is handed back only up to there.
+        // Where the last record handed over starts: space is handed back only up to there.
         var kept = consumed
         var handled = 0
         defer {
