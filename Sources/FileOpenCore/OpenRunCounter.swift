@@ -9,8 +9,9 @@
 /// instead of a hash of them, a pid lookup and the counting per record.
 ///
 /// The previous record is compared where it lies, so the caller keeps each record's bytes valid
-/// until the next `count` returns (`RingBuffer` hands space back a record behind), and calls
-/// `flush` before anything else changes the aggregator or the bytes go.
+/// until the next `count` returns (`RingBuffer` hands space back a record behind). The caller
+/// calls `flush` before anything else changes the aggregator, and before counting a record whose
+/// predecessor's bytes may be gone (the next drain); `flush` itself reads no record bytes.
 public struct OpenRunCounter {
     /// The previous record, while repeats of it can join the run.
     @usableFromInline var previous: OpenRecordView?
