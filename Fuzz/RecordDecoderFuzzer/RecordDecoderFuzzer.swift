@@ -5,9 +5,11 @@ import FileOpenCore
 import FileOpenProbe
 import FuzzSupport
 
-/// What the consumer thread keeps across records; small caps so eviction and the comm cap run.
-/// libFuzzer calls the target from one thread.
-nonisolated(unsafe) private var aggregator = Aggregator(settings: AggregatorSettings(maxProcesses: 64, maxComms: 16))
+/// What the consumer thread keeps across records; small caps so eviction, the comm cap and the
+/// top-paths cap run. libFuzzer calls the target from one thread.
+nonisolated(unsafe) private var aggregator = Aggregator(
+    settings: AggregatorSettings(maxProcesses: 64, maxComms: 16, maxTopPathsProcesses: 8)
+)
 nonisolated(unsafe) private var paths = KernelStringCache()
 
 /// Decodes one input both ways and counts it as the consumer does. Any outcome but a crash is

@@ -21,7 +21,8 @@ extension ConfigurationKey {
         switch self {
         case .listen: .stringArray
         case .socket, .socketGroup, .attachMode, .logLevel: .string
-        case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .rateWindow: .int
+        case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .rateWindow:
+            .int
         }
     }
 
@@ -31,6 +32,7 @@ extension ConfigurationKey {
         case .drainInterval: (1...1000, "milliseconds")
         case .retention: (0...31_536_000, "seconds")
         case .maxProcesses, .maxComms: (1...10_000_000, nil)
+        case .maxTopPathsProcesses: (0...10_000_000, nil)
         case .rateWindow: (1...3600, "seconds")
         case .ringBufferSize: (Self.pageSize...Self.maximumRingBufferSize, "bytes")
         default: nil
@@ -83,6 +85,7 @@ extension ConfigurationKey {
             case .retention: configuration.retention = number
             case .maxProcesses: configuration.maxProcesses = number
             case .maxComms: configuration.maxComms = number
+            case .maxTopPathsProcesses: configuration.maxTopPathsProcesses = number
             case .rateWindow: configuration.rateWindow = number
             default: preconditionFailure("\(self) is not numeric")
             }

@@ -24,6 +24,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case maxProcesses = "max_processes"
     /// The cap on command names with totals of their own.
     case maxComms = "max_comms"
+    /// The cap on processes that keep top paths.
+    case maxTopPathsProcesses = "max_top_paths_processes"
     /// Seconds over which `top` computes its rates.
     case rateWindow = "rate_window"
     /// The lowest level of log line written.
@@ -52,7 +54,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .retention, .maxProcesses, .maxComms, .logLevel: true
+        case .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
         case .listen, .socket, .socketGroup, .attachMode, .ringBufferSize, .drainInterval, .rateWindow: false
         }
     }

@@ -23,6 +23,8 @@ public struct ConfigurationOverrides: Sendable, Equatable {
     public var maxProcesses: Int?
     /// `--max-comms`.
     public var maxComms: Int?
+    /// `--max-top-paths-processes`.
+    public var maxTopPathsProcesses: Int?
     /// `--rate-window`.
     public var rateWindow: Int?
     /// `--log-level`.
@@ -43,6 +45,7 @@ public struct ConfigurationOverrides: Sendable, Equatable {
         values[.retention] = retention.map(ConfigContent.int)
         values[.maxProcesses] = maxProcesses.map(ConfigContent.int)
         values[.maxComms] = maxComms.map(ConfigContent.int)
+        values[.maxTopPathsProcesses] = maxTopPathsProcesses.map(ConfigContent.int)
         values[.rateWindow] = rateWindow.map(ConfigContent.int)
         values[.logLevel] = logLevel.map { .string($0.rawValue) }
         return values

@@ -23,6 +23,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxProcesses = 10_000
     /// The cap on command names with totals of their own.
     public var maxComms = 10_000
+    /// The cap on processes that keep top paths.
+    public var maxTopPathsProcesses = 1_000
     /// Seconds over which `top` computes rates.
     public var rateWindow = 10
     /// The lowest level logged.
@@ -44,7 +46,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var aggregatorSettings: AggregatorSettings {
         AggregatorSettings(
             retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms,
-            rateWindow: .seconds(rateWindow)
+            maxTopPathsProcesses: maxTopPathsProcesses, rateWindow: .seconds(rateWindow)
         )
     }
 
@@ -60,6 +62,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .retention: String(retention)
         case .maxProcesses: String(maxProcesses)
         case .maxComms: String(maxComms)
+        case .maxTopPathsProcesses: String(maxTopPathsProcesses)
         case .rateWindow: String(rateWindow)
         case .logLevel: logLevel.rawValue
         }
@@ -82,6 +85,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .retention: retention = other.retention
         case .maxProcesses: maxProcesses = other.maxProcesses
         case .maxComms: maxComms = other.maxComms
+        case .maxTopPathsProcesses: maxTopPathsProcesses = other.maxTopPathsProcesses
         case .rateWindow: rateWindow = other.rateWindow
         case .logLevel: logLevel = other.logLevel
         }

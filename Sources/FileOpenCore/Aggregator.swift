@@ -10,10 +10,16 @@
 /// - Exited processes stay for `settings.retention`, then leave the per-process counters.
 /// - At most `settings.maxProcesses` processes: the least recently active (exited ones first) are
 ///   folded into `other`, and `statistics.evictedProcesses` counts them.
+/// - At most `settings.maxTopPathsProcesses` of them keep top paths: a process without them gets
+///   them back with its next open, and the least recently active holders lose theirs
+///   (`statistics.droppedTopPaths`). Their counters are never touched.
 public struct Aggregator: Sendable {
     public var settings: AggregatorSettings {
         // A cap lowered by a reload applies at once, not at the next new process.
-        didSet { evictOverCap(reserving: 0) }
+        didSet {
+            evictOverCap(reserving: 0)
+            dropTopPathsOverCap(reserving: 0)
+        }
     }
     /// The tracked processes, by pid.
     public private(set) var processes = ProcessTable()
@@ -102,8 +108,11 @@ public struct Aggregator: Sendable {
                 }
             }
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
-            var pathEntry = 0
-            processes.update(at: position) { pathEntry = $0.count(record, pathHash: pathHash) { decodePath(record.path) } }
+            let keepingPath = !processes.all[position].topPaths.isEmpty || admitTopPaths()
+            var pathEntry = -1
+            processes.update(at: position) {
+                pathEntry = $0.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
+            }
             if processes.all[position].commPosition >= 0 {
                 remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
             }
@@ -114,7 +123,8 @@ public struct Aggregator: Sendable {
             var process = TrackedProcess(identity: record.process, comm: comm, seenAt: record.timestamp)
             process.commBytes = record.comm
             process.commPosition = rememberable(commPosition, for: comm)
-            let pathEntry = process.count(record, pathHash: pathHash) { decodePath(record.path) }
+            let keepingPath = admitTopPaths()
+            let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             insert(process)
             if process.commPosition >= 0 {
                 remember(record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry)
@@ -257,6 +267,28 @@ public struct Aggregator: Sendable {
     /// as overflowed, and a cap raised by a reload gives the comm totals of its own.
     private func rememberable(_ position: Int, for comm: String) -> Int32 {
         comms.all[position].comm == comm ? Int32(position) : -1
+    }
+
+    /// Whether one more process may start keeping top paths; when `settings.maxTopPathsProcesses`
+    /// keep them already, the least recently active lose theirs to make room.
+    private mutating func admitTopPaths() -> Bool {
+        dropTopPathsOverCap(reserving: 1)
+        return processes.topPathsHolders.count < settings.maxTopPathsProcesses
+    }
+
+    /// Drops top paths until `reserving` more processes may keep them under the cap. When the cap
+    /// is hit it drops a batch (1/16 of the cap), the least recently active first, so a stream of
+    /// newly active processes costs one sort of the holders per batch, not one per process.
+    private mutating func dropTopPathsOverCap(reserving: Int) {
+        let cap = max(0, settings.maxTopPathsProcesses)
+        let holders = processes.topPathsHolders
+        guard holders.count + reserving > cap, !holders.isEmpty else { return }
+        let count = min(holders.count, max(holders.count + reserving - cap, cap / 16))
+        let victims = holders.map { pid in
+            (lastSeen: processes.all[processes.position(of: pid)!].lastSeen, pid: pid)
+        }.sorted { ($0.lastSeen, $0.pid) < ($1.lastSeen, $1.pid) }.prefix(count)
+        for victim in victims { processes.dropTopPaths(pid: victim.pid) }
+        statistics.droppedTopPaths += UInt64(victims.count)
     }
 
     private mutating func insert(_ process: TrackedProcess) {

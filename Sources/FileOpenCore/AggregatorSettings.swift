@@ -9,6 +9,10 @@ public struct AggregatorSettings: Sendable, Equatable {
     /// The most distinct comms with totals of their own; opens of further comms count under
     /// `AggregatorSettings.otherComm`. Bounds what a process renaming itself in a loop can cost.
     public var maxComms = 10_000
+    /// The most processes that keep top paths (the query detail `proc` shows): the most recently
+    /// active ones; the others keep their counters only. Path text is most of what a process
+    /// costs, so this bounds it apart from `maxProcesses`. 0 keeps none.
+    public var maxTopPathsProcesses = 1_000
     /// The window of the recent rates `top` shows (opens and failures per second).
     public var rateWindow: Duration = .seconds(10)
 
@@ -18,11 +22,12 @@ public struct AggregatorSettings: Sendable, Equatable {
 
     public init(
         retention: Duration = .seconds(300), maxProcesses: Int = 10_000, maxComms: Int = 10_000,
-        rateWindow: Duration = .seconds(10)
+        maxTopPathsProcesses: Int = 1_000, rateWindow: Duration = .seconds(10)
     ) {
         self.retention = retention
         self.maxProcesses = maxProcesses
         self.maxComms = maxComms
+        self.maxTopPathsProcesses = maxTopPathsProcesses
         self.rateWindow = rateWindow
     }
 

@@ -10,6 +10,8 @@ public struct AggregatorStatistics: Sendable, Equatable {
     public var evictedProcesses: UInt64 = 0
     /// Exited processes removed after the retention window.
     public var expiredProcesses: UInt64 = 0
+    /// Processes whose top paths were dropped to make room for more recently active ones.
+    public var droppedTopPaths: UInt64 = 0
     /// Opens counted under `[other]` because the comm cap was reached.
     public var overflowedCommOpens: UInt64 = 0
 

@@ -53,6 +53,18 @@ public enum DaemonMetricsRenderer {
             help: "Opens counted under comm=\"[other]\" because the cap on command names was reached."
         )
         writer.sample(aggregator.statistics.overflowedCommOpens)
+        writer.family(
+            "fileopen_top_paths_processes", .gauge,
+            help: "Tracked processes that keep top paths (the most recently active ones)."
+        )
+        writer.sample(UInt64(aggregator.processes.topPathsProcessCount))
+        writer.family("fileopen_top_paths_process_limit", .gauge, help: "The cap on processes that keep top paths.")
+        writer.sample(UInt64(max(0, aggregator.settings.maxTopPathsProcesses)))
+        writer.family(
+            "fileopen_top_paths_dropped", .counter,
+            help: "Processes whose top paths were dropped to make room for more recently active ones."
+        )
+        writer.sample(aggregator.statistics.droppedTopPaths)
 
         renderHTTP(daemon.http, into: &writer)
         renderQuery(daemon.query, into: &writer)

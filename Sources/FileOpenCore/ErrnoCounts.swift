@@ -18,35 +18,39 @@ public struct ErrnoCounts: Sequence, Sendable, Equatable {
         public var name: String { errno == 0 ? "unknown" : ErrnoName.of(errno) }
     }
 
-    /// Inline slots; an errno of -1 marks a slot not used yet (real ones are 0...4095).
-    private var first = Entry(errno: -1, count: 0)
-    private var second = Entry(errno: -1, count: 0)
+    /// The inline slots, their errnos apart from their counts so that the two errnos pack into
+    /// four bytes (an `Entry` pair would take 32 with padding); an errno of -1 marks a slot not
+    /// used yet (real ones are 0...4095).
+    private var firstCount: UInt64 = 0
+    private var secondCount: UInt64 = 0
     /// The third errno on, in order; nil until a process fails a third way.
     private var more: [Entry]?
+    private var firstErrno: Int16 = -1
+    private var secondErrno: Int16 = -1
 
     public init() {}
 
     /// Distinct errnos counted.
     public var count: Int {
-        first.errno < 0 ? 0 : second.errno < 0 ? 1 : 2 + (more?.count ?? 0)
+        firstErrno < 0 ? 0 : secondErrno < 0 ? 1 : 2 + (more?.count ?? 0)
     }
 
     /// The failures with `errno`, or 0.
     public func count(of errno: Int32) -> UInt64 {
-        if first.errno == errno { return first.count }
-        if second.errno == errno { return second.count }
+        if Int32(firstErrno) == errno { return firstCount }
+        if Int32(secondErrno) == errno { return secondCount }
         return more?.first { $0.errno == errno }?.count ?? 0
     }
 
     /// Adds `count` failures with `errno` (0...4095).
     @inline(__always)  // per failed record, twice
     public mutating func add(_ errno: Int32, _ count: UInt64) {
-        if first.errno == errno || first.errno < 0 {
-            first.errno = errno
-            first.count += count
-        } else if second.errno == errno || second.errno < 0 {
-            second.errno = errno
-            second.count += count
+        if Int32(firstErrno) == errno || firstErrno < 0 {
+            firstErrno = Int16(errno)
+            firstCount += count
+        } else if Int32(secondErrno) == errno || secondErrno < 0 {
+            secondErrno = Int16(errno)
+            secondCount += count
         } else if let index = more?.firstIndex(where: { $0.errno == errno }) {
             more![index].count += count
         } else {
@@ -66,8 +70,8 @@ public struct ErrnoCounts: Sequence, Sendable, Equatable {
         public mutating func next() -> Entry? {
             defer { position += 1 }
             switch position {
-            case 0: return counts.first.errno < 0 ? nil : counts.first
-            case 1: return counts.second.errno < 0 ? nil : counts.second
+            case 0: return counts.firstErrno < 0 ? nil : Entry(errno: Int32(counts.firstErrno), count: counts.firstCount)
+            case 1: return counts.secondErrno < 0 ? nil : Entry(errno: Int32(counts.secondErrno), count: counts.secondCount)
             default:
                 guard let more = counts.more, position - 2 < more.count else { return nil }
                 return more[position - 2]

@@ -16,6 +16,9 @@ public struct ProcessReport: Encodable, Sendable {
     public var errors: [String: UInt64]
     public var topPaths: [PathCount]
     public var topPathsCapacity = TopPaths.capacity
+    /// The opens `topPaths` counted: fewer than `opens` minus `missed` when its top paths were
+    /// dropped (only the most recently active processes keep them) or reset since.
+    public var topPathsOpens: UInt64
 
     public struct PathCount: Encodable, Sendable, Equatable {
         public var path: String
@@ -38,6 +41,7 @@ public struct ProcessReport: Encodable, Sendable {
         byAccess = ["read": counters.reads, "write": counters.writes, "read_write": counters.readWrites]
         errors = Dictionary(counters.errors.map { ($0.name, $0.count) }, uniquingKeysWith: +)
         topPaths = process.topPaths.ranked.map { PathCount(path: $0.path, opens: $0.opens) }
+        topPathsOpens = process.topPaths.countedOpens
     }
 
     // exited_ns is written as null while the process runs, so every key is always there.
@@ -58,11 +62,12 @@ public struct ProcessReport: Encodable, Sendable {
         try container.encode(errors, forKey: .errors)
         try container.encode(topPaths, forKey: .topPaths)
         try container.encode(topPathsCapacity, forKey: .topPathsCapacity)
+        try container.encode(topPathsOpens, forKey: .topPathsOpens)
     }
 
     enum CodingKeys: String, CodingKey {
         case pid, comm, startNs = "start_ns", firstSeenNs = "first_seen_ns", lastSeenNs = "last_seen_ns"
         case exited, exitedNs = "exited_ns", opens, failed, missed, creates, byAccess = "by_access", errors
-        case topPaths = "top_paths", topPathsCapacity = "top_paths_capacity"
+        case topPaths = "top_paths", topPathsCapacity = "top_paths_capacity", topPathsOpens = "top_paths_opens"
     }
 }

@@ -1,5 +1,5 @@
-/// The tracked processes: a dense array, in no particular order, and a pid → position index
-/// (`PidIndex`).
+/// The tracked processes: a dense array, in no particular order, a pid → position index
+/// (`PidIndex`), and the list of those that keep top paths.
 /// A dictionary of processes would keep each large value in a hash bucket, with a quarter to
 /// half of the buckets empty but still resident, scattered over memory; the dense array keeps a
 /// process in one contiguous slot, so a scrape walks memory in order and a snapshot's copy is one
@@ -12,10 +12,16 @@ public struct ProcessTable: Sendable {
     /// Changes whenever a process may have moved or had its top paths rewritten (everything but
     /// `update(at:)`), so that a remembered position can tell it is stale.
     private(set) var generation: UInt64 = 0
+    /// The pids of the processes that keep top paths (non-empty `topPaths`), in no particular
+    /// order; each one's `topPathsSlot` is its place here. It lets the aggregator find the least
+    /// recently active of them without walking every process.
+    private(set) var topPathsHolders: [Int32] = []
 
     public init() {}
 
     public var count: Int { all.count }
+    /// How many processes keep top paths.
+    public var topPathsProcessCount: Int { topPathsHolders.count }
     /// The pids tracked.
     public var pids: [Int32] { positions.pids }
 
@@ -30,14 +36,51 @@ public struct ProcessTable: Sendable {
     }
 
     /// Changes the process at `position` in place.
+    @inline(__always)  // per record
     mutating func update(at position: Int, _ body: (inout TrackedProcess) -> Void) {
         body(&all[position])
+        if all[position].topPaths.isEmpty != (all[position].topPathsSlot < 0) { updateTopPathsHolder(at: position) }
     }
 
     /// Changes every process in place.
     mutating func updateAll(_ body: (inout TrackedProcess) -> Void) {
         generation &+= 1
-        for position in all.indices { body(&all[position]) }
+        topPathsHolders.removeAll(keepingCapacity: true)
+        for position in all.indices {
+            body(&all[position])
+            all[position].topPathsSlot = -1
+            if !all[position].topPaths.isEmpty { updateTopPathsHolder(at: position) }
+        }
+    }
+
+    /// Forgets the top paths of `pid`'s process, if tracked.
+    mutating func dropTopPaths(pid: Int32) {
+        guard let position = positions.position(of: pid) else { return }
+        generation &+= 1
+        all[position].topPaths = TopPaths()
+        updateTopPathsHolder(at: position)
+    }
+
+    /// Adds the process at `position` to `topPathsHolders` or takes it out, as its top paths say.
+    private mutating func updateTopPathsHolder(at position: Int) {
+        if all[position].topPaths.isEmpty {
+            leaveTopPathsHolders(at: position)
+        } else if all[position].topPathsSlot < 0 {
+            all[position].topPathsSlot = Int32(topPathsHolders.count)
+            topPathsHolders.append(all[position].identity.pid)
+        }
+    }
+
+    /// Takes the process at `position` out of `topPathsHolders`, if it is there.
+    private mutating func leaveTopPathsHolders(at position: Int) {
+        let slot = Int(all[position].topPathsSlot)
+        guard slot >= 0 else { return }
+        all[position].topPathsSlot = -1
+        let last = topPathsHolders.removeLast()
+        if slot < topPathsHolders.count {
+            topPathsHolders[slot] = last
+            all[positions.position(of: last)!].topPathsSlot = Int32(slot)
+        }
     }
 
     /// Adds a process whose pid is not tracked.
@@ -46,12 +89,15 @@ public struct ProcessTable: Sendable {
         generation &+= 1
         positions.set(process.identity.pid, position: all.count)
         all.append(process)
+        all[all.count - 1].topPathsSlot = -1
+        if !process.topPaths.isEmpty { updateTopPathsHolder(at: all.count - 1) }
     }
 
     /// Removes and returns the process at `position`.
     @discardableResult
     mutating func remove(at position: Int) -> TrackedProcess {
         generation &+= 1
+        leaveTopPathsHolders(at: position)
         let removed = all[position]
         positions.remove(removed.identity.pid)
         let last = all.count - 1

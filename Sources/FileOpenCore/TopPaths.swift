@@ -22,6 +22,13 @@ public struct TopPaths: Sendable, Equatable {
 
     public init() {}
 
+    /// No path counted (since the list was started or last cleared).
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The opens the list has counted: the sum of its counts, exact even after evictions (a
+    /// newcomer's count is the evicted one's plus its own open).
+    public var countedOpens: UInt64 { entries.reduce(0) { $0 + $1.opens } }
+
     /// Counts one open of `path`.
     public mutating func count(_ path: String) {
         var path = path

@@ -1,30 +1,42 @@
 /// One process the aggregator follows: its identity, current comm, counters and times.
 /// Times are kernel CLOCK_BOOTTIME nanoseconds, the clock of the records.
 public struct TrackedProcess: Sendable, Equatable {
+    // Stored properties are in this order so that the small ones fill what would be padding:
+    // every tracked process is one of these, so its stride is most of a process's memory.
     public let identity: ProcessIdentity
+    public var counters = OpenCounters()
+    /// Where the totals of its comm are in `Aggregator.comms` (-1: look it up), so that its
+    /// records count there without hashing the comm.
+    var commPosition: Int32 = -1
+    /// Opens and failures per second over the last complete rate window (0 until one passed).
+    public var opensPerSecond: Float = 0
+    public var errorsPerSecond: Float = 0
+    /// Where its pid is in `ProcessTable`'s list of processes that keep top paths (-1: none).
+    var topPathsSlot: Int32 = -1
     /// The comm of its latest record: follows exec and prctl(PR_SET_NAME).
     public var comm: String
-    public var counters = OpenCounters()
+    /// Its comm's raw bytes, as of the record that set `comm`, so a record of the same comm
+    /// needs no decoding.
+    var commBytes = CommBytes.unknown
     /// When its first record or missed count arrived.
     public var firstSeen: UInt64
     /// When its latest record arrived (its exit, once it has exited).
     public var lastSeen: UInt64
-    /// When it exited, once its exit record arrived.
-    public var exitedAt: UInt64?
-    /// The paths it opens most (detail for queries; `Aggregator.resetDetail()` clears it).
-    public var topPaths = TopPaths()
-    /// Opens and failures per second over the last complete rate window (0 until one passed).
-    public var opensPerSecond: Float = 0
-    public var errorsPerSecond: Float = 0
-    /// Its comm's raw bytes, as of the record that set `comm`, so a record of the same comm
-    /// needs no decoding.
-    var commBytes = CommBytes.unknown
-    /// Where the totals of its comm are in `Aggregator.comms` (-1: look it up), so that its
-    /// records count there without hashing the comm.
-    var commPosition: Int32 = -1
+    /// `exitedAt`, or `UInt64.max` while it runs: an optional would take 16 bytes with padding.
+    private var exitTime = UInt64.max
     /// Its counts when the current rate window began.
     var windowStartOpens: UInt64 = 0
     var windowStartErrors: UInt64 = 0
+    /// The paths it opens most (detail for queries): kept for the most recently active
+    /// processes only (`AggregatorSettings.maxTopPathsProcesses`); `Aggregator.resetDetail()`
+    /// clears it.
+    public var topPaths = TopPaths()
+
+    /// When it exited, once its exit record arrived.
+    public var exitedAt: UInt64? {
+        get { exitTime == .max ? nil : exitTime }
+        set { exitTime = newValue ?? .max }
+    }
 
     public init(identity: ProcessIdentity, comm: String, seenAt time: UInt64) {
         self.identity = identity
@@ -35,19 +47,22 @@ public struct TrackedProcess: Sendable, Equatable {
 
     public var hasExited: Bool { exitedAt != nil }
 
-    /// Counts one of its opens; `decodePath` is called only for a path not among its top paths.
-    /// Its comm is kept up to date by `Aggregator`. Returns the top-path entry that counted it.
-    mutating func count(_ record: OpenRecordView, pathHash: UInt64, decodePath: () -> String) -> Int {
+    /// Counts one of its opens, and its path among its top paths if `keepingPath` (then
+    /// `decodePath` is called only for a path not among them already). Its comm is kept up to
+    /// date by `Aggregator`. Returns the top-path entry that counted it, or -1.
+    mutating func count(
+        _ record: OpenRecordView, pathHash: UInt64, keepingPath: Bool, decodePath: () -> String
+    ) -> Int {
         counters.count(flags: record.flags, result: record.result)
         lastSeen = max(lastSeen, record.timestamp)
-        return topPaths.count(hash: pathHash, path: decodePath)
+        return keepingPath ? topPaths.count(hash: pathHash, path: decodePath) : -1
     }
 
-    /// Counts `times` more opens like one just counted into top-path entry `pathEntry`.
+    /// Counts `times` more opens like one just counted into top-path entry `pathEntry` (-1: none).
     mutating func countAgain(_ times: UInt64, flags: OpenFlags, result: Int64, timestamp: UInt64, pathEntry: Int) {
         counters.count(flags: flags, result: result, times: times)
         lastSeen = max(lastSeen, timestamp)
-        topPaths.countAgain(at: pathEntry, times: times)
+        if pathEntry >= 0 { topPaths.countAgain(at: pathEntry, times: times) }
     }
 
     /// Ends a rate window of `seconds`: the rates become those of the window just ended.

@@ -24,11 +24,22 @@ public enum ProcFormatter {
         block.text("access", access(result["by_access"]?.objectValue))
 
         let paths = result["top_paths"]?.arrayValue ?? []
-        if let capacity = result["top_paths_capacity"]?.int64Value {
+        // Opens with a record (the top paths can only have counted those), and how many of them
+        // the list counted: fewer once its top paths were dropped or reset.
+        let recorded = (result["opens"]?.uint64Value).map { $0 - min($0, result["missed"]?.uint64Value ?? 0) }
+        let counted = result["top_paths_opens"]?.uint64Value
+        let dropped = paths.isEmpty && (recorded ?? 0) > 0 && counted != nil
+        if dropped {
+            block.text("top paths", "none kept now: only the most recently active processes keep them (its next open starts a new list)")
+        } else if let capacity = result["top_paths_capacity"]?.int64Value {
             // Space-Saving evicts only from a full list, so counts are exact until it fills; then a
             // newcomer inherits the evicted path's count and the numbers become upper bounds.
             let note = paths.count < capacity ? "counts exact" : "list full, counts may be overestimates"
-            block.text("top paths", "\(paths.count) of at most \(capacity) kept (\(note))")
+            var text = "\(paths.count) of at most \(capacity) kept (\(note))"
+            if let recorded, let counted, counted < recorded {
+                text += ", covering \(counted) of its \(recorded) recorded opens"
+            }
+            block.text("top paths", text)
         }
 
         var lines = block.lines()
@@ -49,7 +60,7 @@ public enum ProcFormatter {
 
         lines.append("")
         if paths.isEmpty {
-            lines.append("no paths recorded")
+            lines.append(dropped ? "no top paths kept" : "no paths recorded")
         } else {
             var table = TextTable([.number("OPENS"), .text("PATH")])
             for entry in paths {

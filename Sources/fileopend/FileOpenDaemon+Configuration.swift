@@ -19,6 +19,7 @@ extension FileOpenDaemon {
         overrides.retention = retention
         overrides.maxProcesses = maxProcesses
         overrides.maxComms = maxComms
+        overrides.maxTopPathsProcesses = maxTopPathsProcesses
         overrides.rateWindow = rateWindow
         overrides.logLevel = logLevel
         return ConfigurationInputs(

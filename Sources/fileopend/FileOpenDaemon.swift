@@ -64,6 +64,9 @@ struct FileOpenDaemon: ParsableCommand {
     @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\" (default 10000).")
     var maxComms: Int?
 
+    @Option(help: "Most processes that keep top paths for fileopenctl proc, the most recently active ones; 0 for none (default 1000).")
+    var maxTopPathsProcesses: Int?
+
     @Option(help: "Seconds over which fileopenctl top computes rates (1-3600, default 10).")
     var rateWindow: Int?
 

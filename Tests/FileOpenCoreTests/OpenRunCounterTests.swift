@@ -95,7 +95,7 @@ struct OpenRunCounterTests {
         Self.expectSame(single, runs)
     }
 
-    @Test("runs under a comm cap, a process cap and chunk ends that cut them count exactly as record by record")
+    @Test("runs under a comm cap, a process cap, a top-paths cap and chunk ends that cut them count exactly as record by record")
     func runsAtTheCaps() {
         let paths = Paths(["/etc/hosts", "/etc/passwd", "/nonexistent/fobench/missing-file"])
         var events: [Event] = []
@@ -109,9 +109,10 @@ struct OpenRunCounterTests {
         }
         for batch in [1, 7, 4096] {
             let (single, runs) = Self.countBothWays(
-                events, paths: paths, batch: batch, settings: AggregatorSettings(maxProcesses: 4, maxComms: 3)
+                events, paths: paths, batch: batch, settings: AggregatorSettings(maxProcesses: 4, maxComms: 3, maxTopPathsProcesses: 2)
             )
             #expect(single.statistics.evictedProcesses > 0 && single.statistics.overflowedCommOpens > 0)
+            #expect(single.statistics.droppedTopPaths > 0)
             Self.expectSame(single, runs)
         }
     }

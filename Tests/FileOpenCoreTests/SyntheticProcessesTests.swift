@@ -31,7 +31,12 @@ struct SyntheticProcessesTests {
         #expect(first.comm == "synthetic-0")
         #expect(first.counters.opens == 3 && first.counters.reads == 2 && first.counters.writes == 1)
         #expect(first.counters.creates == 1 && first.counters.errors(2) == 1)
-        #expect(first.topPaths.entries.count == 3)
+        #expect(first.topPaths.isEmpty, "the least recently active lost their top paths to the cap of 1000")
+        let last = try #require(aggregator.processes[SyntheticProcesses.firstPID + 2499])
+        #expect(last.topPaths.entries.count == 3 && last.topPaths.countedOpens == 3)
+        let keeping = aggregator.processes.all.filter { !$0.topPaths.isEmpty }.count
+        #expect((1000 - 1000 / 16)...1000 ~= keeping)
+        #expect(aggregator.statistics.droppedTopPaths == UInt64(2500 - keeping))
         // Above any real pid (PID_MAX_LIMIT is 4 194 304).
         #expect(aggregator.processes.pids.allSatisfy { $0 >= 10_000_000 })
     }

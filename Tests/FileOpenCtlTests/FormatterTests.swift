@@ -109,6 +109,29 @@ struct FormatterTests {
         #expect(lines.contains("top paths   2 of at most 2 kept (list full, counts may be overestimates)"))
     }
 
+    @Test("proc: top paths that were dropped, or cover fewer opens than it made, say so")
+    func procDroppedPaths() {
+        let dropped = #"{"pid":7,"opens":50,"missed":4,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0}"#
+        let lines = ProcFormatter.lines(Fixtures.value(dropped), clock: Fixtures.clock)
+        #expect(lines.contains(
+            "top paths   none kept now: only the most recently active processes keep them (its next open starts a new list)"
+        ))
+        #expect(lines.contains("no top paths kept") && !lines.contains("no paths recorded"))
+
+        let partial = #"{"pid":7,"opens":50,"missed":4,"top_paths":[{"path":"/a","opens":6}],"top_paths_capacity":8,"#
+            + #""top_paths_opens":6}"#
+        #expect(ProcFormatter.lines(Fixtures.value(partial), clock: Fixtures.clock).contains(
+            "top paths   1 of at most 8 kept (counts exact), covering 6 of its 46 recorded opens"
+        ))
+        let whole = #"{"pid":7,"opens":6,"missed":0,"top_paths":[{"path":"/a","opens":6}],"top_paths_capacity":8,"#
+            + #""top_paths_opens":6}"#
+        #expect(ProcFormatter.lines(Fixtures.value(whole), clock: Fixtures.clock).contains(
+            "top paths   1 of at most 8 kept (counts exact)"
+        ))
+        let onlyMissed = #"{"pid":7,"opens":3,"missed":3,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0}"#
+        #expect(ProcFormatter.lines(Fixtures.value(onlyMissed), clock: Fixtures.clock).contains("no paths recorded"))
+    }
+
     @Test("tail: fileopend --print's widths without FLAGS; failures, markers, escaping; no line for exits")
     func tail() {
         #expect(TailFormatter.header == "PID     TID     COMM              FD  ERR PATH")
