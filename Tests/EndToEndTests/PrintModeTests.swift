@@ -27,10 +27,12 @@ struct PrintModeTests {
         let childExit = "\"event\":\"exit\",\"time_ns\":"
         #expect(TestEnvironment.waitUntil { daemon.outputLines.contains { $0.contains(childExit) && $0.contains("\"pid\":\(child),") } })
 
-        let objects = daemon.outputLines.compactMap { line in
+        // One snapshot: the daemon goes on printing every other open on the host meanwhile.
+        let lines = daemon.outputLines
+        let objects = lines.compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         }
-        #expect(objects.count == daemon.outputLines.count, "every line is one JSON object")
+        #expect(objects.count == lines.count, "every line is one JSON object")
         let mine = objects.filter { $0["path"] as? String == path }
         #expect(mine.count == Self.count)
         for object in mine {
