@@ -89,12 +89,14 @@ struct QuerySocketTests {
         let topPaths = try #require(proc["top_paths"] as? [[String: Any]])
         #expect(topPaths.first?["path"] as? String == path)
         #expect(topPaths.first?["opens"] as? Int == 14)
+        #expect(proc["top_paths_opens"] as? Int == 14, "its list counted every open it made")
 
         let reset = try client.result(["version": 1, "command": "reset"])
         #expect(reset["reset"] as? Bool == true)
         #expect((reset["processes"] as? Int ?? 0) >= 1)
         let afterReset = try client.result(["version": 1, "command": "proc", "pid": Int(pid)])
         #expect((afterReset["top_paths"] as? [Any])?.isEmpty == true)
+        #expect(afterReset["top_paths_opens"] as? Int == 0)
         #expect(afterReset["opens"] as? Int == 14, "reset never touches the counters")
         #expect(try daemon.metrics.value(#"fileopen_opens_total{comm="\#(comm)"}"#) == 14)
 
