@@ -30,7 +30,7 @@ public enum ProcFormatter {
         let counted = result["top_paths_opens"]?.uint64Value
         let dropped = paths.isEmpty && (recorded ?? 0) > 0 && counted != nil
         if dropped {
-            block.text("top paths", "none kept now: only the most recently active processes keep them (its next open starts a new list)")
+            block.text("top paths", "none kept now (dropped for more recently active processes, or reset); its next open starts a new list")
         } else if let capacity = result["top_paths_capacity"]?.int64Value {
             // Space-Saving evicts only from a full list, so counts are exact until it fills; then a
             // newcomer inherits the evicted path's count and the numbers become upper bounds.

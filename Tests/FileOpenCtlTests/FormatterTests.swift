@@ -114,7 +114,7 @@ struct FormatterTests {
         let dropped = #"{"pid":7,"opens":50,"missed":4,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0}"#
         let lines = ProcFormatter.lines(Fixtures.value(dropped), clock: Fixtures.clock)
         #expect(lines.contains(
-            "top paths   none kept now: only the most recently active processes keep them (its next open starts a new list)"
+            "top paths   none kept now (dropped for more recently active processes, or reset); its next open starts a new list"
         ))
         #expect(lines.contains("no top paths kept") && !lines.contains("no paths recorded"))
 
