@@ -108,11 +108,14 @@ public struct Aggregator: Sendable {
                 }
             }
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
-            let keepingPath = !processes.all[position].topPaths.isEmpty || admitTopPaths()
+            // A process keeps top paths exactly when it has a slot among the holders.
+            let hadTopPaths = processes.all[position].topPathsSlot >= 0
+            let keepingPath = hadTopPaths || admitTopPaths()
             var pathEntry = -1
             processes.update(at: position) {
                 pathEntry = $0.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             }
+            if keepingPath && !hadTopPaths { processes.updateTopPathsHolder(at: position) }
             if processes.all[position].commPosition >= 0 {
                 remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
             }

@@ -35,11 +35,10 @@ public struct ProcessTable: Sendable {
         positions.position(of: pid)
     }
 
-    /// Changes the process at `position` in place.
-    @inline(__always)  // per record
+    /// Changes the process at `position` in place; a change that starts its top paths must be
+    /// followed by `updateTopPathsHolder(at:)` (checking here would cost every record).
     mutating func update(at position: Int, _ body: (inout TrackedProcess) -> Void) {
         body(&all[position])
-        if all[position].topPaths.isEmpty != (all[position].topPathsSlot < 0) { updateTopPathsHolder(at: position) }
     }
 
     /// Changes every process in place.
@@ -62,7 +61,7 @@ public struct ProcessTable: Sendable {
     }
 
     /// Adds the process at `position` to `topPathsHolders` or takes it out, as its top paths say.
-    private mutating func updateTopPathsHolder(at position: Int) {
+    mutating func updateTopPathsHolder(at position: Int) {
         if all[position].topPaths.isEmpty {
             leaveTopPathsHolders(at: position)
         } else if all[position].topPathsSlot < 0 {
