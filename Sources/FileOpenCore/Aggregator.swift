@@ -97,12 +97,10 @@ public struct Aggregator: Sendable {
         case .tracked(let position):
             var commPosition = Int(processes.all[position].commPosition)
             if commPosition < 0 || processes.all[position].commBytes != record.comm {
-                let sameComm = processes.all[position].commBytes == record.comm
-                let comm = sameComm ? processes.all[position].comm : record.comm.text
+                let comm = record.comm.text
                 commPosition = self.commPosition(for: comm)
                 let remember = rememberable(commPosition, for: comm)
                 processes.update(at: position) { process in
-                    if !sameComm { process.comm = comm }
                     process.commBytes = record.comm
                     process.commPosition = remember
                 }
@@ -123,8 +121,7 @@ public struct Aggregator: Sendable {
             let comm = record.comm.text
             let commPosition = commPosition(for: comm)
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
-            var process = TrackedProcess(identity: record.process, comm: comm, seenAt: record.timestamp)
-            process.commBytes = record.comm
+            var process = TrackedProcess(identity: record.process, commBytes: record.comm, seenAt: record.timestamp)
             process.commPosition = rememberable(commPosition, for: comm)
             let keepingPath = admitTopPaths()
             let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }

@@ -19,9 +19,6 @@ public struct CommBytes: Sendable, Equatable {
         self.init(low: words.0, high: words.1)
     }
 
-    /// Matches no kernel comm: the kernel's always ends in a NUL, so its last byte is 0.
-    public static let unknown = CommBytes(low: .max, high: .max)
-
     /// The comm as text (`KernelString.decode`).
     public var text: String {
         withUnsafeBytes(of: self) { KernelString.decode($0) }

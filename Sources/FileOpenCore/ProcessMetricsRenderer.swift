@@ -15,12 +15,16 @@ public enum ProcessMetricsRenderer {
         var labels = ExpositionWriter(format: writer.format, reservingCapacity: aggregator.processes.count * 40)
         var rows: [Row] = []
         rows.reserveCapacity(aggregator.processes.count)
+        let comms = aggregator.comms.all
         aggregator.processes.all.withUnsafeBufferPointer { processes in
             // Field by field through the buffer: copying whole processes would retain (and so
             // touch) every process's top-paths storage, a cache miss each, for nothing.
             for position in processes.indices {
                 let start = labels.bytes.count
-                labels.appendProcessLabels(pid: processes[position].identity.pid, comm: processes[position].comm)
+                // Its comm's text from the comm table where it counts there, else decoded.
+                let commPosition = Int(processes[position].commPosition)
+                let comm = commPosition >= 0 ? comms[commPosition].comm : processes[position].comm
+                labels.appendProcessLabels(pid: processes[position].identity.pid, comm: comm)
                 rows.append(Row(labels: start..<labels.bytes.count, counters: processes[position].counters))
             }
         }

@@ -13,11 +13,10 @@ public struct TrackedProcess: Sendable, Equatable {
     public var errorsPerSecond: Float = 0
     /// Where its pid is in `ProcessTable`'s list of processes that keep top paths (-1: none).
     var topPathsSlot: Int32 = -1
-    /// The comm of its latest record: follows exec and prctl(PR_SET_NAME).
-    public var comm: String
-    /// Its comm's raw bytes, as of the record that set `comm`, so a record of the same comm
-    /// needs no decoding.
-    var commBytes = CommBytes.unknown
+    /// The comm of its latest record, as the kernel's bytes: a record of the same comm is told
+    /// apart by two integer compares, and no `String` (16 bytes) per process repeats what the
+    /// comm table holds.
+    var commBytes: CommBytes
     /// When its first record or missed count arrived.
     public var firstSeen: UInt64
     /// When its latest record arrived (its exit, once it has exited).
@@ -39,11 +38,18 @@ public struct TrackedProcess: Sendable, Equatable {
     }
 
     public init(identity: ProcessIdentity, comm: String, seenAt time: UInt64) {
+        self.init(identity: identity, commBytes: CommBytes(comm), seenAt: time)
+    }
+
+    init(identity: ProcessIdentity, commBytes: CommBytes, seenAt time: UInt64) {
         self.identity = identity
-        self.comm = comm
+        self.commBytes = commBytes
         firstSeen = time
         lastSeen = time
     }
+
+    /// The comm of its latest record: follows exec and prctl(PR_SET_NAME).
+    public var comm: String { commBytes.text }
 
     public var hasExited: Bool { exitedAt != nil }
 
