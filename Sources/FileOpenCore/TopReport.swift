@@ -26,20 +26,26 @@ public struct TopReport: Encodable, Sendable {
         by = order.rawValue
         let (seconds, attoseconds) = aggregator.settings.rateWindow.components
         windowSeconds = Double(seconds) + Double(attoseconds) / 1e18
-        let candidates = aggregator.processes.all.lazy.filter { comm == nil || $0.comm == comm }.map { process in
-            Entry(
+        let key: (TrackedProcess) -> Double = switch order {
+        case .opens: { Double($0.counters.opens) }
+        case .errors: { Double($0.counters.failedOpens) }
+        case .opensRate: { Double($0.opensPerSecond) }
+        case .errorsRate: { Double($0.errorsPerSecond) }
+        }
+        // Ranked by position first, so that only the processes shown have their comm decoded.
+        let all = aggregator.processes.all
+        let ranked = all.indices.lazy.filter { comm == nil || all[$0].comm == comm }
+            .map { (position: $0, key: key(all[$0]), pid: all[$0].identity.pid) }
+            .sorted { $0.key != $1.key ? $0.key > $1.key : $0.pid < $1.pid }
+            .prefix(limit)
+        processes = ranked.map { ranked in
+            let process = all[ranked.position]
+            return Entry(
                 pid: process.identity.pid, comm: process.comm, startNs: process.identity.startTime,
                 exited: process.hasExited, opens: process.counters.opens, errors: process.counters.failedOpens,
                 opensPerSecond: Double(process.opensPerSecond), errorsPerSecond: Double(process.errorsPerSecond)
             )
         }
-        let key: (Entry) -> Double = switch order {
-        case .opens: { Double($0.opens) }
-        case .errors: { Double($0.errors) }
-        case .opensRate: { $0.opensPerSecond }
-        case .errorsRate: { $0.errorsPerSecond }
-        }
-        processes = Array(candidates.sorted { key($0) != key($1) ? key($0) > key($1) : $0.pid < $1.pid }.prefix(limit))
     }
 
     enum CodingKeys: String, CodingKey {
