@@ -113,7 +113,7 @@ public struct Aggregator: Sendable {
             processes.update(at: position) {
                 pathEntry = $0.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             }
-            if keepingPath && !hadTopPaths { processes.updateTopPathsHolder(at: position) }
+            if keepingPath && !hadTopPaths { processes.joinTopPathsHolders(at: position) }
             if processes.all[position].commPosition >= 0 {
                 remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
             }

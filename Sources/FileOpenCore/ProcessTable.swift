@@ -36,19 +36,17 @@ public struct ProcessTable: Sendable {
     }
 
     /// Changes the process at `position` in place; a change that starts its top paths must be
-    /// followed by `updateTopPathsHolder(at:)` (checking here would cost every record).
+    /// followed by `joinTopPathsHolders(at:)` (checking here would cost every record).
     mutating func update(at position: Int, _ body: (inout TrackedProcess) -> Void) {
         body(&all[position])
     }
 
-    /// Changes every process in place.
+    /// Changes every process in place; it may clear top paths (a reset), not start them.
     mutating func updateAll(_ body: (inout TrackedProcess) -> Void) {
         generation &+= 1
-        topPathsHolders.removeAll(keepingCapacity: true)
         for position in all.indices {
             body(&all[position])
-            all[position].topPathsSlot = -1
-            if !all[position].topPaths.isEmpty { updateTopPathsHolder(at: position) }
+            if all[position].topPaths.isEmpty { leaveTopPathsHolders(at: position) }
         }
     }
 
@@ -57,17 +55,14 @@ public struct ProcessTable: Sendable {
         guard let position = positions.position(of: pid) else { return }
         generation &+= 1
         all[position].topPaths = TopPaths()
-        updateTopPathsHolder(at: position)
+        leaveTopPathsHolders(at: position)
     }
 
-    /// Adds the process at `position` to `topPathsHolders` or takes it out, as its top paths say.
-    mutating func updateTopPathsHolder(at position: Int) {
-        if all[position].topPaths.isEmpty {
-            leaveTopPathsHolders(at: position)
-        } else if all[position].topPathsSlot < 0 {
-            all[position].topPathsSlot = Int32(topPathsHolders.count)
-            topPathsHolders.append(all[position].identity.pid)
-        }
+    /// Adds the process at `position`, whose top paths have just started, to `topPathsHolders`.
+    mutating func joinTopPathsHolders(at position: Int) {
+        guard all[position].topPathsSlot < 0 else { return }
+        all[position].topPathsSlot = Int32(topPathsHolders.count)
+        topPathsHolders.append(all[position].identity.pid)
     }
 
     /// Takes the process at `position` out of `topPathsHolders`, if it is there.
@@ -88,8 +83,7 @@ public struct ProcessTable: Sendable {
         generation &+= 1
         positions.set(process.identity.pid, position: all.count)
         all.append(process)
-        all[all.count - 1].topPathsSlot = -1
-        if !process.topPaths.isEmpty { updateTopPathsHolder(at: all.count - 1) }
+        if !process.topPaths.isEmpty { joinTopPathsHolders(at: all.count - 1) }
     }
 
     /// Removes and returns the process at `position`.
