@@ -35,6 +35,12 @@ public struct CommTable: Sendable {
         return all.count - 1
     }
 
+    /// The text of a process's comm: the entry at `position` where the process counts there
+    /// (`TrackedProcess.commPosition`, no decoding), else its `bytes` decoded.
+    func comm(at position: Int32, else bytes: CommBytes) -> String {
+        position >= 0 ? all[Int(position)].comm : bytes.text
+    }
+
     /// Changes the totals at `position` in place.
     mutating func update(at position: Int, _ body: (inout OpenCounters) -> Void) {
         body(&all[position].counters)

@@ -15,15 +15,13 @@ public enum ProcessMetricsRenderer {
         var labels = ExpositionWriter(format: writer.format, reservingCapacity: aggregator.processes.count * 40)
         var rows: [Row] = []
         rows.reserveCapacity(aggregator.processes.count)
-        let comms = aggregator.comms.all
+        let comms = aggregator.comms
         aggregator.processes.all.withUnsafeBufferPointer { processes in
             // Field by field through the buffer: copying whole processes would retain (and so
             // touch) every process's top-paths storage, a cache miss each, for nothing.
             for position in processes.indices {
                 let start = labels.bytes.count
-                // Its comm's text from the comm table where it counts there, else decoded.
-                let commPosition = Int(processes[position].commPosition)
-                let comm = commPosition >= 0 ? comms[commPosition].comm : processes[position].comm
+                let comm = comms.comm(at: processes[position].commPosition, else: processes[position].commBytes)
                 labels.appendProcessLabels(pid: processes[position].identity.pid, comm: comm)
                 rows.append(Row(labels: start..<labels.bytes.count, counters: processes[position].counters))
             }

@@ -32,16 +32,17 @@ public struct TopReport: Encodable, Sendable {
         case .opensRate: { Double($0.opensPerSecond) }
         case .errorsRate: { Double($0.errorsPerSecond) }
         }
-        // Ranked by position first, so that only the processes shown have their comm decoded.
+        // Ranked by position first, so that only the processes shown get a reply entry.
         let all = aggregator.processes.all
-        let ranked = all.indices.lazy.filter { comm == nil || all[$0].comm == comm }
+        let commOf = { (process: TrackedProcess) in aggregator.comms.comm(at: process.commPosition, else: process.commBytes) }
+        let ranked = all.indices.lazy.filter { comm == nil || commOf(all[$0]) == comm }
             .map { (position: $0, key: key(all[$0]), pid: all[$0].identity.pid) }
             .sorted { $0.key != $1.key ? $0.key > $1.key : $0.pid < $1.pid }
             .prefix(limit)
         processes = ranked.map { ranked in
             let process = all[ranked.position]
             return Entry(
-                pid: process.identity.pid, comm: process.comm, startNs: process.identity.startTime,
+                pid: process.identity.pid, comm: commOf(process), startNs: process.identity.startTime,
                 exited: process.hasExited, opens: process.counters.opens, errors: process.counters.failedOpens,
                 opensPerSecond: Double(process.opensPerSecond), errorsPerSecond: Double(process.errorsPerSecond)
             )
