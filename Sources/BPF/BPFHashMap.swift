@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A hash map (`BPF_MAP_TYPE_HASH` or `LRU_HASH`) viewed with Swift key and value types whose
 /// sizes match the map's. Lookups and updates are bpf(2) calls on the map's descriptor.
 public struct BPFHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Sendable {
@@ -51,13 +55,42 @@ public struct BPFHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Sendable
         return keys
     }
 
-    /// Every entry present now, as a snapshot (keys, then a lookup each).
+    /// Every entry present now, read a batch of buckets per call (`bpf_map_lookup_batch`): a few
+    /// system calls for a map of thousands of entries, where a walk takes two per entry. Entries
+    /// added or removed meanwhile by the kernel may or may not appear; each appears at most once.
     public func entries() throws(BPFError) -> [(key: Key, value: Value)] {
         var entries: [(key: Key, value: Value)] = []
-        for key in try keys() {
-            if let value = try lookup(key) { entries.append((key, value)) }
+        var capacity = 1024
+        // The kernel's cursor for a hash map is a bucket index (u32); nil starts the walk.
+        var cursor: UInt32 = 0
+        var next: UInt32 = 0
+        var started = false
+        while true {
+            let keys = UnsafeMutablePointer<Key>.allocate(capacity: capacity)
+            let values = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
+            defer {
+                keys.deallocate()
+                values.deallocate()
+            }
+            let batch: (read: Int, finished: Bool)
+            do {
+                batch = try withUnsafeMutableBytes(of: &next) { (next: UnsafeMutableRawBufferPointer) throws(BPFError) in
+                    try withUnsafeMutableBytes(of: &cursor) { (cursor: UnsafeMutableRawBufferPointer) throws(BPFError) in
+                        try descriptor.lookupBatch(
+                            from: started ? cursor.baseAddress : nil, next: next.baseAddress!,
+                            keys: UnsafeMutableRawPointer(keys), values: UnsafeMutableRawPointer(values), count: capacity
+                        )
+                    }
+                }
+            } catch where error.errno == ENOSPC {
+                capacity *= 4  // one bucket holds more entries than the buffer: retry it larger
+                continue
+            }
+            for index in 0..<batch.read { entries.append((keys[index], values[index])) }
+            if batch.finished { return entries }
+            cursor = next
+            started = true
         }
-        return entries
     }
 
     private func nextKey(after previous: Key?) throws(BPFError) -> Key? {

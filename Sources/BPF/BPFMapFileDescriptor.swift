@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// The element operations every keyed map shares, on a loaded map's descriptor
-/// (`bpf_map_lookup_elem`, `bpf_map_update_elem`, `bpf_map_delete_elem`, `bpf_map_get_next_key`).
+/// (`bpf_map_lookup_elem`, `bpf_map_update_elem`, `bpf_map_delete_elem`, `bpf_map_get_next_key`,
+/// `bpf_map_lookup_batch`).
 /// These are plain bpf(2) calls: safe from any thread, concurrently with the kernel's writers.
 struct BPFMapFileDescriptor: Sendable {
     let map: BPFMap
@@ -34,6 +35,22 @@ struct BPFMapFileDescriptor: Sendable {
         if result == 0 { return true }
         if result == -ENOENT { return false }
         throw BPFError.failed("bpf_map_delete_elem(\(map.name))", returned: result)
+    }
+
+    /// Reads up to `count` entries from the position `cursor` (nil: the start) into `keys` and
+    /// `values` (`bpf_map_lookup_batch`), storing where to go on in `next`. Returns how many it
+    /// read and whether the walk is over; ENOSPC means one bucket holds more than `count`.
+    func lookupBatch(
+        from cursor: UnsafeMutableRawPointer?, next: UnsafeMutableRawPointer,
+        keys: UnsafeMutableRawPointer, values: UnsafeMutableRawPointer, count: Int
+    ) throws(BPFError) -> (read: Int, finished: Bool) {
+        var read = UInt32(count)
+        var options = bpf_map_batch_opts()
+        options.sz = MemoryLayout<bpf_map_batch_opts>.size
+        let result = bpf_map_lookup_batch(fd, cursor, next, keys, values, &read, &options)
+        if result == 0 { return (Int(read), false) }
+        if result == -ENOENT { return (Int(read), true) }
+        throw BPFError.failed("bpf_map_lookup_batch(\(map.name))", returned: result)
     }
 
     /// The key after `key` (the first key when `key` is nil); false at the end.

@@ -53,6 +53,18 @@ struct BPFMapTests {
         #expect(try map.keys().sorted() == [1, 3])
     }
 
+    @Test("hash map: entries() reads a map of thousands in batches, each entry exactly once")
+    func hashMapBatches() throws {
+        let object = try TestPrograms.loaded()
+        let map = try object.hashMap(named: "big_hash_map", key: UInt32.self, value: UInt64.self)
+        #expect(try map.entries().isEmpty)
+        for key in UInt32(0)..<5000 { try map.update(key * 7, UInt64(key)) }
+        let entries = try map.entries()
+        #expect(entries.count == 5000)
+        #expect(Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, _ in .max }) ==
+            Dictionary(uniqueKeysWithValues: (UInt32(0)..<5000).map { ($0 * 7, UInt64($0)) }))
+    }
+
     @Test("hash map: a full map refuses a new key with E2BIG")
     func hashMapFull() throws {
         let object = try TestPrograms.loaded()

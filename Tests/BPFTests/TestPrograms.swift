@@ -5,7 +5,7 @@ enum TestPrograms {
     /// Every map of the object in libbpf's order (the `.maps` section's symbol order, as the
     /// toolchain's clang lays it out), then the internal `.rodata` map, which libbpf names after
     /// the object's first 8 characters.
-    static let mapNames = ["records", "getppid_calls", "hash_map", "array_map", "percpu_map", "testprog.rodata"]
+    static let mapNames = ["records", "getppid_calls", "hash_map", "big_hash_map", "array_map", "percpu_map", "testprog.rodata"]
     /// Every program in libbpf's order: by ELF section, the two `syscall` programs together.
     static let programNames = ["emit_records", "spare", "count_getppid"]
     /// `records`' size in the C source (`max_entries`).

@@ -24,6 +24,15 @@ struct {
 	__type(value, __u64);
 } hash_map SEC(".maps");
 
+/* Larger than one batch of BPFHashMap.entries(), allocated on use like the missed maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} big_hash_map SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 8);
