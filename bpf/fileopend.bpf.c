@@ -9,7 +9,8 @@
  * The path is read at exit, when the kernel has already faulted the user page in.
  *
  * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and,
- * for opens, per process in the missed map, so user space can keep exact totals.
+ * for opens, per process in the missed map (with access mode, O_CREAT and errno), so user space
+ * keeps exact totals; a process's exit is marked there too, so user space learns every exit.
  */
 #include "vmlinux_subset.h"
 #include <bpf/bpf_helpers.h>
@@ -17,7 +18,9 @@
 #include <bpf/bpf_core_read.h>
 #include "fileopend.h"
 
+#define O_ACCMODE	00000003
 #define O_WRONLY	00000001
+#define O_RDWR		00000002
 #define O_CREAT		00000100
 #define O_TRUNC		00001000
 
@@ -46,13 +49,28 @@ struct {
 	__type(value, struct pending_open);
 } pending SEC(".maps");
 
-/* Opens whose record was lost, per process: user space adds them to the process's total. */
+/*
+ * Opens whose record was lost, per process and per (process, errno), and each such process's
+ * exit: user space folds the counts in every maintenance tick and deletes a process's entries
+ * once their exit is marked and counted. Allocated on use, so the capacity (set by user space
+ * for the worst case) costs memory only for processes that lost something.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct fileopend_process_key);
-	__type(value, struct fileopend_missed_opens);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);	/* resized by user space */
+	__type(key, struct fileopend_missed_key);
+	__type(value, struct fileopend_missed_counts);
 } missed SEC(".maps");
+
+/* Where a lost open is charged when `missed` is full: its comm's entries, kept for good. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 20000);	/* resized by user space */
+	__type(key, struct fileopend_missed_key);
+	__type(value, struct fileopend_missed_counts);
+} missed_comms SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -90,32 +108,79 @@ static __always_inline void count_drop(__u32 reason)
 		*count += 1;	/* per-CPU value: no other CPU writes it */
 }
 
-static __always_inline void current_process(struct fileopend_process_key *key)
+/* The missed-map key of the current process's totals. */
+static __always_inline void current_process(struct fileopend_missed_key *key)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+	__builtin_memset(key, 0, sizeof(*key));
 	key->tgid = bpf_get_current_pid_tgid() >> 32;
 	key->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	key->reserved = 0;
 }
 
-/* Charge one lost open to its process so user space can still count it. */
-static __always_inline void charge_missed(struct fileopend_process_key *key)
+/* The entry `key` of `map`, created (zero, with the current comm) if absent; NULL when full. */
+static __always_inline struct fileopend_missed_counts *missed_entry(void *map,
+								  struct fileopend_missed_key *key)
 {
-	struct fileopend_missed_opens first = { .opens = 1 }, *missed_opens;
+	struct fileopend_missed_counts zero = {}, *counts;
 
-	missed_opens = bpf_map_lookup_elem(&missed, key);
-	if (!missed_opens) {
-		bpf_get_current_comm(first.comm, sizeof(first.comm));
-		if (!bpf_map_update_elem(&missed, key, &first, BPF_NOEXIST))
-			return;
-		/* Another CPU may have inserted it meanwhile. */
-		missed_opens = bpf_map_lookup_elem(&missed, key);
-	}
-	if (missed_opens)
-		__sync_fetch_and_add(&missed_opens->opens, 1);
-	else
+	counts = bpf_map_lookup_elem(map, key);
+	if (counts)
+		return counts;
+	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	/* Fails when another CPU inserted it meanwhile (then the lookup finds it) or when full. */
+	bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/*
+ * Adds one lost open to the entry `key` (totals: with its access mode and O_CREAT; an errno
+ * entry: one failure) of the process's map, or of its comm's when that is full.
+ */
+static __always_inline void charge_entry(struct fileopend_missed_key *key, __u32 flags)
+{
+	struct fileopend_missed_key by_comm = { .error = key->error };
+	struct fileopend_missed_counts *counts;
+
+	counts = missed_entry(&missed, key);
+	if (!counts) {
 		count_drop(FILEOPEND_DROP_MISSED_FULL);
+		bpf_get_current_comm(by_comm.comm, sizeof(by_comm.comm));
+		counts = missed_entry(&missed_comms, &by_comm);
+		if (!counts) {
+			count_drop(FILEOPEND_DROP_MISSED_COMM_FULL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&counts->opens, 1);
+	if (key->error)
+		return;
+	switch (flags & O_ACCMODE) {
+	case 0:
+		__sync_fetch_and_add(&counts->reads, 1);
+		break;
+	case O_WRONLY:
+		__sync_fetch_and_add(&counts->writes, 1);
+		break;
+	default:
+		__sync_fetch_and_add(&counts->read_writes, 1);
+	}
+	if (flags & O_CREAT)
+		__sync_fetch_and_add(&counts->creates, 1);
+}
+
+/*
+ * Charge one lost open of the process `key` (its totals key) so user space still counts it
+ * exactly: its totals, and for a failure its errno. `ret` is the result (fd or -errno), if known.
+ */
+static __always_inline void charge_missed(struct fileopend_missed_key *key, __u32 flags,
+					  const long *ret)
+{
+	charge_entry(key, flags);
+	if (!ret || *ret >= 0)
+		return;
+	key->error = *ret >= -4095 ? -*ret : FILEOPEND_ERROR_UNKNOWN;
+	charge_entry(key, flags);
 }
 
 /* Force a wakeup only when the ring is filling; otherwise the consumer's drain timer suffices. */
@@ -151,7 +216,7 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
 
 static __always_inline int emit_open(const struct pending_open *p, long ret, __u32 slot)
 {
-	struct fileopend_process_key key;
+	struct fileopend_missed_key key = {};
 	struct record_buffer *buf;
 	struct fileopend_record *r;
 	long n;
@@ -186,8 +251,7 @@ static __always_inline int emit_open(const struct pending_open *p, long ret, __u
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
 		key.tgid = r->tgid;
 		key.start_ns = r->process_start_ns;
-		key.reserved = 0;
-		charge_missed(&key);
+		charge_missed(&key, p->flags, &ret);
 	}
 	return 0;
 }
@@ -208,15 +272,16 @@ static __always_inline int park_open(const char *filename, const struct open_how
 		.mode = mode,
 		.syscall = syscall,
 	};
-	struct fileopend_process_key key;
+	struct fileopend_missed_key key;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	if (excluded())
 		return 0;
 	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY)) {
+		/* The result is not known yet: counted with its flags, not as a failure. */
 		count_drop(FILEOPEND_DROP_PENDING_FULL);
 		current_process(&key);
-		charge_missed(&key);
+		charge_missed(&key, flags, NULL);
 	}
 	return 0;
 }
@@ -364,6 +429,8 @@ int handle_process_exit(void *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
+	struct fileopend_missed_counts *counts, mark = {};
+	struct fileopend_missed_key key;
 	struct record_buffer *buf;
 
 	/* A thread killed inside open() never reaches the exit hook: forget what it parked. */
@@ -377,8 +444,25 @@ int handle_process_exit(void *ctx)
 		return 0;
 	fill_header(&buf->header, FILEOPEND_RECORD_EXIT);
 	buf->header.result = BPF_CORE_READ(task, exit_code);
-	if (submit(buf, sizeof(buf->header)))
-		count_drop(FILEOPEND_DROP_EXIT_RINGBUF_FULL);
+
+	/*
+	 * Every thread has left its opens behind, so the process's missed entries are final: mark
+	 * them, and user space deletes them once counted. Without entries, a mark is made only when
+	 * the exit record is lost, so user space learns the exit either way.
+	 */
+	current_process(&key);
+	counts = bpf_map_lookup_elem(&missed, &key);
+	if (counts)
+		counts->exit_ns = buf->header.timestamp_ns;
+	if (!submit(buf, sizeof(buf->header)))
+		return 0;
+	count_drop(FILEOPEND_DROP_EXIT_RINGBUF_FULL);
+	if (counts)
+		return 0;
+	mark.exit_ns = buf->header.timestamp_ns;
+	__builtin_memcpy(mark.comm, buf->header.comm, sizeof(mark.comm));
+	if (bpf_map_update_elem(&missed, &key, &mark, BPF_NOEXIST))
+		count_drop(FILEOPEND_DROP_EXIT_UNMARKED);
 	return 0;
 }
 

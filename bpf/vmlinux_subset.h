@@ -37,6 +37,11 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 
+/* Map flags. */
+enum {
+	BPF_F_NO_PREALLOC = 1,
+};
+
 enum {
 	BPF_ANY = 0,
 	BPF_NOEXIST = 1,

@@ -130,14 +130,15 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 /*
  * Folds the missed map into the table, then deletes the entries of exited processes (they open
- * nothing more), as the daemon's maintenance does, so the map never fills. Deleting during the
- * walk would restart it, so the keys are collected first.
+ * nothing more: an exit record or the kernel's exit mark says so), as the daemon's maintenance
+ * does, so the map drains. Only a process's totals entry (error 0) counts opens; its errno
+ * entries go with it. Deleting during the walk would restart it, so the keys are collected first.
  */
 static void fold_missed(int missed_fd)
 {
-	static struct fileopend_process_key finished[4096];
-	struct fileopend_process_key key, next, *prev = NULL;
-	struct fileopend_missed_opens value;
+	static struct fileopend_missed_key finished[4096];
+	struct fileopend_missed_key key, next, *prev = NULL;
+	struct fileopend_missed_counts value;
 	size_t nfinished = 0;
 
 	while (bpf_map_get_next_key(missed_fd, prev, &next) == 0) {
@@ -149,8 +150,12 @@ static void fold_missed(int missed_fd)
 
 		if (!s)
 			continue;
-		if (value.opens > s->missed)
-			s->missed = value.opens;
+		if (key.error == 0) {
+			if (value.opens > s->missed)
+				s->missed = value.opens;
+			if (value.exit_ns)
+				s->exited = true;
+		}
 		if (s->exited && nfinished < sizeof(finished) / sizeof(finished[0]))
 			finished[nfinished++] = key;
 	}

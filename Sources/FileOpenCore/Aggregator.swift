@@ -7,9 +7,13 @@
 ///   lost — so the per-process series (labelled by pid) never hold two processes at once.
 /// - Per-comm totals are counted as records arrive, under the comm of the moment, so they never
 ///   go backwards — not when a process renames itself, exits, expires or is evicted.
-/// - Exited processes stay for `settings.retention`, then leave the per-process counters.
+/// - Exited processes stay for `settings.retention`, then leave the per-process counters. An exit
+///   is learned from its record, from the kernel's mark in the missed map when the record was
+///   lost, or from `markExited(_:at:)` (the daemon's liveness check when even the mark was lost).
 /// - At most `settings.maxProcesses` processes: the least recently active (exited ones first) are
-///   folded into `other`, and `statistics.evictedProcesses` counts them.
+///   folded into `other`, and `statistics.evictedProcesses` counts them. `other` also counts what
+///   arrives for a process no longer tracked and what the kernel could only charge to a comm, so
+///   the per-process series always sum to the per-comm ones (until processes expire).
 /// - At most `settings.maxTopPathsProcesses` of them keep top paths: a process without them gets
 ///   them back with its next open, and the least recently active holders lose theirs
 ///   (`statistics.droppedTopPaths`). Their counters are never touched.
@@ -28,16 +32,18 @@ public struct Aggregator: Sendable {
     /// Counts of processes evicted over the cap.
     public private(set) var other = OpenCounters()
     public private(set) var statistics = AggregatorStatistics()
-    /// The kernel's missed count already folded in, per process still in the kernel's map, and
-    /// whether that process has exited (then its entry can go once folded a last time).
+    /// The kernel's missed counts already folded in, per process still in the kernel's map, and
+    /// whether its exit was seen (its entries go at the next fold, which counts them last).
     private var kernelMissed: [ProcessIdentity: FoldedMissed] = [:]
+    /// The same per comm for the kernel's `missed_comms` map, whose entries stay.
+    private var kernelMissedComms: [String: MissedOpens] = [:]
     /// Where the last open counted by `count(_:decodePath:)` went, while `countLastOpenAgain`
     /// can repeat it; nil when it counted only for a comm (a stale process, a comm over the cap).
     private var lastOpen: LastOpen?
 
     private struct FoldedMissed: Sendable {
-        var opens: UInt64
-        var exited: Bool
+        var counts: MissedOpens
+        var exitSeen: Bool
     }
 
     private struct LastOpen: Sendable {
@@ -123,6 +129,9 @@ public struct Aggregator: Sendable {
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
             var process = TrackedProcess(identity: record.process, commBytes: record.comm, seenAt: record.timestamp)
             process.commPosition = rememberable(commPosition, for: comm)
+            // Its exit may have been marked in the kernel already, its exit record lost, while
+            // this record still sat in the ring: the mark stays known until its entry is gone.
+            process.exitedAt = kernelMissed[record.process]?.counts.exitedAt
             let keepingPath = admitTopPaths()
             let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             insert(process)
@@ -131,6 +140,7 @@ public struct Aggregator: Sendable {
             }
         case .stale:
             comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
+            other.count(flags: record.flags, result: record.result)
         }
     }
 
@@ -165,45 +175,62 @@ public struct Aggregator: Sendable {
     /// never opened anything is not tracked (it has no counts to show).
     public mutating func exited(_ event: ProcessExitEvent) {
         statistics.exitRecords += 1
-        kernelMissed[event.process]?.exited = true
-        guard let position = processes.position(of: event.process.pid),
-              processes.all[position].identity == event.process else { return }
-        processes.update(at: position) { process in
-            process.exitedAt = event.timestamp
-            process.lastSeen = max(process.lastSeen, event.timestamp)
-        }
+        markExited(event.process, at: event.timestamp)
     }
 
-    /// Folds in the kernel's missed-opens map (cumulative counts per process). Returns the
-    /// processes whose kernel entries have now been counted for the last time (they exited): the
-    /// caller deletes those entries from the kernel map, so it never fills up.
-    public mutating func foldMissed(_ missed: [ProcessIdentity: MissedOpens], now: UInt64) -> [ProcessIdentity] {
-        for (identity, entry) in missed {
-            if kernelMissed[identity] == nil {
-                // Exited before its first fold: still exact, since the exit ends all its opens.
-                kernelMissed[identity] = FoldedMissed(opens: 0, exited: process(identity)?.hasExited ?? false)
-            }
-            let folded = kernelMissed[identity]!.opens
-            guard entry.opens > folded else { continue }
-            let delta = entry.opens - folded
-            kernelMissed[identity]!.opens = entry.opens
-            statistics.missedOpens += delta
-            comms.update(at: commPosition(for: process(identity)?.comm ?? entry.comm)) { $0.countMissed(delta) }
-            switch slot(for: identity) {
-            case .tracked(let position):
-                processes.update(at: position) { $0.counters.countMissed(delta) }
-            case .new:
-                var process = TrackedProcess(identity: identity, comm: entry.comm, seenAt: now)
-                process.counters.countMissed(delta)
-                insert(process)
-            case .stale:
-                break
-            }
+    /// Notes that a tracked process has exited at `timestamp` (boot-clock ns), unless already
+    /// noted; returns whether it was tracked and running.
+    @discardableResult
+    public mutating func markExited(_ identity: ProcessIdentity, at timestamp: UInt64) -> Bool {
+        guard let position = processes.position(of: identity.pid), processes.all[position].identity == identity,
+              processes.all[position].exitedAt == nil else { return false }
+        processes.update(at: position) { process in
+            process.exitedAt = timestamp
+            process.lastSeen = max(process.lastSeen, timestamp)
         }
-        // Entries gone from the kernel map (deleted by us earlier) need no baseline any more.
-        kernelMissed = kernelMissed.filter { missed[$0.key] != nil }
-        let finished = kernelMissed.filter(\.value.exited).map(\.key)
-        for identity in finished { kernelMissed[identity] = nil }
+        return true
+    }
+
+    /// Folds in a reading of the kernel's missed maps (cumulative counts). A process's exit mark
+    /// notes its exit; the fold after the one that first saw the mark reads its entries a last
+    /// time (nothing can change them after the exit) and returns the process: the caller then
+    /// deletes its entries from the kernel map, so the map drains as processes exit.
+    public mutating func foldMissed(_ missed: MissedMaps, now: UInt64) -> [ProcessIdentity] {
+        var finished: [ProcessIdentity] = []
+        for (identity, entry) in missed.processes {
+            let folded = kernelMissed[identity] ?? FoldedMissed(counts: MissedOpens(comm: entry.comm), exitSeen: false)
+            let delta = entry.since(folded.counts)
+            if !delta.isEmpty {
+                statistics.missedOpens += delta.opens
+                comms.update(at: commPosition(for: process(identity)?.comm ?? entry.comm)) { $0.countMissed(delta) }
+                switch slot(for: identity) {
+                case .tracked(let position):
+                    processes.update(at: position) { $0.counters.countMissed(delta) }
+                case .new:
+                    var process = TrackedProcess(identity: identity, comm: entry.comm, seenAt: entry.exitedAt ?? now)
+                    process.counters.countMissed(delta)
+                    insert(process)
+                case .stale:
+                    other.countMissed(delta)
+                }
+            }
+            if let exitedAt = entry.exitedAt { markExited(identity, at: exitedAt) }
+            // Kept until the entry is gone, so a deletion that failed is retried, never recounted.
+            // An exit learned otherwise (a record, the liveness check) ends the entry as well.
+            let exited = entry.exitedAt != nil || process(identity)?.hasExited == true
+            kernelMissed[identity] = FoldedMissed(counts: entry, exitSeen: exited)
+            if folded.exitSeen { finished.append(identity) }
+        }
+        // Entries gone from the kernel map (deleted after an earlier fold) need no baseline any more.
+        kernelMissed = kernelMissed.filter { missed.processes[$0.key] != nil }
+        for (comm, entry) in missed.comms {
+            let delta = entry.since(kernelMissedComms[comm] ?? MissedOpens(comm: comm))
+            kernelMissedComms[comm] = entry
+            guard !delta.isEmpty else { continue }
+            statistics.missedOpens += delta.opens
+            comms.update(at: commPosition(for: comm)) { $0.countMissed(delta) }
+            other.countMissed(delta)
+        }
         return finished
     }
 

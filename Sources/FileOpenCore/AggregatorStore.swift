@@ -24,12 +24,18 @@ public final class AggregatorStore: Sendable {
 
     /// Folds in the kernel's missed-opens counts, if read, and expires processes past their
     /// retention. Returns the processes whose kernel missed entries can now be deleted.
-    public func maintain(missed: [ProcessIdentity: MissedOpens]?, now: UInt64) -> [ProcessIdentity] {
+    public func maintain(missed: MissedMaps?, now: UInt64) -> [ProcessIdentity] {
         state.withLock { aggregator in
             let finished = missed.map { aggregator.foldMissed($0, now: now) } ?? []
             aggregator.expire(now: now)
             return finished
         }
+    }
+
+    /// Notes that these processes have exited at `timestamp`; returns how many were tracked and
+    /// not yet known to have exited.
+    public func markExited(_ identities: some Sequence<ProcessIdentity>, at timestamp: UInt64) -> Int {
+        state.withLock { aggregator in identities.reduce(0) { $0 + (aggregator.markExited($1, at: timestamp) ? 1 : 0) } }
     }
 
     /// Ends the current rate window (every `AggregatorSettings.rateWindow`).

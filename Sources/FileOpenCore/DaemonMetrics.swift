@@ -14,6 +14,14 @@ public struct DaemonMetrics: Sendable {
     public var drops = DropCounts()
     public var ringBufferBytes = 0
     public var ringBufferPendingBytes = 0
+    /// The kernel's missed maps (`missed`, `missed_comms`): entries at the last maintenance
+    /// reading, and capacities.
+    public var missedMapEntries = 0
+    public var missedMapCapacity = 0
+    public var missedCommMapEntries = 0
+    public var missedCommMapCapacity = 0
+    /// Tracked processes the liveness check found gone (their exit record and mark were lost).
+    public var exitsFoundByLivenessCheck: UInt64 = 0
     public var http = HTTPCounters()
     public var query = QueryCounters()
     /// From /proc/self; nil where it could not be read.

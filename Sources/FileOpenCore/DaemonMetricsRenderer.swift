@@ -24,9 +24,23 @@ public enum DaemonMetricsRenderer {
         }
         writer.family(
             "fileopen_missed_opens", .counter,
-            help: "Opens counted from the kernel's per-process missed map because their records were dropped."
+            help: "Opens counted from the kernel's missed maps because their records were dropped."
         )
         writer.sample(aggregator.statistics.missedOpens)
+        writer.family(
+            "fileopen_missed_map_entries", .gauge,
+            help: "Entries in the kernel's missed maps at the last maintenance pass (a process or comm with lost records, plus one per errno)."
+        )
+        writer.sample(["map": "missed"], UInt64(daemon.missedMapEntries))
+        writer.sample(["map": "missed_comms"], UInt64(daemon.missedCommMapEntries))
+        writer.family("fileopen_missed_map_capacity", .gauge, help: "The most entries each missed map holds.")
+        writer.sample(["map": "missed"], UInt64(daemon.missedMapCapacity))
+        writer.sample(["map": "missed_comms"], UInt64(daemon.missedCommMapCapacity))
+        writer.family(
+            "fileopen_exits_found_by_liveness_check", .counter,
+            help: "Tracked processes found gone by the liveness check because their exit record and kernel mark were both lost."
+        )
+        writer.sample(daemon.exitsFoundByLivenessCheck)
         writer.family("fileopen_consumer_drains", .counter, help: "Drain passes of the ring buffer consumer thread.")
         writer.sample(daemon.consumerDrains)
 

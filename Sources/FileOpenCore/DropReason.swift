@@ -6,8 +6,14 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case pendingMapFull = 1
     /// A process-exit record did not fit in the ring buffer.
     case exitRingBufferFull = 2
-    /// A lost open could not be charged to its process either: it is only in the global total.
+    /// A lost open (or its errno) could not be charged to its process: the missed map was full,
+    /// so it was charged to its comm instead (counted exactly per comm and under `pid="other"`).
     case missedMapFull = 3
+    /// ... nor to its comm: the comm map was full too. Such an open is in no count but this one.
+    case missedCommMapFull = 4
+    /// A lost exit record found no room for its mark in the missed map either: the daemon's
+    /// liveness check finds that exit instead.
+    case exitUnmarked = 5
 
     /// The label used in output and metrics.
     public var description: String {
@@ -16,6 +22,8 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .pendingMapFull: "pending_map_full"
         case .exitRingBufferFull: "exit_ring_buffer_full"
         case .missedMapFull: "missed_map_full"
+        case .missedCommMapFull: "missed_comm_map_full"
+        case .exitUnmarked: "exit_unmarked"
         }
     }
 

@@ -3,9 +3,9 @@
 public struct OpenCounters: Sendable, Equatable {
     /// Every open attempt, failed ones and ones whose record was lost included.
     public var opens: UInt64 = 0
-    /// Of `opens`, those the kernel counted without a record (no access mode, errno or path known).
+    /// Of `opens`, those the kernel counted without a record (everything but the path is known).
     public var missedOpens: UInt64 = 0
-    /// Attempts with a record, by access mode (`O_RDONLY`, `O_WRONLY`, `O_RDWR`).
+    /// Attempts by access mode (`O_RDONLY`, `O_WRONLY`, `O_RDWR`).
     public var reads: UInt64 = 0
     public var writes: UInt64 = 0
     public var readWrites: UInt64 = 0
@@ -43,10 +43,15 @@ public struct OpenCounters: Sendable, Equatable {
         if result < 0 { errors.add(Self.boundedErrno(result), times) }
     }
 
-    /// Counts opens that the kernel counted but could not record.
-    public mutating func countMissed(_ count: UInt64) {
-        opens += count
-        missedOpens += count
+    /// Counts opens that the kernel counted but could not record (`missed`: what is new).
+    public mutating func countMissed(_ missed: MissedOpens) {
+        opens += missed.opens
+        missedOpens += missed.opens
+        reads += missed.reads
+        writes += missed.writes
+        readWrites += missed.readWrites
+        creates += missed.creates
+        for (errno, count) in missed.errors.sorted(by: { $0.key < $1.key }) { errors.add(errno, count) }
     }
 
     /// Adds every count of `other`.

@@ -8,6 +8,8 @@ public struct StatusReport: Encodable, Sendable {
     /// Kernel drop counters by reason (`ring_buffer_full`, …).
     public var drops: [String: UInt64]
     public var missedOpens: UInt64
+    /// The kernel's missed maps' fill, by map name (`missed`, `missed_comms`).
+    public var missedMaps: [String: MapFill]
     public var ringBuffer: RingBuffer
     public var trackedProcesses: Int
     public var trackedComms: Int
@@ -17,6 +19,11 @@ public struct StatusReport: Encodable, Sendable {
         public var open: UInt64
         public var exit: UInt64
         public var undecodable: UInt64
+    }
+
+    public struct MapFill: Encodable, Sendable {
+        public var entries: Int
+        public var capacity: Int
     }
 
     public struct RingBuffer: Encodable, Sendable {
@@ -56,6 +63,10 @@ public struct StatusReport: Encodable, Sendable {
         records = Records(open: daemon.openRecords, exit: daemon.exitRecords, undecodable: daemon.undecodableRecords)
         drops = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.description, daemon.drops[$0]) })
         missedOpens = aggregator.statistics.missedOpens
+        missedMaps = [
+            "missed": MapFill(entries: daemon.missedMapEntries, capacity: daemon.missedMapCapacity),
+            "missed_comms": MapFill(entries: daemon.missedCommMapEntries, capacity: daemon.missedCommMapCapacity),
+        ]
         ringBuffer = RingBuffer(sizeBytes: daemon.ringBufferBytes, pendingBytes: daemon.ringBufferPendingBytes)
         trackedProcesses = aggregator.processes.count
         trackedComms = aggregator.comms.count
@@ -64,7 +75,7 @@ public struct StatusReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case daemonVersion = "daemon_version", kernelRelease = "kernel_release", attachMode = "attach_mode"
-        case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens"
+        case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
         case clients
     }

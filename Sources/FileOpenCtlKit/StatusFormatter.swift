@@ -22,6 +22,10 @@ public enum StatusFormatter {
             block.number(TerminalText.escaped(reason), count)
         }
         block.number("missed opens", result["missed_opens"], suffix: "(no record, still counted)")
+        for map in ["missed", "missed_comms"] {
+            let fill = result["missed_maps"]?[map]
+            block.number("\(map) map", fill?["entries"], suffix: "of \(fill?["capacity"]?.uint64Value.map(String.init) ?? "-") entries")
+        }
 
         block.section("ring buffer")
         let size = result["ring_buffer"]?["size_bytes"]

@@ -22,7 +22,8 @@ public final class FileOpenProbe: Sendable {
     private let object: BPFObject
     private let links: Mutex<[BPFLink]>
     private let drops: BPFPerCPUArrayMap<UInt64>
-    private let missed: BPFHashMap<fileopend_process_key, fileopend_missed_opens>
+    private let missed: BPFHashMap<fileopend_missed_key, fileopend_missed_counts>
+    private let missedComms: BPFHashMap<fileopend_missed_key, fileopend_missed_counts>
 
     private init(mode: AttachMode, refusals: [AttachRefusal], settings: ProbeSettings, object: BPFObject, links: [BPFLink]) throws(BPFError) {
         self.mode = mode
@@ -33,6 +34,7 @@ public final class FileOpenProbe: Sendable {
         ringBuffer = try RingBuffer(map: object.map(named: "events"))
         drops = try object.perCPUArrayMap(named: "drops")
         missed = try object.hashMap(named: "missed")
+        missedComms = try object.hashMap(named: "missed_comms")
     }
 
     deinit {
@@ -88,7 +90,8 @@ public final class FileOpenProbe: Sendable {
         try object.setGlobal("wakeup_bytes", to: UInt64(settings.effectiveWakeupBytes))
         try object.map(named: "events").setMaxEntries(settings.ringBufferBytes)
         try object.map(named: "pending").setMaxEntries(settings.pendingOpensCapacity)
-        try object.map(named: "missed").setMaxEntries(settings.missedProcessesCapacity)
+        try object.map(named: "missed").setMaxEntries(settings.missedMapCapacity)
+        try object.map(named: "missed_comms").setMaxEntries(settings.missedCommMapCapacity)
         try object.load()
         return object
     }
@@ -102,20 +105,54 @@ public final class FileOpenProbe: Sendable {
         return counts
     }
 
-    /// Opens whose records were lost, per process, since the process was first charged.
-    public func missedOpens() throws(BPFError) -> [ProcessIdentity: MissedOpens] {
-        var result: [ProcessIdentity: MissedOpens] = [:]
-        for (key, value) in try missed.entries() {
-            let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
-            result[ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns)] =
-                MissedOpens(opens: value.opens, comm: comm)
+    /// What the kernel counted of opens whose records were lost, per process (with each
+    /// process's exit once marked) and per comm, since each was first charged.
+    public func missedOpens() throws(BPFError) -> MissedMaps {
+        let processEntries = try missed.entries()
+        let commEntries = try missedComms.entries()
+        var reading = MissedMaps(processEntries: processEntries.count, commEntries: commEntries.count)
+        Self.collect(processEntries, into: &reading.processes) {
+            ProcessIdentity(pid: Int32(bitPattern: $0.tgid), startTime: $0.start_ns)
         }
-        return result
+        Self.collect(commEntries, into: &reading.comms) { key in
+            withUnsafeBytes(of: key.comm) { KernelString.decode($0) }
+        }
+        return reading
     }
 
-    /// Removes a process's missed count, once it has exited and its count has been folded.
-    public func forgetMissed(_ process: ProcessIdentity) throws(BPFError) {
-        try missed.delete(fileopend_process_key(start_ns: process.startTime, tgid: UInt32(bitPattern: process.pid), reserved: 0))
+    /// Deletes a process's entries from the missed map (its totals and one per errno it failed
+    /// with), once it has exited and they have been folded for the last time.
+    public func forgetMissed(_ process: ProcessIdentity, errnos: some Sequence<Int32>) throws(BPFError) {
+        var key = fileopend_missed_key()
+        key.start_ns = process.startTime
+        key.tgid = UInt32(bitPattern: process.pid)
+        try missed.delete(key)
+        for errno in errnos {
+            key.error = errno == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32(errno)
+            try missed.delete(key)
+        }
+    }
+
+    /// Groups the entries of a missed map by owner (`owner` of a key): a totals entry (error 0)
+    /// gives the counts, an errno entry one errno's failures.
+    private static func collect<Owner: Hashable>(
+        _ entries: [(key: fileopend_missed_key, value: fileopend_missed_counts)], into result: inout [Owner: MissedOpens],
+        owner: (fileopend_missed_key) -> Owner
+    ) {
+        for (key, value) in entries {
+            let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
+            let errno = key.error == UInt32(FILEOPEND_ERROR_UNKNOWN) ? 0 : Int32(bitPattern: key.error)
+            let owner = owner(key)
+            var counts = result[owner] ?? MissedOpens(comm: comm)
+            if key.error != 0 {
+                counts.errors[errno] = value.opens
+            } else {
+                (counts.opens, counts.reads, counts.writes) = (value.opens, value.reads, value.writes)
+                (counts.readWrites, counts.creates, counts.comm) = (value.read_writes, value.creates, comm)
+                counts.exitedAt = value.exit_ns == 0 ? nil : value.exit_ns
+            }
+            result[owner] = counts
+        }
     }
 
     /// Program ids and recursion misses of the loaded programs (`bpftool prog show` ids).
@@ -209,8 +246,8 @@ public final class FileOpenProbe: Sendable {
         guard size >= page, size & (size - 1) == 0 else {
             throw ProbeError.invalidSetting("ring buffer size \(size) must be a power of two of at least \(page) bytes")
         }
-        guard settings.pendingOpensCapacity > 0, settings.missedProcessesCapacity > 0 else {
-            throw ProbeError.invalidSetting("pending opens and missed processes capacities must be positive")
+        guard settings.pendingOpensCapacity > 0, settings.missedMapCapacity > 0, settings.missedCommMapCapacity > 0 else {
+            throw ProbeError.invalidSetting("the pending and missed maps' capacities must be positive")
         }
     }
 

@@ -16,8 +16,11 @@ public struct ProbeSettings: Sendable {
     public var drainInterval: Duration = .milliseconds(10)
     /// Opens in flight (between enter and exit) the kprobe and tracepoint modes can track.
     public var pendingOpensCapacity = 16384
-    /// Processes with lost records the missed map can hold until user space folds them.
-    public var missedProcessesCapacity = 16384
+    /// Entries of the missed map (a process that lost records takes one, plus one per errno it
+    /// failed with, until its exit has been counted). Allocated on use: the capacity is a bound.
+    public var missedMapCapacity = 65536
+    /// Entries of the missed-comms map, where losses go when the missed map is full.
+    public var missedCommMapCapacity = 20000
     /// A process whose opens are not traced: the daemon itself, so its own reads don't feed back.
     public var excludedProcess: Int32 = getpid()
     /// The kernel function the fentry and kprobe modes hook. Only tests change it, to simulate a
@@ -28,6 +31,14 @@ public struct ProbeSettings: Sendable {
 
     public init(mode: AttachMode = .auto) {
         self.mode = mode
+    }
+
+    /// Sizes the missed maps for an aggregator tracking up to `maxProcesses` processes and
+    /// `maxComms` comms: room for every one of them to be losing records at once, with an entry
+    /// per errno, and for as many more that exited in the last two maintenance ticks.
+    public mutating func sizeMissedMaps(maxProcesses: Int, maxComms: Int) {
+        missedMapCapacity = min(1 << 22, max(65536, 4 * maxProcesses))
+        missedCommMapCapacity = min(1 << 20, max(4096, 2 * maxComms))
     }
 
     /// The wakeup threshold actually used.

@@ -196,6 +196,10 @@ final class DaemonRuntime: Sendable {
         metrics.drops = (try? probe.dropCounts()) ?? DropCounts()
         metrics.ringBufferBytes = probe.ringBuffer.capacity
         metrics.ringBufferPendingBytes = probe.ringBuffer.pendingBytes
+        (metrics.missedMapEntries, metrics.missedCommMapEntries) = maintenance.missedMapEntries
+        metrics.missedMapCapacity = probe.settings.missedMapCapacity
+        metrics.missedCommMapCapacity = probe.settings.missedCommMapCapacity
+        metrics.exitsFoundByLivenessCheck = maintenance.exitsFoundByLivenessCheck
         let http = server.withLock { $0 }?.statistics ?? HTTPServerStatistics()
         metrics.http.requestsByStatus = http.requestsByStatus
         metrics.http.connectionsAccepted = http.connectionsAccepted

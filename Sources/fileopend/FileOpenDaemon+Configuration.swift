@@ -58,6 +58,7 @@ extension FileOpenDaemon {
         var probe = ProbeSettings(mode: configuration.attachMode)
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
+        probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)
         if let testHookFunction { probe.hookFunction = testHookFunction }
         return DaemonSettings(
             probe: probe, aggregator: configuration.aggregatorSettings, listen: configuration.listen,

@@ -171,11 +171,12 @@ struct FileOpenDaemon: ParsableCommand {
         guard let drops else {
             return "fileopend: \(statistics.opens) opens received; drop counters unreadable"
         }
-        let reasons = DropReason.allCases.filter { $0 != .exitRingBufferFull }
+        let exitReasons: [DropReason] = [.exitRingBufferFull, .exitUnmarked]
+        let reasons = DropReason.allCases.filter { !exitReasons.contains($0) }
             .map { "\($0) \(drops[$0])" }.joined(separator: ", ")
         return "fileopend: \(statistics.opens) opens received, \(drops.droppedOpens) dropped (\(reasons)); "
-            + "\(statistics.exits) process exits received, \(drops[.exitRingBufferFull]) lost; "
-            + "\(statistics.undecodable) undecodable records"
+            + "\(statistics.exits) process exits received, \(drops[.exitRingBufferFull]) lost "
+            + "(\(drops[.exitUnmarked]) of them unmarked); \(statistics.undecodable) undecodable records"
     }
 }
 

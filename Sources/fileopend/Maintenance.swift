@@ -6,8 +6,12 @@ import Synchronization
 /// What the consumer thread does after each drain pass: note the time (readiness, and later the
 /// watchdog, look at it), and at most once per `DaemonRuntime.maintenanceInterval` fold the
 /// kernel's missed-opens counts into the aggregator, delete the entries of processes that have
-/// exited (so the kernel map never fills), and expire processes past their retention; once per
-/// rate window, end the window of `top`'s rates.
+/// exited (so the kernel map drains as processes exit), and expire processes past their
+/// retention; once per rate window, end the window of `top`'s rates.
+///
+/// Exits are never lost for accounting: an exit comes as a record or, when that was lost, as the
+/// kernel's mark in the missed map; when the kernel says a mark was lost too (the drop reason
+/// `exit_unmarked`), the next run checks every tracked running process with `ProcessLiveness`.
 final class Maintenance: Sendable {
     private let probe: FileOpenProbe
     private let store: AggregatorStore
@@ -17,6 +21,12 @@ final class Maintenance: Sendable {
     private let rateWindow: Duration
     private let windowStarted = Mutex(ContinuousClock.now)
     private let missedTracker = Mutex(MissedOpensTracker())
+    /// The missed maps' entries at the last reading: how full they are.
+    private let missedEntries = Mutex((processes: 0, comms: 0))
+    /// `exit_unmarked` drops already answered by a liveness check.
+    private let unmarkedExitsChecked = Mutex<UInt64>(0)
+    /// Tracked processes the liveness check found gone.
+    private let exitsFoundByCheck = Atomic<UInt64>(0)
 
     init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
@@ -50,20 +60,57 @@ final class Maintenance: Sendable {
             return true
         }
         if windowEnded { store.rollRateWindow() }
-        var missed: [ProcessIdentity: MissedOpens]?
+        var missed: MissedMaps?
         do {
             missed = try probe.missedOpens()
         } catch {
-            logger.error("reading the missed-opens map failed: \(error)")
+            logger.error("reading the missed-opens maps failed: \(error)")
         }
-        if let missed, let report = missedTracker.withLock({ $0.observe(missed) }) { warn(report) }
+        if let missed {
+            missedEntries.withLock { $0 = (missed.processEntries, missed.commEntries) }
+            if let report = missedTracker.withLock({ $0.observe(missed.processes) }) { warn(report) }
+        }
         for identity in store.maintain(missed: missed, now: BootClock.now()) {
             do {
-                try probe.forgetMissed(identity)
+                try probe.forgetMissed(identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [])
             } catch {
-                logger.error("deleting the missed-opens entry of process \(identity) failed: \(error)")
+                logger.error("deleting the missed-opens entries of process \(identity) failed: \(error)")
             }
         }
+        checkLivenessIfExitsUnmarked()
+    }
+
+    /// Entries in the kernel's missed map and missed-comms map at the last reading.
+    var missedMapEntries: (processes: Int, comms: Int) { missedEntries.withLock { $0 } }
+
+    /// Tracked processes found gone by a liveness check (their exit record and mark were lost).
+    var exitsFoundByLivenessCheck: UInt64 { exitsFoundByCheck.load(ordering: .relaxed) }
+
+    /// When the kernel has lost exits it could not mark, checks each tracked running process.
+    private func checkLivenessIfExitsUnmarked() {
+        let unmarked: UInt64
+        do {
+            unmarked = try probe.dropCounts()[.exitUnmarked]
+        } catch {
+            logger.error("reading the drop counters failed: \(error)")
+            return
+        }
+        guard unmarked > unmarkedExitsChecked.withLock({ $0 }) else { return }
+        // Processes exiting during the check are marked or recorded as usual; a later loss
+        // raises the counter again and brings another check.
+        unmarkedExitsChecked.withLock { $0 = unmarked }
+        // Checked on a snapshot, outside the aggregator's lock.
+        let running = store.snapshot().processes.all.filter { $0.exitedAt == nil }.map(\.identity)
+        let gone = running.filter { !ProcessLiveness.isRunning($0) }
+        let found = store.markExited(gone, at: BootClock.now())
+        exitsFoundByCheck.add(UInt64(found), ordering: .relaxed)
+        logger.log(
+            level: found > 0 ? .warning : .debug,
+            """
+            \(unmarked) process exits so far reached neither the ring buffer nor the missed map: checked \
+            \(running.count) tracked processes, \(found) had exited. A larger ring_buffer_size or max_processes helps
+            """
+        )
     }
 
     /// A notable event for the journal, with the process as fields (`PID`, `COMM`, `OPENS`).

@@ -49,7 +49,7 @@ struct PrintModeTests {
         #expect(daemon.waitForExit() == 0)
         let summary = daemon.errorOutput.split(separator: "\n").last.map(String.init) ?? ""
         #expect(summary.hasPrefix("fileopend: "), "\(summary)")
-        #expect(summary.contains(" opens received, 0 dropped (ring_buffer_full 0, pending_map_full 0, missed_map_full 0); "))
+        #expect(summary.contains(" opens received, 0 dropped (ring_buffer_full 0, pending_map_full 0, missed_map_full 0, missed_comm_map_full 0); "))
         #expect(summary.hasSuffix("; 0 undecodable records"))
     }
 

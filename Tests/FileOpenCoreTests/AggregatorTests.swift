@@ -172,40 +172,143 @@ struct AggregatorTests {
         #expect(aggregator.process(ProcessIdentity(pid: 9, startTime: 1))?.comm == "a")
     }
 
+    /// A missed-maps reading of processes only.
+    func maps(_ processes: [ProcessIdentity: MissedOpens], comms: [String: MissedOpens] = [:]) -> MissedMaps {
+        MissedMaps(processes: processes, comms: comms, processEntries: processes.count, commEntries: comms.count)
+    }
+
     @Test("missed opens are folded as deltas, named by the kernel's comm when no record came")
     func missedOpens() throws {
         var aggregator = Aggregator()
         aggregator.apply(Array(repeating: Records.open(pid: 100), count: 2))
         let ghost = ProcessIdentity(pid: 300, startTime: 7)
-        #expect(aggregator.foldMissed([cat: MissedOpens(opens: 5, comm: "cat"), ghost: MissedOpens(opens: 4, comm: "ghost")], now: 9) == [])
+        #expect(aggregator.foldMissed(maps([cat: MissedOpens(opens: 5, reads: 5, comm: "cat"), ghost: MissedOpens(opens: 4, reads: 4, comm: "ghost")]), now: 9) == [])
         #expect(aggregator.process(cat)?.counters.opens == 7)
         #expect(aggregator.process(cat)?.counters.missedOpens == 5)
         #expect(aggregator.process(ghost)?.comm == "ghost")
         #expect(aggregator.process(ghost)?.counters.opens == 4)
-        #expect(aggregator.foldMissed([cat: MissedOpens(opens: 8, comm: "cat"), ghost: MissedOpens(opens: 4, comm: "ghost")], now: 10) == [])
+        #expect(aggregator.foldMissed(maps([cat: MissedOpens(opens: 8, reads: 8, comm: "cat"), ghost: MissedOpens(opens: 4, reads: 4, comm: "ghost")]), now: 10) == [])
         #expect(aggregator.process(cat)?.counters.opens == 10, "only the 3 new ones")
+        #expect(aggregator.process(cat)?.counters.reads == 10)
         #expect(aggregator.comms["cat"]?.opens == 10)
         #expect(aggregator.comms["ghost"]?.opens == 4)
         #expect(aggregator.statistics.missedOpens == 12)
 
-        // After the exit, one last fold, then the kernel entry may go.
+        // The exit is marked in the kernel map: one more fold reads the entry a last time, the
+        // next returns it for deletion (nothing can change it after the exit).
         aggregator.apply([Records.exit(pid: 100, at: 20)])
-        #expect(aggregator.foldMissed([cat: MissedOpens(opens: 9, comm: "cat"), ghost: MissedOpens(opens: 4, comm: "ghost")], now: 21) == [cat])
+        let exited = MissedOpens(opens: 9, reads: 9, comm: "cat", exitedAt: 20)
+        #expect(aggregator.foldMissed(maps([cat: exited, ghost: MissedOpens(opens: 4, reads: 4, comm: "ghost")]), now: 21) == [])
         #expect(aggregator.process(cat)?.counters.opens == 11)
-        // Deleted from the kernel map by the caller: nothing changes, nothing is counted twice.
-        #expect(aggregator.foldMissed([ghost: MissedOpens(opens: 4, comm: "ghost")], now: 22) == [])
+        #expect(aggregator.foldMissed(maps([cat: exited, ghost: MissedOpens(opens: 4, reads: 4, comm: "ghost")]), now: 22) == [cat])
+        // A deletion that failed is asked for again, and nothing is counted twice.
+        #expect(aggregator.foldMissed(maps([cat: exited]), now: 23) == [cat])
+        // Deleted from the kernel map by the caller: nothing changes.
+        #expect(aggregator.foldMissed(maps([ghost: MissedOpens(opens: 4, reads: 4, comm: "ghost")]), now: 24) == [])
         #expect(aggregator.process(cat)?.counters.opens == 11)
         #expect(aggregator.comms["cat"]?.opens == 11)
+    }
+
+    @Test("a lost open counts exactly: access mode, O_CREAT and errno, per process and per comm")
+    func missedOpensInDetail() throws {
+        var aggregator = Aggregator()
+        aggregator.apply([Records.open(pid: 100, flags: 0o1, result: -13)])
+        let lost = MissedOpens(
+            opens: 10, reads: 4, writes: 3, readWrites: 3, creates: 2, errors: [2: 5, 13: 1, 0: 1], comm: "cat"
+        )
+        _ = aggregator.foldMissed(maps([cat: lost]), now: 5)
+        let process = try #require(aggregator.process(cat)).counters
+        #expect(process.opens == 11)
+        #expect((process.reads, process.writes, process.readWrites, process.creates) == (4, 4, 3, 2))
+        #expect(process.errors(2) == 5)
+        #expect(process.errors(13) == 2)
+        #expect(process.errors(0) == 1, "a result outside the errno range counts as unknown")
+        #expect(process.failedOpens == 8)
+        #expect(aggregator.comms["cat"] == process)
+        // Only what is new counts, errno by errno.
+        var more = lost
+        more.opens += 2
+        more.reads += 2
+        more.errors[2] = 6
+        more.errors[22] = 1
+        _ = aggregator.foldMissed(maps([cat: more]), now: 6)
+        #expect(aggregator.process(cat)?.counters.errors(2) == 6)
+        #expect(aggregator.process(cat)?.counters.errors(22) == 1)
+        #expect(aggregator.process(cat)?.counters.opens == 13)
+        #expect(aggregator.comms["cat"]?.failedOpens == 10)
+    }
+
+    @Test("a lost exit record: the kernel's mark ends the process, and retention then expires it")
+    func exitMarkWithoutRecord() {
+        var aggregator = Aggregator(settings: AggregatorSettings(retention: .seconds(1)))
+        aggregator.apply([Records.open(pid: 100, at: 1)])
+        _ = aggregator.foldMissed(maps([cat: MissedOpens(opens: 1, reads: 1, comm: "cat", exitedAt: 5)]), now: 6)
+        #expect(aggregator.process(cat)?.exitedAt == 5)
+        // A bare mark (the process lost nothing but its exit record) counts nothing.
+        let quiet = ProcessIdentity(pid: 101, startTime: 1)
+        aggregator.apply([Records.open(pid: 101, at: 2)])
+        _ = aggregator.foldMissed(maps([quiet: MissedOpens(comm: "cat", exitedAt: 7)]), now: 8)
+        #expect(aggregator.process(quiet)?.exitedAt == 7)
+        #expect(aggregator.process(quiet)?.counters.opens == 1)
+        aggregator.expire(now: 5 + 1_000_000_000)
+        #expect(aggregator.process(cat) == nil)
+        #expect(aggregator.process(quiet) != nil)
+        aggregator.expire(now: 7 + 1_000_000_000)
+        #expect(aggregator.processes.count == 0)
+        #expect(aggregator.comms["cat"]?.opens == 3)
+    }
+
+    @Test("markExited ends a running tracked process once; unknown or exited ones are left alone")
+    func markExited() {
+        var aggregator = Aggregator()
+        aggregator.apply([Records.open(pid: 100, at: 1)])
+        let first = aggregator.markExited(cat, at: 9)
+        let again = aggregator.markExited(cat, at: 10)
+        let otherProcessOfPID = aggregator.markExited(ProcessIdentity(pid: 100, startTime: 2), at: 9)
+        let unknown = aggregator.markExited(ProcessIdentity(pid: 5, startTime: 1), at: 9)
+        #expect(first && !again && !otherProcessOfPID && !unknown)
+        #expect(aggregator.process(cat)?.exitedAt == 9)
+    }
+
+    @Test("losses the kernel could only charge to a comm count for the comm and under pid=other")
+    func missedByComm() {
+        var aggregator = Aggregator()
+        aggregator.apply([Records.open(pid: 100)])
+        let byComm = MissedOpens(opens: 6, reads: 2, writes: 4, errors: [2: 3], comm: "cat")
+        _ = aggregator.foldMissed(maps([:], comms: ["cat": byComm]), now: 2)
+        #expect(aggregator.comms["cat"]?.opens == 7)
+        #expect(aggregator.comms["cat"]?.errors(2) == 3)
+        #expect(aggregator.other.opens == 6)
+        #expect(aggregator.other.writes == 4)
+        #expect(aggregator.process(cat)?.counters.opens == 1)
+        // The comm map's entries stay: the same reading counts nothing again.
+        _ = aggregator.foldMissed(maps([:], comms: ["cat": byComm]), now: 3)
+        #expect(aggregator.comms["cat"]?.opens == 7)
+        #expect(aggregator.statistics.missedOpens == 6)
+    }
+
+    @Test("what arrives for a process no longer tracked counts under pid=other, so sums stay exact")
+    func staleCountsUnderOther() {
+        var aggregator = Aggregator()
+        aggregator.apply([Records.open(pid: 100, start: 5)])
+        // An older process of pid 100: a late record and a late missed fold.
+        aggregator.apply([Records.open(pid: 100, start: 1, flags: 0o1)])
+        _ = aggregator.foldMissed(maps([cat: MissedOpens(opens: 2, reads: 2, comm: "cat")]), now: 9)
+        #expect(aggregator.other.opens == 3)
+        #expect(aggregator.other.writes == 1)
+        #expect(aggregator.comms["cat"]?.opens == 4)
+        let perProcess = aggregator.processes.all.reduce(aggregator.other.opens) { $0 + $1.counters.opens }
+        #expect(perProcess == aggregator.comms["cat"]?.opens)
     }
 
     @Test("an evicted process's missed count is not counted twice when it comes back")
     func missedAfterEviction() {
         var aggregator = Aggregator(settings: AggregatorSettings(maxProcesses: 1))
         aggregator.apply([Records.open(pid: 100, at: 1)])
-        _ = aggregator.foldMissed([cat: MissedOpens(opens: 5, comm: "cat")], now: 2)
+        _ = aggregator.foldMissed(maps([cat: MissedOpens(opens: 5, reads: 5, comm: "cat")]), now: 2)
         aggregator.apply([Records.open(pid: 200, comm: "other", at: 3)])  // evicts cat
         #expect(aggregator.other.opens == 6)
-        _ = aggregator.foldMissed([cat: MissedOpens(opens: 6, comm: "cat")], now: 4)
+        _ = aggregator.foldMissed(maps([cat: MissedOpens(opens: 6, reads: 6, comm: "cat")]), now: 4)
         #expect(aggregator.process(cat)?.counters.opens == 1, "only the new miss")
         #expect(aggregator.comms["cat"]?.opens == 7)
     }

@@ -31,9 +31,13 @@ struct ModelTests {
         drops[.pendingMapFull] = 2
         drops[.exitRingBufferFull] = 100
         drops[.missedMapFull] = 1000
+        drops[.missedCommMapFull] = 10
+        drops[.exitUnmarked] = 20
         #expect(drops.droppedOpens == 7)
-        #expect(DropReason.allCases.map(\.description)
-            == ["ring_buffer_full", "pending_map_full", "exit_ring_buffer_full", "missed_map_full"])
+        #expect(DropReason.allCases.map(\.description) == [
+            "ring_buffer_full", "pending_map_full", "exit_ring_buffer_full", "missed_map_full", "missed_comm_map_full",
+            "exit_unmarked",
+        ])
     }
 
     @Test("A failed open has an errno and no fd; a successful one the reverse")

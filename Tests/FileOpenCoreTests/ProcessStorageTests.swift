@@ -18,7 +18,7 @@ struct ProcessStorageTests {
 
         var merged = OpenCounters()
         var other = OpenCounters()
-        other.countMissed(1)
+        other.countMissed(MissedOpens(opens: 1, reads: 1, comm: "x"))
         merged.merge(other)
         #expect(Array(merged.errors).isEmpty, "no failure, no errno")
     }

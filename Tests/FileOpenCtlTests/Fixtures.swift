@@ -9,6 +9,7 @@ enum Fixtures {
          "drops":{"missed_map_full":0,"exit_ring_buffer_full":0,"pending_map_full":0,"ring_buffer_full":7,
                   "future_reason":1},
          "missed_opens":0,
+         "missed_maps":{"missed":{"entries":12,"capacity":65536},"missed_comms":{"entries":0,"capacity":20000}},
          "ring_buffer":{"size_bytes":4194304,"pending_bytes":1048576},
          "tracked_processes":57,"tracked_comms":20,
          "clients":{"connected":1,"tailing":0,"tail_dropped_events":0}}

@@ -23,6 +23,8 @@ struct FormatterTests {
             "  missed_map_full              0",
             "  future_reason                1",
             "  missed opens                 0 (no record, still counted)",
+            "  missed map                  12 of 65536 entries",
+            "  missed_comms map             0 of 20000 entries",
             "ring buffer",
             "  size                   4194304 bytes (4.0 MiB)",
             "  pending                1048576 bytes (25.0% full)",
@@ -39,9 +41,10 @@ struct FormatterTests {
     @Test("status: fields a daemon did not send show as -")
     func statusMissing() {
         let lines = StatusFormatter.lines(Fixtures.value(#"{"daemon_version":"0.1"}"#))
-        #expect(lines.contains("  kernel        -"))
-        #expect(lines.contains("  open          -"))
-        #expect(lines.contains("  size          - bytes"))
+        #expect(lines.contains("  kernel            -"))
+        #expect(lines.contains("  open              -"))
+        #expect(lines.contains("  size              - bytes"))
+        #expect(lines.contains("  missed map        - of - entries"))
     }
 
     @Test("top: PID COMM OPENS ERRORS OPENS/S ERRORS/S EXITED, sized to content, names escaped")

@@ -33,7 +33,7 @@ struct LossAccountingTests {
         let received = harness.opens { $0.process.pid == child }
         #expect(received.allSatisfy { $0.path == path })
         let identity = try #require(received.first?.process)
-        let missedOpens = try #require(try harness.probe.missedOpens()[identity])
+        let missedOpens = try #require(try harness.probe.missedOpens().processes[identity])
         #expect(missedOpens.comm == comm, "the missed map names the process")
         let missed = missedOpens.opens
         #expect(missed > 0, "the ring overflowed, so something must have been dropped")
