@@ -2,9 +2,15 @@
 #include "CTestSupport.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static long cts_result(long ret)
@@ -98,4 +104,70 @@ int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call cal
 			    long count)
 {
 	return spawn_opener(wanted, comm, call, path, flags, count);
+}
+
+struct churn_child {
+	const char *comm;
+	const struct cts_open_step *script;
+	int steps;
+};
+
+/* A churn child: runs on the parent's memory (CLONE_VM), so it only reads its arguments. */
+static int churn_child(void *argument)
+{
+	const struct churn_child *child = argument;
+
+	syscall(SYS_prctl, PR_SET_NAME, child->comm, 0, 0, 0);
+	for (int i = 0; i < child->steps; i++)
+		cts_open_with(child->script[i].call, child->script[i].path, child->script[i].flags, 0600);
+	syscall(SYS_exit, 0);
+	return 0;	/* not reached */
+}
+
+int cts_spawn_churn(const char *parent_comm, const char *comm, long processes, const struct cts_open_step *script,
+		    int steps)
+{
+	const size_t stack_size = 64 * 1024;
+	struct churn_child child = { .comm = comm, .script = script, .steps = steps };
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	syscall(SYS_prctl, PR_SET_NAME, parent_comm, 0, 0, 0);
+	char *stack = (char *)syscall(SYS_mmap, NULL, stack_size, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		syscall(SYS_exit_group, 1);
+	for (long i = 0; i < processes; i++) {
+		int status = 0;
+		/* CLONE_VFORK: this returns once the child has exited, so one stack serves them all. */
+		long child_pid = clone(churn_child, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &child);
+
+		if (child_pid < 0 || syscall(SYS_wait4, child_pid, &status, 0, NULL) != child_pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			syscall(SYS_exit_group, 1);
+	}
+	syscall(SYS_exit_group, 0);
+	return 0;	/* not reached */
+}
+
+int cts_spawn_flooder(const char *comm, const char *path, int stop_fd, int report_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	syscall(SYS_prctl, PR_SET_NAME, comm, 0, 0, 0);
+	long opens = 0;
+	for (;;) {
+		struct pollfd stop = { .fd = stop_fd, .events = POLLIN };
+
+		for (int i = 0; i < 256; i++, opens++)
+			cts_open_with(CTS_OPENAT, path, O_RDONLY, 0);
+		if (syscall(SYS_poll, &stop, 1, 0) > 0)
+			break;
+	}
+	syscall(SYS_write, report_fd, &opens, sizeof(opens));
+	syscall(SYS_exit_group, 0);
+	return 0;	/* not reached */
 }

@@ -44,4 +44,29 @@ int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path
 int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
 			    long count);
 
+/* One open of a churn child's script: which call, which path, which flags (mode 0600). */
+struct cts_open_step {
+	enum cts_open_call call;
+	const char *path;
+	int flags;
+};
+
+/*
+ * Forks a "churn parent" named `parent_comm` that runs `processes` short-lived children one after
+ * another and then exits with status 0 (1 if a child could not be started or did not exit 0).
+ * Each child is named `comm`, makes the `steps` opens of `script` in order (closing each fd) and
+ * exits. The children share the parent's memory until they exit (CLONE_VM | CLONE_VFORK), so
+ * thousands start per second; after the fork only raw system calls are made and nothing else is
+ * opened. Returns the churn parent's pid (reap it with waitpid(2)), or -errno.
+ */
+int cts_spawn_churn(const char *parent_comm, const char *comm, long processes, const struct cts_open_step *script,
+		    int steps);
+
+/*
+ * Forks a child named `comm` that opens `path` O_RDONLY (closing any fd) as fast as it can until a
+ * byte can be read from `stop_fd`, then writes how many opens it made (a long) to `report_fd` and
+ * exits with status 0. Raw system calls only after the fork. Returns its pid, or -errno.
+ */
+int cts_spawn_flooder(const char *comm, const char *path, int stop_fd, int report_fd);
+
 #endif
