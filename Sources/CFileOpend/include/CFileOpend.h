@@ -41,9 +41,4 @@ int cfo_malloc_fix_mmap_threshold(int bytes);
 /* malloc_trim(0): returns free heap pages to the kernel; 1 if any memory was released. */
 int cfo_malloc_trim(void);
 
-/* madvise(MADV_DONTNEED) on the read-only PT_LOAD segments (code, constants) of the executable
- * and every loaded library but the vDSO: unmaps their pages from this process; they stay in the
- * page cache and fault back in when used. Returns the bytes advised, or -1 with errno set. */
-long cfo_release_code_pages(void);
-
 #endif
