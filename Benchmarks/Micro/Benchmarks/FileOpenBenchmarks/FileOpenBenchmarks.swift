@@ -6,6 +6,7 @@ import CFileOpend
 import FileOpenCore
 import FileOpenProbe
 import FileOpenServer
+import FileOpenSystem
 
 /// The bytes of one ring-buffer open record, laid out through the shared `struct fileopend_record`.
 func recordBytes(pid: UInt32, path: String, result: Int64) -> [UInt8] {
@@ -121,7 +122,8 @@ let benchmarks: @Sendable () -> Void = {
             configuration: .init(maxDuration: .seconds(5), maxIterations: count >= 100_000 ? 20 : 100)
         ) { benchmark in
             for _ in benchmark.scaledIterations {
-                var writer = ExpositionWriter(format: .prometheusText, reservingCapacity: 16_384 + 600 * count)
+                var writer = ExpositionWriter(
+                    format: .prometheusText, reservingCapacity: 16_384 + 600 * count, bufferAdvice: HugePages.advise)
                 ProcessMetricsRenderer.render(snapshot, into: &writer)
                 blackHole(writer.finish())
             }
