@@ -52,7 +52,7 @@ let package = Package(
 
         // What the probe, the servers and the daemon need of the OS beyond sockets and BPF: threads
         // of their own for blocking loops, huge pages for large buffers.
-        .target(name: "FileOpenSystem", swiftSettings: swiftSettings),
+        .target(name: "FileOpenSystem", dependencies: ["CFileOpend"], swiftSettings: swiftSettings),
 
         // The file-open program: attach modes, record decoding, drop counters, the consumer thread.
         .target(

@@ -54,6 +54,13 @@ int cfo_rename_noreplace(const char *from, const char *to)
 	return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
 
+#include <sys/prctl.h>
+
+int cfo_set_thread_name(const char *name)
+{
+	return prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
 #include <malloc.h>
 
 int cfo_malloc_fix_mmap_threshold(int bytes)
