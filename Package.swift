@@ -144,6 +144,13 @@ let package = Package(
             path: "Fuzz/QueryRequestFuzzer",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "QueryReplyFuzzer",
+            dependencies: ["FileOpenCtlKit", "FileOpenCore", "FuzzSupport"],
+            path: "Fuzz/QueryReplyFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
 
         // Helpers the test targets share: when kernel tests run, scratch directories, polling.
         .target(
