@@ -16,7 +16,10 @@ let package = Package(
         .executable(name: "fileopenctl", targets: ["fileopenctl"]),
         .library(name: "BPF", targets: ["BPF"]),
         // For Benchmarks/Micro (package-benchmark) only: the hot units it measures; not a stable API.
-        .library(name: "FileOpenInternals", targets: ["FileOpenCore", "FileOpenProbe", "FileOpenServer", "CFileOpend"]),
+        .library(
+            name: "FileOpenInternals",
+            targets: ["FileOpenCore", "FileOpenSystem", "FileOpenProbe", "FileOpenServer", "CFileOpend"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -47,10 +50,16 @@ let package = Package(
         // Pure Swift model: no C, no sockets, no libbpf.
         .target(name: "FileOpenCore", swiftSettings: swiftSettings),
 
+        // What the probe, the servers and the daemon need of the OS beyond sockets and BPF: threads
+        // of their own for blocking loops, huge pages for large buffers.
+        .target(name: "FileOpenSystem", dependencies: ["CFileOpend"], swiftSettings: swiftSettings),
+
         // The file-open program: attach modes, record decoding, drop counters, the consumer thread.
         .target(
             name: "FileOpenProbe",
-            dependencies: ["BPF", "CFileOpend", "FileOpenCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BPF", "CFileOpend", "FileOpenCore", "FileOpenSystem", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings,
             plugins: ["BPFCompilerPlugin"]
         ),
@@ -59,7 +68,8 @@ let package = Package(
         .target(
             name: "FileOpenServer",
             dependencies: [
-                "FileOpenCore", "CFileOpend", "CZlib", "CSystemd", .product(name: "Logging", package: "swift-log"),
+                "FileOpenCore", "FileOpenSystem", "CFileOpend", "CZlib", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -79,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "fileopend",
             dependencies: [
-                "FileOpenProbe", "FileOpenCore", "FileOpenServer", "FileOpenConfiguration", "CFileOpend",
+                "FileOpenProbe", "FileOpenCore", "FileOpenSystem", "FileOpenServer", "FileOpenConfiguration", "CFileOpend",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -134,6 +144,13 @@ let package = Package(
             path: "Fuzz/QueryRequestFuzzer",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "QueryReplyFuzzer",
+            dependencies: ["FileOpenCtlKit", "FileOpenCore", "FuzzSupport"],
+            path: "Fuzz/QueryReplyFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
 
         // Helpers the test targets share: when kernel tests run, scratch directories, polling.
         .target(
@@ -152,11 +169,21 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
-            name: "FileOpenCoreTests", dependencies: ["FileOpenCore", "FileOpenTestSupport"], swiftSettings: swiftSettings
+            name: "FileOpenCoreTests",
+            dependencies: ["FileOpenCore", "FileOpenSystem", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FileOpenSystemTests",
+            dependencies: ["FileOpenSystem", "FileOpenTestSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FileOpenProbeTests",
-            dependencies: ["FileOpenProbe", "FileOpenCore", "BPF", "CFileOpend", "CTestSupport", "FileOpenTestSupport"],
+            dependencies: [
+                "FileOpenProbe", "FileOpenCore", "FileOpenSystem", "BPF", "CFileOpend", "CTestSupport",
+                "FileOpenTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -166,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FileOpenServerTests",
-            dependencies: ["FileOpenServer", "FileOpenCore", "FileOpenTestSupport"],
+            dependencies: ["FileOpenServer", "FileOpenCore", "FileOpenSystem", "FileOpenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

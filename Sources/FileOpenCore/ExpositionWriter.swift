@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Writes metric families in the Prometheus text format or OpenMetrics, straight into bytes.
 /// It knows each format's naming (a counter family `x` has samples `x_total`; OpenMetrics' info
 /// type), escaping (label values and help text) and ending (`# EOF`); callers name families by
@@ -14,30 +10,29 @@ public struct ExpositionWriter: Sendable {
         case info
     }
 
+    /// Advice to the kernel about a writer's freshly reserved buffer, given its start and capacity
+    /// in bytes: the daemon asks for huge pages (`HugePages.advise`). A hint, never a change to
+    /// what is written.
+    public typealias BufferAdvice = @Sendable (_ start: UnsafeMutableRawPointer, _ capacity: Int) -> Void
+
     public let format: ExpositionFormat
+    /// The advice this writer's buffer got, for the scratch writers of renderers that write for it.
+    public let bufferAdvice: BufferAdvice?
     public private(set) var bytes: [UInt8] = []
     private var sampleName: [UInt8] = []
 
-    public init(format: ExpositionFormat, reservingCapacity capacity: Int = 64 * 1024) {
+    /// A writer whose buffer holds `capacity` bytes before it grows, advised by `bufferAdvice`.
+    public init(
+        format: ExpositionFormat, reservingCapacity capacity: Int = 64 * 1024, bufferAdvice: BufferAdvice? = nil
+    ) {
         self.format = format
+        self.bufferAdvice = bufferAdvice
         bytes.reserveCapacity(capacity)
-        if capacity >= Self.hugePageSize * 2 { adviseHugePages(capacity) }
-    }
-
-    private static let hugePageSize = 2 << 20
-
-    /// A body of tens of MiB (`/metrics` at 100 k processes) is written into fresh memory on
-    /// every scrape: in 4 KiB pages that is a page fault per 4 KiB, a third of the scrape. Asking
-    /// for transparent huge pages (`madvise(MADV_HUGEPAGE)`, honoured when THP is `madvise` or
-    /// `always`) makes it a fault per 2 MiB. Only a hint: without THP nothing changes.
-    private mutating func adviseHugePages(_ capacity: Int) {
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let mask = Self.hugePageSize - 1
-            let start = (Int(bitPattern: base) + mask) & ~mask
-            let end = (Int(bitPattern: base) + capacity) & ~mask
-            guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
-            _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+        if let bufferAdvice {
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                guard let start = buffer.baseAddress else { return }
+                bufferAdvice(UnsafeMutableRawPointer(start), capacity)
+            }
         }
     }
 

@@ -1,7 +1,8 @@
-/// The project's strict JSON (RFC 8259) parser, for the query socket's request lines and the
-/// daemon's reply lines alike. Foundation's `JSONSerialization` will not do: it turns `true` into
-/// an NSNumber that casts to `Int` (so `"pid": true` would pass as 1), rounds 64-bit counters
-/// through `Double`, silently keeps the last of two equal keys, and recurses on nesting.
+/// The project's strict JSON (RFC 8259) parser, for the query socket's request lines. Foundation
+/// will not do here: `JSONDecoder` reads `1.0` as the integer 1 and silently keeps one of two
+/// equal keys, `JSONSerialization` also turns `true` into an NSNumber that casts to `Int` (so
+/// `"pid": true` would pass as 1), and both recurse on nesting. (What the daemon writes, and so
+/// what a client reads, is read with `JSONDecoder`: see `QueryJSON`.)
 ///
 /// This parser keeps what the text says: every scalar with its exact JSON type, numbers as their
 /// literal text, object members in order with repeated keys kept. It accepts only UTF-8, no
@@ -9,7 +10,7 @@
 /// Nesting is read with an explicit stack on the heap, never by recursion, and bounded by
 /// `maximumDepth`; containers deeper than `retainedDepth` are checked whole but kept empty.
 public struct JSONParser {
-    /// The default bound on nesting: deeper than any reply of the protocol needs by far.
+    /// The default bound on nesting: deeper than any request of the protocol needs by far.
     public static let maximumDepth = 64
 
     /// Why a text is not JSON, with the byte offset where parsing stopped.

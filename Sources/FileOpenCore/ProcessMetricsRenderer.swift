@@ -12,7 +12,8 @@ public enum ProcessMetricsRenderer {
         // One pass over the dictionary: each process's escaped labels go into one shared buffer
         // and its counters into a flat array, so the four families below neither walk the
         // dictionary again (copying every process each time) nor re-escape a comm.
-        var labels = ExpositionWriter(format: writer.format, reservingCapacity: aggregator.processes.count * 40)
+        var labels = ExpositionWriter(
+            format: writer.format, reservingCapacity: aggregator.processes.count * 40, bufferAdvice: writer.bufferAdvice)
         var rows: [Row] = []
         rows.reserveCapacity(aggregator.processes.count)
         let comms = aggregator.comms

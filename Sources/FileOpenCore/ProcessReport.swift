@@ -1,28 +1,73 @@
-/// The result of the query socket's `proc` command: one tracked process in detail.
-public struct ProcessReport: Encodable, Sendable {
+/// The result of the query socket's `proc` command: one tracked process in detail;
+/// docs/query-protocol.md gives every field by its wire name. Times are nanoseconds since boot.
+public struct ProcessReport: Codable, Sendable, Equatable {
+    /// The process id (tgid).
     public var pid: Int32
+    /// Its command name.
     public var comm: String
+    /// When it started (`start_ns`); with `pid`, its identity.
     public var startNs: UInt64
+    /// Its first record (`first_seen_ns`).
     public var firstSeenNs: UInt64
+    /// Its latest record (`last_seen_ns`).
     public var lastSeenNs: UInt64
+    /// Whether it has exited.
     public var exited: Bool
+    /// When it exited (`exited_ns`), nil (null) while it runs.
     public var exitedNs: UInt64?
+    /// Open attempts, failed ones included.
     public var opens: UInt64
+    /// Failed open attempts.
     public var failed: UInt64
+    /// Opens counted without a record.
     public var missed: UInt64
+    /// Opens with `O_CREAT`.
     public var creates: UInt64
+    /// Opens by access mode: `read`, `write`, `read_write` (`by_access`).
     public var byAccess: [String: UInt64]
     /// Failures by errno name.
     public var errors: [String: UInt64]
+    /// The paths it opened most, most first (`top_paths`).
     public var topPaths: [PathCount]
+    /// How many paths the list keeps at most (`top_paths_capacity`).
     public var topPathsCapacity = TopPaths.capacity
     /// The opens `topPaths` counted: fewer than `opens` minus `missed` when its top paths were
     /// dropped (only the most recently active processes keep them) or reset since.
     public var topPathsOpens: UInt64
 
-    public struct PathCount: Encodable, Sendable, Equatable {
+    /// One of the top paths and its opens.
+    public struct PathCount: Codable, Sendable, Equatable {
         public var path: String
         public var opens: UInt64
+
+        public init(path: String, opens: UInt64) {
+            self.path = path
+            self.opens = opens
+        }
+    }
+
+    /// A report with every field given.
+    public init(
+        pid: Int32, comm: String, startNs: UInt64, firstSeenNs: UInt64, lastSeenNs: UInt64, exited: Bool,
+        exitedNs: UInt64?, opens: UInt64, failed: UInt64, missed: UInt64, creates: UInt64, byAccess: [String: UInt64],
+        errors: [String: UInt64], topPaths: [PathCount], topPathsCapacity: Int, topPathsOpens: UInt64
+    ) {
+        self.pid = pid
+        self.comm = comm
+        self.startNs = startNs
+        self.firstSeenNs = firstSeenNs
+        self.lastSeenNs = lastSeenNs
+        self.exited = exited
+        self.exitedNs = exitedNs
+        self.opens = opens
+        self.failed = failed
+        self.missed = missed
+        self.creates = creates
+        self.byAccess = byAccess
+        self.errors = errors
+        self.topPaths = topPaths
+        self.topPathsCapacity = topPathsCapacity
+        self.topPathsOpens = topPathsOpens
     }
 
     public init(_ process: TrackedProcess) {

@@ -1,28 +1,54 @@
 /// A request the daemon refuses or cannot answer: a code for programs and one sentence for people.
-/// It travels as the reply line `{"version":1,"ok":false,"error":{"code":…,"message":…}}`.
-public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The error codes of protocol version 1, by their wire name.
-    public enum Code: String, Sendable, CaseIterable {
+/// It travels as the reply line `{"error":{"code":…,"message":…},"ok":false,"version":1}`
+/// (`QueryReply.Envelope`).
+public struct QueryError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// An error code by its wire name. The codes of protocol version 1 are the static members; a
+    /// client may meet others from a newer daemon, so this is an open set, not an enum.
+    public struct Code: RawRepresentable, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        public let rawValue: String
+
+        /// A code by its wire name.
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
         /// The line is not JSON, or not UTF-8.
-        case invalidJSON = "invalid_json"
+        public static let invalidJSON = Code(rawValue: "invalid_json")
         /// The line is JSON but not an object.
-        case notAnObject = "not_an_object"
+        public static let notAnObject = Code(rawValue: "not_an_object")
         /// `version` is missing or not 1.
-        case unsupportedVersion = "unsupported_version"
+        public static let unsupportedVersion = Code(rawValue: "unsupported_version")
         /// `command` names no command.
-        case unknownCommand = "unknown_command"
+        public static let unknownCommand = Code(rawValue: "unknown_command")
         /// A key is unknown, missing, repeated, of the wrong type or out of range; the message names it.
-        case invalidArgument = "invalid_argument"
+        public static let invalidArgument = Code(rawValue: "invalid_argument")
         /// The line is longer than 4096 bytes; the server skipped to the next newline.
-        case lineTooLong = "line_too_long"
+        public static let lineTooLong = Code(rawValue: "line_too_long")
         /// The peer may not run this command (see `QueryAccess`).
-        case permissionDenied = "permission_denied"
+        public static let permissionDenied = Code(rawValue: "permission_denied")
         /// `proc` of a pid that is not tracked.
-        case notFound = "not_found"
+        public static let notFound = Code(rawValue: "not_found")
         /// Too many clients are connected; the server closes this connection after the reply.
-        case busy
+        public static let busy = Code(rawValue: "busy")
         /// The daemon failed to answer.
-        case `internal`
+        public static let `internal` = Code(rawValue: "internal")
+
+        /// The codes of protocol version 1.
+        public static let allCases: [Code] = [
+            .invalidJSON, .notAnObject, .unsupportedVersion, .unknownCommand, .invalidArgument, .lineTooLong,
+            .permissionDenied, .notFound, .busy, .internal,
+        ]
+
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+
+        public var description: String { rawValue }
     }
 
     /// What went wrong, for programs.
@@ -37,11 +63,7 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The whole error reply line, newline included.
-    public var replyLine: [UInt8] {
-        let line = "{\"version\":1,\"ok\":false,\"error\":{\"code\":\"\(code.rawValue)\",\"message\":"
-            + EventLineFormatter.jsonString(message) + "}}\n"
-        return Array(line.utf8)
-    }
+    public var replyLine: [UInt8] { QueryReply.line(QueryReply.Envelope<Never>(.failure(self))) }
 
     /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }

@@ -1,6 +1,7 @@
-/// One request on the query socket (protocol version 1), decoded strictly: every key must be
-/// known for its command and of its exact JSON type, so a typo never silently means a default.
-public enum QueryRequest: Sendable, Equatable {
+/// One request on the query socket (protocol version 1). The daemon decodes it strictly
+/// (`decode(line:)`): every key must be known for its command and of its exact JSON type, so a
+/// typo never silently means a default. A client encodes it (`line`, through `QueryJSON`).
+public enum QueryRequest: Sendable, Equatable, Encodable {
     /// The daemon's health and counters.
     case status
     /// The top processes; `limit` is 1…1000; `comm`, when set, is compared exactly.
@@ -18,6 +19,9 @@ public enum QueryRequest: Sendable, Equatable {
     public static let defaultTopLimit = 20
     /// The range of `top`'s `limit`.
     public static let topLimits = 1...1000
+    /// The longest request line the daemon reads, newline included; a longer one is refused
+    /// (`line_too_long`) and skipped.
+    public static let maximumLineBytes = 4096
 
     /// The command this request runs.
     public var command: QueryCommand {
@@ -56,7 +60,7 @@ public enum QueryRequest: Sendable, Equatable {
             throw QueryError(.notAnObject, "The request must be a JSON object, not \(QueryArguments.kind(document)).")
         }
         var arguments = try QueryArguments(object.members)
-        guard let version = arguments.take("version") else {
+        guard let version = arguments.take(.version) else {
             throw QueryError(.unsupportedVersion, "The request has no \"version\"; this daemon speaks version 1.")
         }
         guard version.int64Value == Int64(Self.version) else {
@@ -64,7 +68,7 @@ public enum QueryRequest: Sendable, Equatable {
                 .unsupportedVersion,
                 "The request's \"version\" is \(QueryArguments.kind(version)); this daemon speaks version 1.")
         }
-        guard let commandValue = arguments.take("command") else {
+        guard let commandValue = arguments.take(.command) else {
             throw QueryError(.invalidArgument, "The request has no \"command\".")
         }
         guard case .string(let name) = commandValue else {
@@ -91,50 +95,61 @@ public enum QueryRequest: Sendable, Equatable {
             try arguments.expectNoOthers(for: command, allowed: [])
             return .reset
         case .top:
-            try arguments.expectNoOthers(for: command, allowed: ["by", "limit", "comm"])
-            let by = try arguments.enumeration("by", TopOrder.self) ?? .opens
-            let limit = try arguments.integer("limit", in: Int64(topLimits.lowerBound)...Int64(topLimits.upperBound))
-            let comm = try arguments.nonEmptyString("comm")
+            try arguments.expectNoOthers(for: command, allowed: [.by, .limit, .comm])
+            let by = try arguments.enumeration(.by, TopOrder.self) ?? .opens
+            let limit = try arguments.integer(.limit, in: Int64(topLimits.lowerBound)...Int64(topLimits.upperBound))
+            let comm = try arguments.nonEmptyString(.comm)
             return .top(by: by, limit: limit.map { Int($0) } ?? defaultTopLimit, comm: comm)
         case .proc:
-            try arguments.expectNoOthers(for: command, allowed: ["pid"])
-            guard let pid = try arguments.integer("pid", in: 1...Int64(Int32.max)) else {
+            try arguments.expectNoOthers(for: command, allowed: [.pid])
+            guard let pid = try arguments.integer(.pid, in: 1...Int64(Int32.max)) else {
                 throw QueryError(.invalidArgument, "The command \"proc\" needs the key \"pid\".")
             }
             return .proc(pid: Int32(pid))
         case .tail:
-            try arguments.expectNoOthers(for: command, allowed: ["pid", "comm", "path_prefix", "failed"])
+            try arguments.expectNoOthers(for: command, allowed: [.pid, .comm, .pathPrefix, .failed])
             return .tail(
                 TailFilter(
-                    pid: try arguments.integer("pid", in: 1...Int64(Int32.max)).map { Int32($0) },
-                    comm: try arguments.nonEmptyString("comm"),
-                    pathPrefix: try arguments.nonEmptyString("path_prefix"),
-                    failedOnly: try arguments.bool("failed") ?? false
+                    pid: try arguments.integer(.pid, in: 1...Int64(Int32.max)).map { Int32($0) },
+                    comm: try arguments.nonEmptyString(.comm),
+                    pathPrefix: try arguments.nonEmptyString(.pathPrefix),
+                    failedOnly: try arguments.bool(.failed) ?? false
                 ))
         }
     }
 
-    /// The request as one JSON line, newline included, with only the arguments that differ from
-    /// their defaults: what a client sends. `decode` of it (without the newline) gives `self` back.
-    public var line: String {
-        var fields = ["\"version\":\(Self.version)", "\"command\":\"\(command.rawValue)\""]
+    enum CodingKeys: String, CodingKey {
+        case version, command, by, limit, comm, pid, pathPrefix = "path_prefix", failed
+    }
+
+    /// `version`, `command`, and only the arguments that differ from their defaults.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.version, forKey: .version)
+        try container.encode(command.rawValue, forKey: .command)
         switch self {
         case .status, .reset:
             break
         case .top(let by, let limit, let comm):
-            if by != .opens { fields.append("\"by\":\"\(by.rawValue)\"") }
-            if limit != Self.defaultTopLimit { fields.append("\"limit\":\(limit)") }
-            if let comm { fields.append("\"comm\":" + EventLineFormatter.jsonString(comm)) }
+            if by != .opens { try container.encode(by, forKey: .by) }
+            if limit != Self.defaultTopLimit { try container.encode(limit, forKey: .limit) }
+            try container.encodeIfPresent(comm, forKey: .comm)
         case .proc(let pid):
-            fields.append("\"pid\":\(pid)")
+            try container.encode(pid, forKey: .pid)
         case .tail(let filter):
-            if let pid = filter.pid { fields.append("\"pid\":\(pid)") }
-            if let comm = filter.comm { fields.append("\"comm\":" + EventLineFormatter.jsonString(comm)) }
-            if let prefix = filter.pathPrefix {
-                fields.append("\"path_prefix\":" + EventLineFormatter.jsonString(prefix))
-            }
-            if filter.failedOnly { fields.append("\"failed\":true") }
+            try container.encodeIfPresent(filter.pid, forKey: .pid)
+            try container.encodeIfPresent(filter.comm, forKey: .comm)
+            try container.encodeIfPresent(filter.pathPrefix, forKey: .pathPrefix)
+            if filter.failedOnly { try container.encode(true, forKey: .failed) }
         }
-        return "{" + fields.joined(separator: ",") + "}\n"
     }
+
+    /// The request as one JSON line, newline included: what a client sends. `decode` of it
+    /// (without the newline) gives `self` back.
+    public var line: String {
+        String(decoding: QueryReply.line(self), as: UTF8.self)
+    }
+
+    /// Whether `line` fits `maximumLineBytes`; a longer one would only earn `line_too_long`.
+    public var fitsLineLimit: Bool { line.utf8.count <= Self.maximumLineBytes }
 }

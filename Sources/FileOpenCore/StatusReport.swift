@@ -1,41 +1,72 @@
-/// The result of the query socket's `status` command.
-public struct StatusReport: Encodable, Sendable {
+/// The result of the query socket's `status` command; docs/query-protocol.md gives every field by
+/// its wire name.
+public struct StatusReport: Codable, Sendable, Equatable {
+    /// The daemon's version (`daemon_version`).
     public var daemonVersion: String
+    /// The running kernel's release, `uname -r` (`kernel_release`).
     public var kernelRelease: String
+    /// The attach mode in use: `fentry`, `kprobe` or `tracepoint` (`attach_mode`).
     public var attachMode: String
+    /// Seconds since the daemon started (`uptime_seconds`).
     public var uptimeSeconds: Double
+    /// Records received from the kernel, by kind.
     public var records: Records
     /// Kernel drop counters by reason (`ring_buffer_full`, …).
     public var drops: [String: UInt64]
+    /// Opens counted without a record (`missed_opens`).
     public var missedOpens: UInt64
     /// The kernel's missed maps' fill, by map name (`missed`, `missed_comms`).
     public var missedMaps: [String: MapFill]
+    /// The ring buffer's size and fill (`ring_buffer`).
     public var ringBuffer: RingBuffer
+    /// Processes with counters of their own (`tracked_processes`).
     public var trackedProcesses: Int
+    /// Command names with totals of their own (`tracked_comms`).
     public var trackedComms: Int
+    /// The query socket's clients.
     public var clients: Clients
 
-    public struct Records: Encodable, Sendable {
+    /// Records received from the kernel, by kind.
+    public struct Records: Codable, Sendable, Equatable {
         public var open: UInt64
         public var exit: UInt64
         public var undecodable: UInt64
+
+        public init(open: UInt64, exit: UInt64, undecodable: UInt64) {
+            self.open = open
+            self.exit = exit
+            self.undecodable = undecodable
+        }
     }
 
-    public struct MapFill: Encodable, Sendable {
+    /// How full a kernel map is.
+    public struct MapFill: Codable, Sendable, Equatable {
         public var entries: Int
         public var capacity: Int
+
+        public init(entries: Int, capacity: Int) {
+            self.entries = entries
+            self.capacity = capacity
+        }
     }
 
-    public struct RingBuffer: Encodable, Sendable {
+    /// The ring buffer's size and the bytes waiting in it.
+    public struct RingBuffer: Codable, Sendable, Equatable {
         public var sizeBytes: Int
         public var pendingBytes: Int
+
+        public init(sizeBytes: Int, pendingBytes: Int) {
+            self.sizeBytes = sizeBytes
+            self.pendingBytes = pendingBytes
+        }
 
         enum CodingKeys: String, CodingKey {
             case sizeBytes = "size_bytes", pendingBytes = "pending_bytes"
         }
     }
 
-    public struct Clients: Encodable, Sendable {
+    /// The query socket's clients.
+    public struct Clients: Codable, Sendable, Equatable {
         public var connected: Int
         public var tailing: Int
         public var tailDroppedEvents: UInt64
@@ -49,6 +80,26 @@ public struct StatusReport: Encodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case connected, tailing, tailDroppedEvents = "tail_dropped_events"
         }
+    }
+
+    /// A report with every field given.
+    public init(
+        daemonVersion: String, kernelRelease: String, attachMode: String, uptimeSeconds: Double, records: Records,
+        drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
+        trackedProcesses: Int, trackedComms: Int, clients: Clients
+    ) {
+        self.daemonVersion = daemonVersion
+        self.kernelRelease = kernelRelease
+        self.attachMode = attachMode
+        self.uptimeSeconds = uptimeSeconds
+        self.records = records
+        self.drops = drops
+        self.missedOpens = missedOpens
+        self.missedMaps = missedMaps
+        self.ringBuffer = ringBuffer
+        self.trackedProcesses = trackedProcesses
+        self.trackedComms = trackedComms
+        self.clients = clients
     }
 
     /// The report from the daemon's figures and a snapshot of its counters.

@@ -1,5 +1,5 @@
 /// What `top` sorts by (its `by` argument), descending, ties by pid.
-public enum TopOrder: String, Sendable, CaseIterable {
+public enum TopOrder: String, Sendable, CaseIterable, Codable {
     /// Lifetime opens of the process (the default).
     case opens
     /// Lifetime failed opens of the process.

@@ -1,11 +1,15 @@
 /// The result of the query socket's `top` command: processes ranked by lifetime counts or by
-/// their rates over the last complete rate window.
-public struct TopReport: Encodable, Sendable {
-    public var by: String
+/// their rates over the last complete rate window; docs/query-protocol.md gives every field.
+public struct TopReport: Codable, Sendable, Equatable {
+    /// What the processes are ranked by.
+    public var by: TopOrder
+    /// The rate window, in seconds (`window_seconds`).
     public var windowSeconds: Double
+    /// The ranked processes, first the highest.
     public var processes: [Entry]
 
-    public struct Entry: Encodable, Sendable, Equatable {
+    /// One ranked process.
+    public struct Entry: Codable, Sendable, Equatable {
         public var pid: Int32
         public var comm: String
         public var startNs: UInt64
@@ -15,15 +19,36 @@ public struct TopReport: Encodable, Sendable {
         public var opensPerSecond: Double
         public var errorsPerSecond: Double
 
+        public init(
+            pid: Int32, comm: String, startNs: UInt64, exited: Bool, opens: UInt64, errors: UInt64,
+            opensPerSecond: Double, errorsPerSecond: Double
+        ) {
+            self.pid = pid
+            self.comm = comm
+            self.startNs = startNs
+            self.exited = exited
+            self.opens = opens
+            self.errors = errors
+            self.opensPerSecond = opensPerSecond
+            self.errorsPerSecond = errorsPerSecond
+        }
+
         enum CodingKeys: String, CodingKey {
             case pid, comm, startNs = "start_ns", exited, opens, errors
             case opensPerSecond = "opens_per_second", errorsPerSecond = "errors_per_second"
         }
     }
 
+    /// A report with every field given.
+    public init(by: TopOrder, windowSeconds: Double, processes: [Entry]) {
+        self.by = by
+        self.windowSeconds = windowSeconds
+        self.processes = processes
+    }
+
     /// The first `limit` processes (of `comm`, if given) by `order`, descending; ties by pid.
     public init(_ aggregator: Aggregator, by order: TopOrder, limit: Int, comm: String?) {
-        by = order.rawValue
+        by = order
         let (seconds, attoseconds) = aggregator.settings.rateWindow.components
         windowSeconds = Double(seconds) + Double(attoseconds) / 1e18
         let key: (TrackedProcess) -> Double = switch order {

@@ -1,3 +1,4 @@
+public import FileOpenCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `connect(2)` failed with EACCES or EPERM; `group` is the socket's group, when it could be read.
     case permissionDenied(socketPath: String, group: String)
     /// The daemon answered with an error reply.
-    case daemonError(code: String, message: String)
+    case daemonError(QueryError)
     /// End of stream (or a reset) before a whole reply line arrived, or while sending.
     case connectionClosed
     /// No reply within the time limit.
@@ -42,7 +43,7 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .daemonNotRunning: 69
         case .permissionDenied: 77
-        case .daemonError(let code, _): code == "permission_denied" ? 77 : 1
+        case .daemonError(let error): error.code == .permissionDenied ? 77 : 1
         case .connectionClosed, .timedOut, .replyTooLong, .invalidReply, .callFailed: 1
         }
     }
@@ -58,8 +59,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
             "daemon not running: \(TerminalText.escaped(path)) is not a socket"
         case .permissionDenied(let path, let group):
             "permission denied: \(TerminalText.escaped(path)) (you need to be root or in group \(group))"
-        case .daemonError(let code, let message):
-            "daemon error (\(TerminalText.escaped(code))): \(TerminalText.escaped(message))"
+        case .daemonError(let error):
+            "daemon error (\(TerminalText.escaped(error.code.rawValue))): \(TerminalText.escaped(error.message))"
         case .connectionClosed:
             "daemon closed the connection"
         case .timedOut(let seconds):

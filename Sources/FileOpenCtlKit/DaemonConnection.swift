@@ -180,13 +180,14 @@ public final class DaemonConnection {
         }
     }
 
-    /// Sends `request` and reads its reply: the result object, or nil if interrupted first.
-    public func send(
-        _ request: ClientRequest, timeout: Duration, interrupt: InterruptSignal? = nil
-    ) throws(ClientError) -> JSONValue? {
-        try send(request.line)
+    /// Sends `request` and reads its reply: the result, decoded as `Result` (the command's report
+    /// type), or nil if interrupted first.
+    public func send<Result: Decodable & Sendable>(
+        _ request: QueryRequest, expecting _: Result.Type, timeout: Duration, interrupt: InterruptSignal? = nil
+    ) throws(ClientError) -> Result? {
+        try send(Array(request.line.utf8))
         switch try readLine(timeout: timeout, interrupt: interrupt) {
-        case .line(let line): return try DaemonReply.result(fromLine: line)
+        case .line(let line): return try DaemonReply.result(Result.self, fromLine: line)
         case .endOfStream: throw .connectionClosed
         case .interrupted: return nil
         }

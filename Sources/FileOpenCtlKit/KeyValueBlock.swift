@@ -1,4 +1,4 @@
-public import FileOpenCore
+import FileOpenCore
 
 /// Key/value lines, optionally under section titles, like `systemctl status`: keys padded to one
 /// column, numbers right-aligned to one width so counts line up, then an optional unit or note.
@@ -34,9 +34,9 @@ public struct KeyValueBlock: Sendable {
         entries.append(.number(key: key, value: value, suffix: suffix))
     }
 
-    /// A number from a JSON value; "-" if the daemon did not send one.
-    public mutating func number(_ key: String, _ value: JSONValue?, suffix: String = "") {
-        number(key, value?.numberText ?? "-", suffix: suffix)
+    /// An integer, in decimal.
+    public mutating func number(_ key: String, _ value: some BinaryInteger, suffix: String = "") {
+        number(key, String(value), suffix: suffix)
     }
 
     /// Free text, left-aligned where the numbers start.

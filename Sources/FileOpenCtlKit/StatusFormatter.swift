@@ -1,67 +1,60 @@
 public import FileOpenCore
 
-/// `fileopenctl status`: the daemon's health as grouped key/value lines. A field the daemon did
-/// not send shows as "-"; fields this client does not know are left to `--json`.
+/// `fileopenctl status`: the daemon's health as grouped key/value lines.
 public enum StatusFormatter {
-    /// The lines for a `status` result object.
-    public static func lines(_ result: JSONValue) -> [String] {
+    /// The lines for a `status` result.
+    public static func lines(_ status: StatusReport) -> [String] {
         var block = KeyValueBlock()
         block.section("daemon")
-        block.text("version", text(result["daemon_version"]))
-        block.text("kernel", text(result["kernel_release"]))
-        block.text("attach mode", text(result["attach_mode"]))
-        block.text("uptime", result["uptime_seconds"]?.doubleValue.map { NumberFormat.duration(seconds: $0) } ?? "-")
+        block.text("version", TerminalText.escaped(status.daemonVersion))
+        block.text("kernel", TerminalText.escaped(status.kernelRelease))
+        block.text("attach mode", TerminalText.escaped(status.attachMode))
+        block.text("uptime", NumberFormat.duration(seconds: status.uptimeSeconds))
 
         block.section("records")
-        block.number("open", result["records"]?["open"])
-        block.number("exit", result["records"]?["exit"])
-        block.number("undecodable", result["records"]?["undecodable"])
+        block.number("open", status.records.open)
+        block.number("exit", status.records.exit)
+        block.number("undecodable", status.records.undecodable)
 
         block.section("drops")
-        for (reason, count) in orderedDrops(result["drops"]?.objectValue) {
+        for (reason, count) in orderedDrops(status.drops) {
             block.number(TerminalText.escaped(reason), count)
         }
-        block.number("missed opens", result["missed_opens"], suffix: "(no record, still counted)")
+        block.number("missed opens", status.missedOpens, suffix: "(no record, still counted)")
         for map in ["missed", "missed_comms"] {
-            let fill = result["missed_maps"]?[map]
-            block.number("\(map) map", fill?["entries"], suffix: "of \(fill?["capacity"]?.uint64Value.map(String.init) ?? "-") entries")
+            let fill = status.missedMaps[map]
+            block.number(
+                "\(map) map", fill.map { String($0.entries) } ?? "-",
+                suffix: "of \(fill.map { String($0.capacity) } ?? "-") entries")
         }
 
         block.section("ring buffer")
-        let size = result["ring_buffer"]?["size_bytes"]
-        let pending = result["ring_buffer"]?["pending_bytes"]
-        let sizeText = size?.uint64Value.map { " (" + NumberFormat.binarySize($0) + ")" } ?? ""
-        block.number("size", size, suffix: "bytes" + sizeText)
-        block.number("pending", pending, suffix: "bytes" + fill(pending: pending?.uint64Value, size: size?.uint64Value))
+        let ring = status.ringBuffer
+        block.number("size", ring.sizeBytes, suffix: "bytes (" + NumberFormat.binarySize(UInt64(max(0, ring.sizeBytes))) + ")")
+        block.number("pending", ring.pendingBytes, suffix: "bytes" + fill(pending: ring.pendingBytes, size: ring.sizeBytes))
 
         block.section("processes")
-        block.number("tracked", result["tracked_processes"])
-        block.number("commands", result["tracked_comms"])
+        block.number("tracked", status.trackedProcesses)
+        block.number("commands", status.trackedComms)
 
         block.section("clients")
-        block.number("connected", result["clients"]?["connected"])
-        block.number("tailing", result["clients"]?["tailing"])
-        block.number("tail dropped", result["clients"]?["tail_dropped_events"], suffix: "events")
+        block.number("connected", status.clients.connected)
+        block.number("tailing", status.clients.tailing)
+        block.number("tail dropped", status.clients.tailDroppedEvents, suffix: "events")
         return block.lines()
     }
 
-    private static func text(_ value: JSONValue?) -> String {
-        guard let value else { return "-" }
-        return TerminalText.escaped(value.stringValue ?? value.description)
-    }
-
-    /// ` (12.5% full)` when both numbers are there.
-    private static func fill(pending: UInt64?, size: UInt64?) -> String {
-        guard let pending, let size, size > 0 else { return "" }
+    /// ` (12.5% full)`, for a ring of some size.
+    private static func fill(pending: Int, size: Int) -> String {
+        guard size > 0 else { return "" }
         return " (" + NumberFormat.decimal(Double(pending) / Double(size) * 100, places: 1) + "% full)"
     }
 
     /// The kernel's reasons in `DropReason` order, then any others by name: a stable order
     /// whatever order the daemon's encoder chose.
-    private static func orderedDrops(_ drops: JSONObject?) -> [(String, JSONValue)] {
-        guard let drops else { return [] }
+    private static func orderedDrops(_ drops: [String: UInt64]) -> [(String, UInt64)] {
         let known = DropReason.allCases.map(\.description)
-        return drops.members.sorted { left, right in
+        return drops.sorted { left, right in
             let leftRank = known.firstIndex(of: left.key) ?? known.count
             let rightRank = known.firstIndex(of: right.key) ?? known.count
             return leftRank != rightRank ? leftRank < rightRank : left.key < right.key

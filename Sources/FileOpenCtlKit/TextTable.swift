@@ -1,3 +1,5 @@
+import FileOpenCore
+
 /// A table like `ss` or `ps` prints: a header line, columns as wide as their widest cell, numbers
 /// right-aligned, two spaces between columns, no trailing spaces. Cells are printed as given, so
 /// callers escape names with `TerminalText.escaped` first.

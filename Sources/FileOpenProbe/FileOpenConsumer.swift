@@ -1,5 +1,6 @@
 import BPF
 public import FileOpenCore
+import FileOpenSystem
 public import Logging
 import Synchronization
 

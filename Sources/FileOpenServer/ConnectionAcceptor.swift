@@ -1,5 +1,6 @@
 import CFileOpend
 import FileOpenCore
+import FileOpenSystem
 import Logging
 import Synchronization
 #if canImport(Glibc)

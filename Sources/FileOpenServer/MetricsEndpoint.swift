@@ -1,4 +1,5 @@
 public import FileOpenCore
+import FileOpenSystem
 
 /// The routes of the metrics listener: `/metrics` (Prometheus text or OpenMetrics, as the
 /// client's `Accept` asks), `/healthz` (the process answers), `/readyz` (probe attached, consumer
@@ -34,7 +35,8 @@ public enum MetricsEndpoint {
         let snapshot = store.snapshot()
         // About 150 bytes of series per process and comm, so the body grows once at most.
         var writer = ExpositionWriter(
-            format: format, reservingCapacity: 16_384 + 150 * (4 * snapshot.processes.count + 2 * snapshot.comms.count)
+            format: format, reservingCapacity: 16_384 + 150 * (4 * snapshot.processes.count + 2 * snapshot.comms.count),
+            bufferAdvice: HugePages.advise
         )
         ProcessMetricsRenderer.render(snapshot, into: &writer)
         DaemonMetricsRenderer.render(daemon(), snapshot, into: &writer)

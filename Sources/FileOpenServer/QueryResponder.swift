@@ -3,8 +3,8 @@ public import FileOpenCore
 /// What answers the query server's requests: the daemon, or a test's canned answers.
 /// Called on connection threads, several at once; it must not block for long.
 public protocol QueryResponder: Sendable {
-    /// The result object (JSON text, no newline) for every command but tail, or a QueryError.
-    func respond(to request: QueryRequest) -> Result<String, QueryError>
+    /// The result for every command but tail (which the server streams itself), or a QueryError.
+    func respond(to request: QueryRequest) -> Result<QueryResult, QueryError>
     /// The hub that tail subscribes to.
     var tailHub: TailHub { get }
 }

@@ -14,9 +14,9 @@ enum Console {
         }
     }
 
-    /// Writes a value as one compact JSON line.
-    static func printJSON(_ value: JSONValue) {
-        Swift.print(value.description)
+    /// Writes a result as one compact JSON line, as the daemon encoded it (`QueryJSON`).
+    static func printJSON(_ value: some Encodable) throws {
+        Swift.print(String(decoding: try QueryJSON.encode(value), as: UTF8.self))
     }
 
     /// Writes a line from the daemon as it came (it was parsed as JSON first, so it is UTF-8).

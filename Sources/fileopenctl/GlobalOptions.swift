@@ -31,10 +31,10 @@ struct GlobalOptions: ParsableArguments {
         try DaemonConnection(socketPath: socket)
     }
 
-    /// Connects, sends `request` and returns its result object.
-    func query(_ request: ClientRequest) throws(ClientError) -> JSONValue {
+    /// Connects, sends `request` and returns its result, decoded as `Result`.
+    func query<Result: Decodable & Sendable>(_ request: QueryRequest, as _: Result.Type) throws(ClientError) -> Result {
         let connection = try connect()
-        guard let result = try connection.send(request, timeout: Self.replyTimeout) else {
+        guard let result = try connection.send(request, expecting: Result.self, timeout: Self.replyTimeout) else {
             throw .connectionClosed  // Unreachable: without an interrupt signal nothing interrupts.
         }
         return result

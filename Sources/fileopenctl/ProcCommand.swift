@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl proc PID`: one process in detail.
@@ -22,9 +23,9 @@ struct ProcCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try global.query(.proc(pid: pid))
+        let result = try global.query(.proc(pid: pid), as: ProcessReport.self)
         if global.json {
-            Console.printJSON(result)
+            try Console.printJSON(result)
         } else {
             Console.print(ProcFormatter.lines(result, clock: .now()))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl reset`: zeroes the per-process detail (admin only).
@@ -15,9 +16,9 @@ struct ResetCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let result = try global.query(.reset)
+        let result = try global.query(.reset, as: ResetReport.self)
         if global.json {
-            Console.printJSON(result)
+            try Console.printJSON(result)
         } else {
             Console.print([ResetFormatter.line(result)])
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl status`: the daemon's health.
@@ -11,9 +12,9 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let result = try global.query(.status)
+        let result = try global.query(.status, as: StatusReport.self)
         if global.json {
-            Console.printJSON(result)
+            try Console.printJSON(result)
         } else {
             Console.print(StatusFormatter.lines(result))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl tail`: every matching open as it happens, like opensnoop.
@@ -8,7 +9,8 @@ struct TailCommand: ParsableCommand {
         abstract: "Stream file opens as they happen: PID TID COMM FD ERR PATH, like opensnoop.",
         discussion: """
             FD is -1 and ERR the errno for a failed open; control characters in names are escaped \
-            (\\n, \\t, \\xNN) so one open stays one line. When this reader falls behind, the daemon \
+            (\\n, \\t, \\xNN; C1, bidirectional and line-separator characters as \\u{XXXX}) so one \
+            open stays one line and cannot act on the terminal. When this reader falls behind, the daemon \
             drops events for it and a line '# dropped N events (reader too slow)' goes to standard \
             error. Runs until Ctrl-C or until the daemon stops. With --json, every line is the \
             daemon's event object (process exits included when no --path-prefix or --failed is \
@@ -34,7 +36,7 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Only failed opens.")
     var failed = false
 
-    var request: ClientRequest { .tail(pid: pid, comm: comm, pathPrefix: pathPrefix, failedOnly: failed) }
+    var request: QueryRequest { .tail(TailFilter(pid: pid, comm: comm, pathPrefix: pathPrefix, failedOnly: failed)) }
 
     func validate() throws {
         if let pid, pid < 1 { throw ValidationError("--pid must be between 1 and \(Int32.max)") }
@@ -46,12 +48,14 @@ struct TailCommand: ParsableCommand {
     func run() throws {
         let interrupt = try InterruptSignal()
         let connection = try global.connect()
-        guard let reply = try connection.send(request, timeout: GlobalOptions.replyTimeout, interrupt: interrupt) else {
+        let reply = try connection.send(
+            request, expecting: StreamingReport.self, timeout: GlobalOptions.replyTimeout, interrupt: interrupt)
+        guard let reply else {
             Console.endInterruptedLine()
             return
         }
-        guard reply["streaming"]?.boolValue == true else {
-            throw ClientError.invalidReply("a tail reply without \"streaming\":true")
+        guard reply.streaming else {
+            throw ClientError.invalidReply("a tail reply with \"streaming\":false")
         }
         if !global.json {
             Console.print([TailFormatter.header])
@@ -76,13 +80,18 @@ struct TailCommand: ParsableCommand {
     }
 
     private func show(_ line: [UInt8]) throws {
-        switch try TailLine(line: line) {
-        case .event(let event):
+        switch try DaemonReply.tailLine(line) {
+        case .record(let record):
             if global.json {
                 Console.printLine(line)
-            } else if let text = TailFormatter.line(event) {
+            } else if let text = TailFormatter.line(record) {
                 Console.print([text])
             }
+        case .unknownEvent:
+            // A newer daemon's kind of event: shown as it came, where lines are shown as they came.
+            if global.json { Console.printLine(line) }
+        case .error:
+            break  // Thrown by tailLine, never returned.
         case .dropped(let count):
             if global.json { Console.printLine(line) }
             // Standard output first, so the note lands after the events that came before it.

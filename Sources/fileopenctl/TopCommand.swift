@@ -1,4 +1,5 @@
 public import ArgumentParser
+import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl top`: the processes that open the most files, once or redrawn like watch(1).
@@ -17,7 +18,7 @@ struct TopCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("What to rank by: lifetime counts or rates.", valueName: "order"))
-    var by: TopRanking = .opens
+    var by: TopOrder = .opens
 
     @Option(help: ArgumentHelp("How many processes to show, 1 to 1000.", valueName: "n"))
     var limit = 20
@@ -28,10 +29,10 @@ struct TopCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Redraw every SECONDS (default 2) until Ctrl-C.", valueName: "seconds"))
     var watch: Double?
 
-    var request: ClientRequest { .top(by: by, limit: limit, comm: comm) }
+    var request: QueryRequest { .top(by: by, limit: limit, comm: comm) }
 
     func validate() throws {
-        if !ClientRequest.topLimitRange.contains(limit) {
+        if !QueryRequest.topLimits.contains(limit) {
             throw ValidationError("--limit must be between 1 and 1000")
         }
         if let watch, !(watch >= 0.1 && watch <= 86400) {
@@ -44,9 +45,9 @@ struct TopCommand: ParsableCommand {
 
     func run() throws {
         guard let watch else {
-            let result = try global.query(request)
+            let result = try global.query(request, as: TopReport.self)
             if global.json {
-                Console.printJSON(result)
+                try Console.printJSON(result)
             } else {
                 Console.print(TopFormatter.lines(result))
             }
@@ -62,13 +63,14 @@ struct TopCommand: ParsableCommand {
         let clearsScreen = Console.isTerminal && !global.json
         var round = 0
         while true {
-            let reply = try connection.send(request, timeout: GlobalOptions.replyTimeout, interrupt: interrupt)
+            let reply = try connection.send(
+                request, expecting: TopReport.self, timeout: GlobalOptions.replyTimeout, interrupt: interrupt)
             guard let result = reply else {
                 Console.endInterruptedLine()
                 return
             }
             if global.json {
-                Console.printJSON(result)
+                try Console.printJSON(result)
             } else {
                 let title = "Every \(NumberFormat.seconds(seconds))s: "
                     + "fileopenctl top, \(TopFormatter.caption(result))    \(WallClock.now().currentDate)"
@@ -90,4 +92,4 @@ struct TopCommand: ParsableCommand {
 }
 
 // `init?(argument:)` comes from FileOpenCtlKit, which also accepts `opens-rate`.
-extension TopRanking: ExpressibleByArgument {}
+extension TopOrder: ExpressibleByArgument {}

@@ -24,43 +24,28 @@ final class DaemonQueryResponder: QueryResponder {
         daemonFigures.withLock { $0 = figures }
     }
 
-    func respond(to request: QueryRequest) -> Result<String, QueryError> {
+    func respond(to request: QueryRequest) -> Result<QueryResult, QueryError> {
         switch request {
         case .status:
             guard let figures = daemonFigures.withLock({ $0 }) else {
                 return .failure(QueryError(.internal, "the daemon is still starting"))
             }
             let (daemon, clients) = figures()
-            return Self.encode(StatusReport(
+            return .success(.status(StatusReport(
                 daemon: daemon, aggregator: store.snapshot(), kernelRelease: kernelRelease,
                 uptime: ContinuousClock.now - started, clients: clients
-            ))
+            )))
         case .top(let order, let limit, let comm):
-            return Self.encode(TopReport(store.snapshot(), by: order, limit: limit, comm: comm))
+            return .success(.top(TopReport(store.snapshot(), by: order, limit: limit, comm: comm)))
         case .proc(let pid):
             guard let process = store.snapshot().processes[pid] else {
                 return .failure(QueryError(.notFound, "no process with pid \(pid) is tracked"))
             }
-            return Self.encode(ProcessReport(process))
+            return .success(.proc(ProcessReport(process)))
         case .reset:
-            return Self.encode(ResetReport(reset: true, processes: store.resetDetail()))
+            return .success(.reset(ResetReport(processes: store.resetDetail())))
         case .tail:
             return .failure(QueryError(.internal, "tail is streamed by the query server"))
-        }
-    }
-
-    private struct ResetReport: Encodable {
-        let reset: Bool
-        let processes: Int
-    }
-
-    private static func encode(_ value: some Encodable) -> Result<String, QueryError> {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return .success(String(decoding: try encoder.encode(value), as: UTF8.self))
-        } catch {
-            return .failure(QueryError(.internal, "encoding the result failed: \(error)"))
         }
     }
 

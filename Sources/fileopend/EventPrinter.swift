@@ -10,26 +10,25 @@ final class EventPrinter: Sendable {
     init(json: Bool, onClosed: @escaping @Sendable () -> Void) {
         self.json = json
         self.onClosed = onClosed
-        if !json { write(EventLineFormatter.textHeader + "\n") }
+        if !json { write(Array((EventLineFormatter.textHeader() + "\n").utf8)) }
     }
 
     func print(_ batch: [ProbeRecord]) {
-        var text = ""
+        var bytes: [UInt8] = []
         for record in batch {
             if json {
-                text += EventLineFormatter.jsonLine(record)
-                text += "\n"
+                EventLineFormatter.appendJSONLine(record, to: &bytes)
             } else if let line = EventLineFormatter.textLine(record) {
-                text += line
-                text += "\n"
+                bytes += line.utf8
+                bytes.append(0x0A)
             }
         }
-        if !text.isEmpty { write(text) }
+        if !bytes.isEmpty { write(bytes) }
     }
 
-    private func write(_ text: String) {
+    private func write(_ bytes: [UInt8]) {
         do {
-            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+            try FileHandle.standardOutput.write(contentsOf: bytes)
         } catch {
             onClosed()
         }

@@ -1,5 +1,6 @@
 import FileOpenCore
 import FileOpenServer
+import FileOpenSystem
 import Foundation
 import Logging
 import Synchronization

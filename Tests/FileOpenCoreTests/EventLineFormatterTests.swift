@@ -14,11 +14,14 @@ struct EventLineFormatterTests {
 
     @Test("Text line: opensnoop's columns, FD -1 and ERR set for a failure")
     func textLine() {
-        #expect(EventLineFormatter.textHeader == "PID     TID     COMM              FD  ERR FLAGS    PATH")
+        #expect(EventLineFormatter.textHeader() == "PID     TID     COMM              FD  ERR FLAGS    PATH")
+        #expect(EventLineFormatter.textHeader(flags: false) == "PID     TID     COMM              FD  ERR PATH")
         #expect(EventLineFormatter.textLine(.open(Self.event()))
             == "4242    4243    cat                3    0 02000000 /etc/hostname")
         #expect(EventLineFormatter.textLine(.open(Self.event(result: -13)))
             == "4242    4243    cat               -1   13 02000000 /etc/hostname")
+        #expect(EventLineFormatter.textLine(.open(Self.event(result: -13)), flags: false)
+            == "4242    4243    cat               -1   13 /etc/hostname")
     }
 
     @Test("Text line: control characters in comm and path are escaped, one record stays one line")
@@ -27,6 +30,15 @@ struct EventLineFormatterTests {
         #expect(!line.contains("\n") && !line.contains("\u{1b}"))
         #expect(line.hasSuffix(" /tmp/x\\ty\\x1b[31m"))
         #expect(line.contains(" a\\nb\\\\ "))
+    }
+
+    @Test("Text line: C1 controls (CSI), bidirectional overrides and line separators are escaped like C0")
+    func textEscapesWhatTerminalsActOn() throws {
+        let path = "/tmp/\u{9b}31m\u{202e}gpj.exe\u{2028}x\u{1b}[2J\\xff"
+        let line = try #require(EventLineFormatter.textLine(.open(Self.event(comm: "\u{85}c", path: path))))
+        #expect(line.hasSuffix(" /tmp/\\u{9B}31m\\u{202E}gpj.exe\\u{2028}x\\x1b[2J\\\\xff"))
+        #expect(line.contains(" \\u{85}c "))
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0 == "\u{202e}" })
     }
 
     @Test("Text line marks truncated and unreadable paths; exits have no text line")

@@ -1,7 +1,6 @@
 import FileOpenCore
 import FileOpenTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 @Suite("Model")
@@ -46,28 +45,5 @@ struct ModelTests {
         #expect(event.errno == 13 && event.fileDescriptor == nil)
         event.result = 0
         #expect(event.errno == nil && event.fileDescriptor == 0)
-    }
-
-    @Test("A dedicated thread runs its body off the caller's thread, and join waits for it")
-    func dedicatedThread() {
-        let ran = Atomic<Bool>(false)
-        let thread = DedicatedThread(name: "fo-test") {
-            ran.store(true, ordering: .releasing)
-        }
-        thread.join()
-        thread.join()
-        let didRun = ran.load(ordering: .acquiring)
-        #expect(didRun)
-    }
-
-    @Test("A dedicated thread carries its name in the kernel, where top -H and /proc show it")
-    func dedicatedThreadName() throws {
-        let comm = Locked("")
-        let thread = DedicatedThread(name: "fo-named") {
-            let text = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
-            comm.withLock { $0 = text }
-        }
-        thread.join()
-        #expect(comm.value == "fo-named\n")
     }
 }

@@ -218,15 +218,13 @@ struct QueryRequestTests {
     func replies() {
         let error = QueryError(.notFound, "no process with pid \"99999\"\nis tracked")
         #expect(String(decoding: error.replyLine, as: UTF8.self) == #"""
-            {"version":1,"ok":false,"error":{"code":"not_found","message":"no process with pid \"99999\"\nis tracked"}}
+            {"error":{"code":"not_found","message":"no process with pid \"99999\"\nis tracked"},"ok":false,"version":1}
 
             """#)
-        #expect(String(decoding: QueryReply.success(#"{"a":1}"#), as: UTF8.self)
-            == "{\"version\":1,\"ok\":true,\"result\":{\"a\":1}}\n")
-        #expect(String(decoding: QueryReply.success("{\n  \"a\": 1\r\n}"), as: UTF8.self)
-            == "{\"version\":1,\"ok\":true,\"result\":{   \"a\": 1  }}\n")
+        #expect(String(decoding: QueryReply.success(.reset(ResetReport(processes: 3))), as: UTF8.self)
+            == #"{"ok":true,"result":{"processes":3,"reset":true},"version":1}"# + "\n")
         #expect(String(decoding: QueryReply.streaming, as: UTF8.self)
-            == "{\"version\":1,\"ok\":true,\"result\":{\"streaming\":true}}\n")
+            == #"{"ok":true,"result":{"streaming":true},"version":1}"# + "\n")
         #expect(String(decoding: QueryReply.dropped(4711), as: UTF8.self) == "{\"dropped\":4711}\n")
         let record = Records.open(pid: 5, path: "/a\nb")
         #expect(String(decoding: QueryReply.event(record), as: UTF8.self) == EventLineFormatter.jsonLine(record) + "\n")
@@ -234,5 +232,41 @@ struct QueryRequestTests {
             "invalid_json", "not_an_object", "unsupported_version", "unknown_command", "invalid_argument",
             "line_too_long", "permission_denied", "not_found", "busy", "internal",
         ])
+    }
+
+    @Test("A result JSON cannot carry (a non-finite rate) becomes an internal error line, not a trap")
+    func unencodableResult() throws {
+        let entry = TopReport.Entry(
+            pid: 1, comm: "x", startNs: 1, exited: false, opens: 1, errors: 0, opensPerSecond: .infinity,
+            errorsPerSecond: 0)
+        let line = QueryReply.success(.top(TopReport(by: .opens, windowSeconds: 10, processes: [entry])))
+        let reply = try QueryJSON.decode(QueryReply.Envelope<TopReport>.self, from: line)
+        guard case .failure(let error) = reply.outcome else {
+            Issue.record("an infinite rate was encoded")
+            return
+        }
+        #expect(error.code == .internal)
+    }
+
+    @Test("Requests are written in the schema: version and command, then only the arguments that differ from the defaults")
+    func requestLines() {
+        #expect(QueryRequest.status.line == #"{"command":"status","version":1}"# + "\n")
+        #expect(QueryRequest.top(by: .opens, limit: 20, comm: nil).line == #"{"command":"top","version":1}"# + "\n")
+        #expect(QueryRequest.top(by: .errorsRate, limit: 5, comm: "a\"b\\c\n").line
+            == #"{"by":"errors_rate","comm":"a\"b\\c\n","command":"top","limit":5,"version":1}"# + "\n")
+        #expect(QueryRequest.tail(TailFilter(pid: 7, comm: "cat", pathPrefix: "/etc/", failedOnly: true)).line
+            == #"{"comm":"cat","command":"tail","failed":true,"path_prefix":"/etc/","pid":7,"version":1}"# + "\n")
+        #expect(QueryRequest.proc(pid: 1234).line == #"{"command":"proc","pid":1234,"version":1}"# + "\n")
+    }
+
+    @Test("The 4096-byte line limit is known before sending")
+    func lineLimit() {
+        func tail(prefixBytes: Int) -> QueryRequest {
+            .tail(TailFilter(pathPrefix: String(repeating: "a", count: prefixBytes)))
+        }
+        let overhead = tail(prefixBytes: 1).line.utf8.count - 1
+        #expect(tail(prefixBytes: 4096 - overhead).line.utf8.count == 4096)
+        #expect(tail(prefixBytes: 4096 - overhead).fitsLineLimit)
+        #expect(!tail(prefixBytes: 4097 - overhead).fitsLineLimit)
     }
 }

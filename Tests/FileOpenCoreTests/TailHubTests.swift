@@ -1,4 +1,5 @@
 import FileOpenCore
+import FileOpenSystem
 import FileOpenTestSupport
 import Foundation
 import Testing

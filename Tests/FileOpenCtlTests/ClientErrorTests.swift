@@ -1,3 +1,4 @@
+import FileOpenCore
 import FileOpenCtlKit
 import Testing
 
@@ -14,11 +15,11 @@ struct ClientErrorTests {
              "daemon not running: /etc/passwd is not a socket", 69),
             (.permissionDenied(socketPath: "/run/fileopend/fileopend.sock", group: "fileopend"),
              "permission denied: /run/fileopend/fileopend.sock (you need to be root or in group fileopend)", 77),
-            (.daemonError(code: "not_found", message: "no process with pid 99999 is tracked"),
+            (.daemonError(QueryError(.notFound, "no process with pid 99999 is tracked")),
              "daemon error (not_found): no process with pid 99999 is tracked", 1),
-            (.daemonError(code: "permission_denied", message: "reset needs root"),
+            (.daemonError(QueryError(.permissionDenied, "reset needs root")),
              "daemon error (permission_denied): reset needs root", 77),
-            (.daemonError(code: "busy", message: "too many clients"), "daemon error (busy): too many clients", 1),
+            (.daemonError(QueryError(.busy, "too many clients")), "daemon error (busy): too many clients", 1),
             (.connectionClosed, "daemon closed the connection", 1),
             (.timedOut(seconds: 10), "daemon did not reply within 10 seconds", 1),
             (.replyTooLong(limit: 16 << 20), "daemon sent a reply line longer than 16 MiB", 1),
@@ -34,7 +35,8 @@ struct ClientErrorTests {
 
     @Test("A daemon's message cannot inject terminal controls into ours")
     func hostileMessage() {
-        let error = ClientError.daemonError(code: "x\u{1b}", message: "line\nbreak \u{1b}]0;title\u{07}")
-        #expect(error.description == "daemon error (x\\x1b): line\\nbreak \\x1b]0;title\\x07")
+        let error = ClientError.daemonError(
+            QueryError(QueryError.Code(rawValue: "x\u{1b}"), "line\nbreak \u{1b}]0;title\u{07}\u{9b}2J"))
+        #expect(error.description == "daemon error (x\\x1b): line\\nbreak \\x1b]0;title\\x07\\u{9B}2J")
     }
 }

@@ -1,3 +1,4 @@
+import FileOpenCore
 import FileOpenCtlKit
 import FileOpenTestSupport
 import Foundation
@@ -11,30 +12,31 @@ import Glibc
 /// the real daemon.)
 @Suite("fileopenctl, the binary, against a stand-in daemon")
 struct CtlBinaryTests {
-    static let status = #"{"daemon_version":"0.2.0","kernel_release":"6.18.0","attach_mode":"tracepoint","#
-        + #""uptime_seconds":12.5,"records":{"open":1200,"exit":31,"undecodable":0},"#
-        + #""drops":{"ring_buffer_full":0,"pending_map_full":0,"exit_ring_buffer_full":0,"missed_map_full":0},"#
-        + #""missed_opens":0,"ring_buffer":{"size_bytes":4194304,"pending_bytes":0},"#
-        + #""tracked_processes":57,"tracked_comms":20,"clients":{"connected":1,"tailing":0,"tail_dropped_events":0}}"#
-    static let top = #"{"by":"opens","window_seconds":10,"processes":[{"pid":1234,"comm":"nginx","start_ns":1,"#
-        + #""exited":false,"opens":500,"errors":12,"opens_per_second":3.2,"errors_per_second":0.1}]}"#
+    static let status: StatusReport = {
+        var status = Fixtures.status
+        status.ringBuffer.pendingBytes = 0
+        return status
+    }()
+    static let top = TopReport(by: .opens, windowSeconds: 10, processes: [
+        .init(pid: 1234, comm: "nginx", startNs: 1, exited: false, opens: 500, errors: 12, opensPerSecond: 3.2,
+              errorsPerSecond: 0.1),
+    ])
+    /// The daemon's line for the nth open of /etc/fN by cat (6853), failed with ENOENT or not.
     static func event(_ n: Int, failed: Bool = false) -> String {
-        #"{"event":"open","time_ns":\#(n),"pid":6853,"tid":6853,"uid":0,"comm":"cat","syscall":"openat","flags":0,"#
-            + #""mode":0,"fd":\#(failed ? "null" : "3"),"errno":\#(failed ? "2" : "null"),"#
-            + #""error":\#(failed ? "\"ENOENT\"" : "null"),"path":"/etc/f\#(n)","path_truncated":false,"#
-            + #""path_unreadable":false,"cgroup_id":1,"process_start_ns":5}"#
+        EventLineFormatter.jsonLine(.open(Fixtures.open(
+            tid: 6853, result: failed ? -2 : 3, path: "/etc/f\(n)", time: UInt64(n))))
     }
-    static let streaming = FakeDaemon.success(#"{"streaming":true}"#)
+    static let streaming = FakeDaemon.reply(.streaming(StreamingReport()))
 
-    /// A daemon that answers like the contract's examples.
+    /// A daemon that answers like the protocol document's examples.
     static func answer(_ line: String) -> [FakeDaemon.Action] {
-        if line.contains(#""status""#) { return [FakeDaemon.success(status)] }
-        if line.contains(#""top""#) { return [FakeDaemon.success(top)] }
+        if line.contains(#""status""#) { return [FakeDaemon.reply(.status(status))] }
+        if line.contains(#""top""#) { return [FakeDaemon.reply(.top(top))] }
         if line.contains(#""proc""#) {
-            return [FakeDaemon.failure("not_found", "no process with pid 99999 is tracked")]
+            return [FakeDaemon.failure(.notFound, "no process with pid 99999 is tracked")]
         }
-        if line.contains(#""reset""#) { return [FakeDaemon.failure("permission_denied", "reset needs root")] }
-        return [FakeDaemon.failure("unknown_command", "no such command")]
+        if line.contains(#""reset""#) { return [FakeDaemon.failure(.permissionDenied, "reset needs root")] }
+        return [FakeDaemon.failure(.unknownCommand, "no such command")]
     }
 
     private func withDaemon(
@@ -62,7 +64,7 @@ struct CtlBinaryTests {
             #expect(json.outputLines.count == 1)
             let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
             #expect(object?["tracked_processes"] as? Int == 57)
-            #expect(daemon.receivedRequests == Array(repeating: #"{"version":1,"command":"status"}"#, count: 2))
+            #expect(daemon.receivedRequests == Array(repeating: #"{"command":"status","version":1}"#, count: 2))
         }
     }
 
@@ -77,7 +79,7 @@ struct CtlBinaryTests {
                 " PID  COMM   OPENS  ERRORS  OPENS/S  ERRORS/S  EXITED",
                 "1234  nginx    500      12      3.2       0.1  no",
             ])
-            let request = #"{"version":1,"command":"top","by":"errors_rate","limit":5,"comm":"nginx"}"#
+            let request = #"{"by":"errors_rate","comm":"nginx","command":"top","limit":5,"version":1}"#
             #expect(daemon.receivedRequests == [request])
         }
     }
@@ -168,7 +170,7 @@ struct CtlBinaryTests {
             #expect(
                 run.errorOutput == "# dropped 3 events (reader too slow)\nfileopenctl: the daemon closed the stream\n"
             )
-            #expect(daemon.receivedRequests == [#"{"version":1,"command":"tail","pid":6853,"failed":true}"#])
+            #expect(daemon.receivedRequests == [#"{"command":"tail","failed":true,"pid":6853,"version":1}"#])
         }
     }
 
@@ -240,8 +242,8 @@ struct CtlBinaryTests {
             ctl.signal(SIGTERM)
             #expect(ctl.waitForExit() == 0)
             #expect(ctl.outputLines.count == 1)
-            let start = #"{"by":"opens","window_seconds":10,"processes":[{"pid":1234,"#
-            #expect(ctl.outputLines.first?.hasPrefix(start) == true)
+            // The result as the daemon encoded it, byte for byte.
+            #expect(ctl.outputLines.first.map(String.init) == String(decoding: try QueryJSON.encode(Self.top), as: UTF8.self))
         }
     }
 

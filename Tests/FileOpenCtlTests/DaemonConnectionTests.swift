@@ -1,3 +1,4 @@
+import FileOpenCore
 import FileOpenCtlKit
 import FileOpenTestSupport
 import Foundation
@@ -47,12 +48,13 @@ struct DaemonConnectionTests {
     @Test("One connection carries several requests, each answered in order")
     func requests() throws {
         try withDaemon({ line in
-            [FakeDaemon.success(line.contains("status") ? #"{"n":1}"# : #"{"reset":true,"processes":2}"#)]
+            [line.contains("status") ? FakeDaemon.reply(.status(Fixtures.status))
+                : FakeDaemon.success(#"{"reset":true,"processes":2}"#)]
         }) { daemon in
             let connection = try DaemonConnection(socketPath: daemon.path)
-            #expect(try connection.send(.status, timeout: .seconds(5))?["n"]?.int64Value == 1)
-            #expect(try connection.send(.reset, timeout: .seconds(5))?["processes"]?.int64Value == 2)
-            #expect(daemon.receivedRequests == [ClientRequest.status.json, ClientRequest.reset.json])
+            #expect(try connection.send(.status, expecting: StatusReport.self, timeout: .seconds(5)) == Fixtures.status)
+            #expect(try connection.send(.reset, expecting: ResetReport.self, timeout: .seconds(5))?.processes == 2)
+            #expect(daemon.receivedRequests == [QueryRequest.status, .reset].map { String($0.line.dropLast()) })
         }
     }
 
@@ -66,8 +68,8 @@ struct DaemonConnectionTests {
             ]
         }) { daemon in
             let connection = try DaemonConnection(socketPath: daemon.path)
-            let tail = ClientRequest.tail(pid: nil, comm: nil, pathPrefix: nil, failedOnly: false)
-            #expect(try connection.send(tail, timeout: .seconds(5))?["streaming"]?.boolValue == true)
+            let reply = try connection.send(.tail(TailFilter()), expecting: StreamingReport.self, timeout: .seconds(5))
+            #expect(reply?.streaming == true)
             var lines: [String] = []
             while case .lines(let batch) = try connection.readLines(timeout: .seconds(5)) {
                 lines += batch.map { String(decoding: $0, as: UTF8.self) }
@@ -82,10 +84,10 @@ struct DaemonConnectionTests {
             line.contains("status") ? [.sendRaw(Array(#"{"version":1,"ok":tr"#.utf8)), .close] : [.close]
         }) { daemon in
             #expect(throws: ClientError.connectionClosed) {
-                try DaemonConnection(socketPath: daemon.path).send(.status, timeout: .seconds(5))
+                try DaemonConnection(socketPath: daemon.path).send(.status, expecting: StatusReport.self, timeout: .seconds(5))
             }
             #expect(throws: ClientError.connectionClosed) {
-                try DaemonConnection(socketPath: daemon.path).send(.reset, timeout: .seconds(5))
+                try DaemonConnection(socketPath: daemon.path).send(.reset, expecting: ResetReport.self, timeout: .seconds(5))
             }
         }
     }
@@ -95,7 +97,7 @@ struct DaemonConnectionTests {
         try withDaemon({ _ in [.awaitClientClose] }) { daemon in
             let connection = try DaemonConnection(socketPath: daemon.path)
             #expect(throws: ClientError.timedOut(seconds: 0)) {
-                try connection.send(.status, timeout: .milliseconds(100))
+                try connection.send(.status, expecting: StatusReport.self, timeout: .milliseconds(100))
             }
             let interrupt = try InterruptSignal(observingSignals: false)
             #expect(!interrupt.isTriggered)
@@ -113,7 +115,7 @@ struct DaemonConnectionTests {
             [.sendRaw(Array(repeating: UInt8(ascii: "x"), count: DaemonConnection.maximumLineBytes + 100_000)), .close]
         }) { daemon in
             #expect(throws: ClientError.replyTooLong(limit: DaemonConnection.maximumLineBytes)) {
-                try DaemonConnection(socketPath: daemon.path).send(.status, timeout: .seconds(10))
+                try DaemonConnection(socketPath: daemon.path).send(.status, expecting: StatusReport.self, timeout: .seconds(10))
             }
         }
     }
@@ -121,14 +123,14 @@ struct DaemonConnectionTests {
     @Test("An error reply leaves the connection usable")
     func errorReply() throws {
         try withDaemon({ line in
-            line.contains("proc") ? [FakeDaemon.failure("not_found", "no process with pid 5 is tracked")]
-                : [FakeDaemon.success("{}")]
+            line.contains("proc") ? [FakeDaemon.failure(.notFound, "no process with pid 5 is tracked")]
+                : [FakeDaemon.reply(.reset(ResetReport(processes: 0)))]
         }) { daemon in
             let connection = try DaemonConnection(socketPath: daemon.path)
-            #expect(throws: ClientError.daemonError(code: "not_found", message: "no process with pid 5 is tracked")) {
-                try connection.send(.proc(pid: 5), timeout: .seconds(5))
+            #expect(throws: ClientError.daemonError(QueryError(.notFound, "no process with pid 5 is tracked"))) {
+                try connection.send(.proc(pid: 5), expecting: ProcessReport.self, timeout: .seconds(5))
             }
-            #expect(try connection.send(.status, timeout: .seconds(5)) != nil)
+            #expect(try connection.send(.reset, expecting: ResetReport.self, timeout: .seconds(5)) == ResetReport(processes: 0))
         }
     }
 }

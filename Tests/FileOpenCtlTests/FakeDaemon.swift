@@ -1,3 +1,4 @@
+import FileOpenCore
 import FileOpenTestSupport
 import Foundation
 #if canImport(Glibc)
@@ -55,14 +56,20 @@ final class FakeDaemon: Sendable {
         unlink(path)
     }
 
-    /// A reply line: `{"version":1,"ok":true,"result":RESULT}`.
-    static func success(_ result: String) -> Action {
-        .send(#"{"version":1,"ok":true,"result":"# + result + "}")
+    /// The daemon's reply line for `result`, as `QueryReply` writes it.
+    static func reply(_ result: QueryResult) -> Action {
+        .sendRaw(QueryReply.success(result))
     }
 
-    /// An error reply line.
-    static func failure(_ code: String, _ message: String) -> Action {
-        .send(#"{"version":1,"ok":false,"error":{"code":""# + code + #"","message":""# + message + #""}}"#)
+    /// The daemon's error reply line, as `QueryError` writes it.
+    static func failure(_ code: QueryError.Code, _ message: String) -> Action {
+        .sendRaw(QueryError(code, message).replyLine)
+    }
+
+    /// A success reply written by hand, members in another order than the daemon's:
+    /// `{"version":1,"ok":true,"result":RESULT}`. A client must not care about the order.
+    static func success(_ result: String) -> Action {
+        .send(#"{"version":1,"ok":true,"result":"# + result + "}")
     }
 
     static func listening(at path: String) throws -> Int32 {

@@ -1,3 +1,4 @@
+import FileOpenCore
 import FileOpenCtlKit
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 struct FormatterTests {
     @Test("status: grouped key/value lines, counts right-aligned, drops in the kernel's order, fill in percent")
     func status() {
-        let lines = StatusFormatter.lines(Fixtures.value(Fixtures.status))
+        let lines = StatusFormatter.lines(Fixtures.status)
         #expect(lines == [
             "daemon",
             "  version                0.2.0",
@@ -38,37 +39,37 @@ struct FormatterTests {
         ])
     }
 
-    @Test("status: fields a daemon did not send show as -")
-    func statusMissing() {
-        let lines = StatusFormatter.lines(Fixtures.value(#"{"daemon_version":"0.1"}"#))
-        #expect(lines.contains("  kernel            -"))
-        #expect(lines.contains("  open              -"))
-        #expect(lines.contains("  size              - bytes"))
-        #expect(lines.contains("  missed map        - of - entries"))
+    @Test("status: a missed map the daemon did not report shows as -; names from the daemon are escaped")
+    func statusMissingMap() {
+        var status = Fixtures.status
+        status.missedMaps = [:]
+        status.attachMode = "trace\u{9b}point"
+        let lines = StatusFormatter.lines(status)
+        #expect(lines.contains("  missed map                   - of - entries"))
+        #expect(lines.contains("  attach mode            trace\\u{9B}point"))
     }
 
     @Test("top: PID COMM OPENS ERRORS OPENS/S ERRORS/S EXITED, sized to content, names escaped")
     func top() {
-        let lines = TopFormatter.lines(Fixtures.value(Fixtures.top))
+        let lines = TopFormatter.lines(Fixtures.top)
         #expect(lines == [
             " PID  COMM                         OPENS  ERRORS  OPENS/S  ERRORS/S  EXITED",
             "1234  nginx                          500      12      3.3       0.1  no",
             "  42  a\\nb\\x1b[31m  18446744073709551615       0      0.0       0.0  yes",
         ])
-        #expect(TopFormatter.caption(Fixtures.value(Fixtures.top)) == "by opens, rates over 10s windows")
+        #expect(TopFormatter.caption(Fixtures.top) == "by opens, rates over 10s windows")
     }
 
     @Test("top: no matching process leaves the header alone")
     func topEmpty() {
-        let lines = TopFormatter.lines(Fixtures.value(#"{"by":"errors","window_seconds":2.5,"processes":[]}"#))
-        #expect(lines == ["PID  COMM  OPENS  ERRORS  OPENS/S  ERRORS/S  EXITED"])
-        let caption = TopFormatter.caption(Fixtures.value(#"{"by":"errors","window_seconds":2.5}"#))
-        #expect(caption == "by errors, rates over 2.5s windows")
+        let empty = TopReport(by: .errors, windowSeconds: 2.5, processes: [])
+        #expect(TopFormatter.lines(empty) == ["PID  COMM  OPENS  ERRORS  OPENS/S  ERRORS/S  EXITED"])
+        #expect(TopFormatter.caption(empty) == "by errors, rates over 2.5s windows")
     }
 
     @Test("proc: header block with dates, ERRNO COUNT by count, OPENS PATH with names escaped")
     func proc() {
-        let lines = ProcFormatter.lines(Fixtures.value(Fixtures.proc), clock: Fixtures.clock)
+        let lines = ProcFormatter.lines(Fixtures.proc, clock: Fixtures.clock)
         #expect(lines == [
             "pid         1234",
             "comm        nginx",
@@ -96,69 +97,93 @@ struct FormatterTests {
 
     @Test("proc: an exited process shows when; no errors and no paths say so")
     func procExited() {
-        let text = #"{"pid":7,"comm":"sh","start_ns":1,"exited":true,"exited_ns":999940000000000,"opens":0,"failed":0,"#
-            + #""errors":{},"top_paths":[],"top_paths_capacity":8}"#
-        let lines = ProcFormatter.lines(Fixtures.value(text), clock: Fixtures.clock)
+        var process = Fixtures.proc
+        process.exited = true
+        process.exitedNs = 999_940_000_000_000
+        process.opens = 0
+        process.failed = 0
+        process.errors = [:]
+        process.topPaths = []
+        process.topPathsOpens = 0
+        let lines = ProcFormatter.lines(process, clock: Fixtures.clock)
         #expect(lines.contains("exited      yes, 2024-12-31 23:59:00 (1m 00s ago)"))
         #expect(lines.contains("no failed opens"))
         #expect(lines.contains("no paths recorded"))
-        #expect(lines.contains("first seen  -"))
     }
 
     @Test("proc: a full top-paths list says its counts may be overestimates")
     func procFullPaths() {
-        let text = #"{"pid":7,"top_paths":[{"path":"/a","opens":3},{"path":"/b","opens":3}],"top_paths_capacity":2}"#
-        let lines = ProcFormatter.lines(Fixtures.value(text), clock: Fixtures.clock)
+        var process = Fixtures.proc
+        process.topPaths = [.init(path: "/a", opens: 3), .init(path: "/b", opens: 3)]
+        process.topPathsCapacity = 2
+        let lines = ProcFormatter.lines(process, clock: Fixtures.clock)
         #expect(lines.contains("top paths   2 of at most 2 kept (list full, counts may be overestimates)"))
     }
 
     @Test("proc: top paths that were dropped, or cover fewer opens than it made, say so")
     func procDroppedPaths() {
-        let dropped = #"{"pid":7,"opens":50,"missed":4,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0}"#
-        let lines = ProcFormatter.lines(Fixtures.value(dropped), clock: Fixtures.clock)
+        func process(opens: UInt64, missed: UInt64, paths: [ProcessReport.PathCount]) -> ProcessReport {
+            var process = Fixtures.proc
+            process.opens = opens
+            process.missed = missed
+            process.topPaths = paths
+            process.topPathsOpens = paths.reduce(0) { $0 + $1.opens }
+            return process
+        }
+        let lines = ProcFormatter.lines(process(opens: 50, missed: 4, paths: []), clock: Fixtures.clock)
         #expect(lines.contains(
             "top paths   none kept now (dropped for more recently active processes, or reset); its next open starts a new list"
         ))
         #expect(lines.contains("no top paths kept") && !lines.contains("no paths recorded"))
-
-        let partial = #"{"pid":7,"opens":50,"missed":4,"top_paths":[{"path":"/a","opens":6}],"top_paths_capacity":8,"#
-            + #""top_paths_opens":6}"#
-        #expect(ProcFormatter.lines(Fixtures.value(partial), clock: Fixtures.clock).contains(
-            "top paths   1 of at most 8 kept (counts exact), covering 6 of its 46 recorded opens"
-        ))
-        let whole = #"{"pid":7,"opens":6,"missed":0,"top_paths":[{"path":"/a","opens":6}],"top_paths_capacity":8,"#
-            + #""top_paths_opens":6}"#
-        #expect(ProcFormatter.lines(Fixtures.value(whole), clock: Fixtures.clock).contains(
-            "top paths   1 of at most 8 kept (counts exact)"
-        ))
-        let onlyMissed = #"{"pid":7,"opens":3,"missed":3,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0}"#
-        #expect(ProcFormatter.lines(Fixtures.value(onlyMissed), clock: Fixtures.clock).contains("no paths recorded"))
+        #expect(ProcFormatter.lines(process(opens: 50, missed: 4, paths: [.init(path: "/a", opens: 6)]), clock: Fixtures.clock)
+            .contains("top paths   1 of at most 8 kept (counts exact), covering 6 of its 46 recorded opens"))
+        #expect(ProcFormatter.lines(process(opens: 6, missed: 0, paths: [.init(path: "/a", opens: 6)]), clock: Fixtures.clock)
+            .contains("top paths   1 of at most 8 kept (counts exact)"))
+        #expect(ProcFormatter.lines(process(opens: 3, missed: 3, paths: []), clock: Fixtures.clock).contains("no paths recorded"))
     }
 
-    @Test("tail: fileopend --print's widths without FLAGS; failures, markers, escaping; no line for exits")
+    @Test("tail: fileopend --print's columns without FLAGS; failures, markers, escaping; no line for exits")
     func tail() {
         #expect(TailFormatter.header == "PID     TID     COMM              FD  ERR PATH")
-        let open = #"{"event":"open","time_ns":1,"pid":6853,"tid":6854,"uid":0,"comm":"cat","syscall":"openat","#
-            + #""flags":0,"mode":0,"fd":3,"errno":null,"error":null,"path":"/etc/hostname","path_truncated":false,"#
-            + #""path_unreadable":false,"cgroup_id":1,"process_start_ns":5}"#
-        #expect(TailFormatter.line(Fixtures.value(open)) == "6853    6854    cat                3    0 /etc/hostname")
-        let failed = #"{"event":"open","pid":1,"tid":1,"comm":"a\tb\u0007","fd":null,"errno":2,"error":"ENOENT","#
-            + #""path":"/x\ny\\z","path_truncated":true,"path_unreadable":false}"#
-        let failedLine = TailFormatter.line(Fixtures.value(failed))
-        #expect(failedLine == "1       1       a\\tb\\x07          -1    2 /x\\ny\\\\z [truncated]")
-        let unreadable = #"{"event":"open","pid":1,"tid":1,"comm":"c","fd":null,"errno":14,"path":"","#
-            + #""path_unreadable":true}"#
-        #expect(TailFormatter.line(Fixtures.value(unreadable))?.hasSuffix("   14 [unreadable]") == true)
-        let exit = #"{"event":"exit","time_ns":5,"pid":77,"comm":"sh","exit_code":256,"process_start_ns":8}"#
-        #expect(TailFormatter.line(Fixtures.value(exit)) == nil)
+        #expect(TailFormatter.line(.open(Fixtures.open())) == "6853    6854    cat                3    0 /etc/hostname")
+        var failed = Fixtures.open(pid: 1, tid: 1, comm: "a\tb\u{07}", result: -2, path: "/x\ny\\z")
+        failed.pathTruncated = true
+        #expect(TailFormatter.line(.open(failed)) == "1       1       a\\tb\\x07          -1    2 /x\\ny\\\\z [truncated]")
+        var unreadable = Fixtures.open(result: -14, path: "")
+        unreadable.pathUnreadable = true
+        #expect(TailFormatter.line(.open(unreadable))?.hasSuffix("   14 [unreadable]") == true)
+        let exit = ProcessExitEvent(timestamp: 5, process: ProcessIdentity(pid: 77, startTime: 8), comm: "sh", exitCode: 256)
+        #expect(TailFormatter.line(.exit(exit)) == nil)
         #expect(TailFormatter.droppedLine(17) == "# dropped 17 events (reader too slow)")
+    }
+
+    @Test("tail, top and proc escape C1 controls, bidirectional overrides, line separators, ESC and kept invalid bytes")
+    func hostileNames() {
+        let name = "x\u{9b}31m\u{202e}\u{2028}\u{1b}[2J\\xff"
+        let shown = "x\\u{9B}31m\\u{202E}\\u{2028}\\x1b[2J\\\\xff"
+        #expect(TailFormatter.line(.open(Fixtures.open(comm: "c\u{85}", path: "/tmp/" + name)))?.hasSuffix(" /tmp/" + shown) == true)
+        #expect(TailFormatter.line(.open(Fixtures.open(comm: "c\u{85}")))?.contains(" c\\u{85} ") == true)
+        var top = Fixtures.top
+        top.processes[0].comm = name
+        #expect(TopFormatter.lines(top)[1].contains("  " + shown + "  "))
+        var process = Fixtures.proc
+        process.comm = name
+        process.topPaths = [.init(path: "/tmp/" + name, opens: 1)]
+        process.errors = [name: 1]
+        let lines = ProcFormatter.lines(process, clock: Fixtures.clock)
+        #expect(lines.contains("comm        " + shown))
+        #expect(lines.contains("    1  /tmp/" + shown))
+        #expect(lines.contains { $0.hasPrefix(shown + "  ") })
+        for line in lines + TopFormatter.lines(top) {
+            #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0 == "\u{202e}" || $0 == "\u{2028}" })
+        }
     }
 
     @Test("reset: one line, with the count")
     func reset() {
-        let many = ResetFormatter.line(Fixtures.value(#"{"reset":true,"processes":57}"#))
+        let many = ResetFormatter.line(ResetReport(processes: 57))
         #expect(many == "reset the per-process detail of 57 processes")
-        let one = ResetFormatter.line(Fixtures.value(#"{"reset":true,"processes":1}"#))
+        let one = ResetFormatter.line(ResetReport(processes: 1))
         #expect(one == "reset the per-process detail of 1 process")
     }
 }

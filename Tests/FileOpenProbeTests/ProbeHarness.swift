@@ -2,6 +2,7 @@ import CFileOpend
 import CTestSupport
 import FileOpenCore
 import FileOpenProbe
+import FileOpenSystem
 import FileOpenTestSupport
 import Foundation
 import Logging

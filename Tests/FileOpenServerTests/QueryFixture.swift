@@ -9,29 +9,39 @@ import Testing
 import Glibc
 #endif
 
-/// Canned answers for every command, so tests can check exactly what came back; tail goes to a real hub.
+/// Canned answers for every command, so tests can check exactly what came back (each carries the
+/// request's arguments); tail goes to a real hub.
 struct CannedResponder: QueryResponder {
     let tailHub: TailHub
 
-    func respond(to request: QueryRequest) -> Result<String, QueryError> {
+    static let status = StatusReport(
+        daemonVersion: "test", kernelRelease: "6.18.0", attachMode: "tracepoint", uptimeSeconds: 1,
+        records: .init(open: 0, exit: 0, undecodable: 0), drops: [:], missedOpens: 0, missedMaps: [:],
+        ringBuffer: .init(sizeBytes: 4096, pendingBytes: 0), trackedProcesses: 0, trackedComms: 0,
+        clients: .init(connected: 1, tailing: 0, tailDroppedEvents: 0))
+
+    func respond(to request: QueryRequest) -> Result<QueryResult, QueryError> {
         switch request {
         case .status:
-            .success(#"{"daemon_version":"test","clients":{"connected":1}}"#)
+            .success(.status(Self.status))
         case .top(let by, let limit, let comm):
-            .success(#"{"by":"\#(by.rawValue)","limit":\#(limit),"comm":\#(Self.json(comm))}"#)
+            // The limit as the window and the comm as the one process: what the server passed on.
+            .success(.top(TopReport(by: by, windowSeconds: Double(limit), processes: comm.map { [
+                TopReport.Entry(pid: 1, comm: $0, startNs: 1, exited: false, opens: 1, errors: 0, opensPerSecond: 0,
+                                errorsPerSecond: 0),
+            ] } ?? [])))
         case .proc(let pid) where pid == 404:
             .failure(QueryError(.notFound, "no process with pid 404 is tracked"))
         case .proc(let pid):
-            .success(#"{"pid":\#(pid)}"#)
+            .success(.proc(ProcessReport(
+                pid: pid, comm: "c", startNs: 1, firstSeenNs: 1, lastSeenNs: 1, exited: false, exitedNs: nil, opens: 0,
+                failed: 0, missed: 0, creates: 0, byAccess: [:], errors: [:], topPaths: [], topPathsCapacity: 8,
+                topPathsOpens: 0)))
         case .reset:
-            .success(#"{"reset":true,"processes":3}"#)
+            .success(.reset(ResetReport(processes: 3)))
         case .tail:
             .failure(QueryError(.internal, "the server must handle tail itself"))
         }
-    }
-
-    private static func json(_ text: String?) -> String {
-        text.map(EventLineFormatter.jsonString) ?? "null"
     }
 
     /// The reply line the server must send for `request` (not for tail).

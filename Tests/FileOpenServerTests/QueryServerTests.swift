@@ -1,5 +1,6 @@
 import FileOpenCore
 import FileOpenServer
+import FileOpenSystem
 import FileOpenTestSupport
 import Foundation
 import Testing

@@ -32,6 +32,11 @@ int cfo_peer_groups(int fd, unsigned int *groups, int *count);
  * replacing what is there (glibc's wrapper is not visible to Swift). */
 int cfo_rename_noreplace(const char *from, const char *to);
 
+/* prctl(PR_SET_NAME): names the calling thread as the kernel shows it (/proc/PID/task/TID/comm,
+ * top -H); the kernel keeps the first 15 bytes. Returns 0, or -1 with errno set. (prctl is
+ * variadic and pthread_setname_np needs _GNU_SOURCE: Swift sees neither.) */
+int cfo_set_thread_name(const char *name);
+
 /* glibc's allocator (<malloc.h> is not in Swift's Glibc): see the daemon's MemoryTuning. */
 
 /* mallopt(M_MMAP_THRESHOLD, bytes): allocations this large get their own mapping, and the threshold
@@ -40,10 +45,5 @@ int cfo_malloc_fix_mmap_threshold(int bytes);
 
 /* malloc_trim(0): returns free heap pages to the kernel; 1 if any memory was released. */
 int cfo_malloc_trim(void);
-
-/* madvise(MADV_DONTNEED) on the read-only PT_LOAD segments (code, constants) of the executable
- * and every loaded library but the vDSO: unmaps their pages from this process; they stay in the
- * page cache and fault back in when used. Returns the bytes advised, or -1 with errno set. */
-long cfo_release_code_pages(void);
 
 #endif

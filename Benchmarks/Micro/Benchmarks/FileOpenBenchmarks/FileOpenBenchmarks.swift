@@ -1,11 +1,13 @@
 // Micro-benchmarks of fileopend's hot units, with allocation counts so a regression shows as a
 // number: record decode + aggregate (per record), /metrics rendering at 10 k and 100 k tracked
-// processes, and HTTP request-head parsing. The inputs are built once, outside the measured loop.
+// processes, event JSON lines (by hand and by JSONEncoder), and HTTP request-head parsing. The
+// inputs are built once, outside the measured loop.
 import Benchmark
 import CFileOpend
 import FileOpenCore
 import FileOpenProbe
 import FileOpenServer
+import FileOpenSystem
 
 /// The bytes of one ring-buffer open record, laid out through the shared `struct fileopend_record`.
 func recordBytes(pid: UInt32, path: String, result: Int64) -> [UInt8] {
@@ -121,10 +123,40 @@ let benchmarks: @Sendable () -> Void = {
             configuration: .init(maxDuration: .seconds(5), maxIterations: count >= 100_000 ? 20 : 100)
         ) { benchmark in
             for _ in benchmark.scaledIterations {
-                var writer = ExpositionWriter(format: .prometheusText, reservingCapacity: 16_384 + 600 * count)
+                var writer = ExpositionWriter(
+                    format: .prometheusText, reservingCapacity: 16_384 + 600 * count, bufferAdvice: HugePages.advise)
                 ProcessMetricsRenderer.render(snapshot, into: &writer)
                 blackHole(writer.finish())
             }
+        }
+    }
+
+    // The tail / --print --json hot path: one event line per record, per tail client. The schema
+    // is ProbeRecord's Codable conformance; EventLineFormatter writes the same lines by hand, and
+    // stays only while it is measurably cheaper than JSONEncoder (QueryJSON) doing it. The third
+    // benchmark is fileopenctl's side: one line decoded with JSONDecoder.
+    let event = ProbeRecord.open(FileOpenEvent(
+        timestamp: 5_802_441_032_907, process: ProcessIdentity(pid: 6853, startTime: 5_802_438_117_452), tid: 6853,
+        uid: 1000, cgroupID: 4242, syscall: .openat, flags: OpenFlags(rawValue: 0o2_000_000), mode: 0, result: -2,
+        comm: "bench-worker", path: "/usr/lib/x86_64-linux-gnu/libssl.so.3"))
+    Benchmark("event JSON line, hand-written (EventLineFormatter)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 << 10)
+        for _ in benchmark.scaledIterations {
+            if bytes.count > 60 << 10 { bytes.removeAll(keepingCapacity: true) }
+            EventLineFormatter.appendJSONLine(event, to: &bytes)
+        }
+        blackHole(bytes)
+    }
+    Benchmark("event JSON line, JSONEncoder (QueryJSON)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? QueryJSON.line(event))
+        }
+    }
+    let eventLine = Array(EventLineFormatter.jsonLine(event).utf8)
+    Benchmark("event JSON line decoded, JSONDecoder (fileopenctl tail)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? QueryJSON.decode(TailStreamLine.self, from: eventLine))
         }
     }
 

@@ -1,28 +1,9 @@
+import FileOpenCore
 import FileOpenCtlKit
 import Testing
 
-@Suite("Terminal safety, widths and number formats")
-struct TerminalTextTests {
-    @Test("C0, DEL, C1 and bidirectional controls are escaped; backslashes doubled; the rest kept")
-    func escaping() {
-        #expect(TerminalText.escaped("plain é✓") == "plain é✓")
-        #expect(TerminalText.escaped("a\nb\tc\r\u{1b}[2J\u{7f}") == "a\\nb\\tc\\x0d\\x1b[2J\\x7f")
-        #expect(TerminalText.escaped("\u{9b}31m") == "\\u{9B}31m")
-        #expect(TerminalText.escaped("evil\u{202e}txt.exe\u{2028}") == "evil\\u{202E}txt.exe\\u{2028}")
-        // The daemon's own \xNN (invalid UTF-8 it kept) stays distinguishable from a real escape.
-        #expect(TerminalText.escaped("\\xff") == "\\\\xff")
-    }
-
-    @Test("Display width counts wide characters twice and combining marks not at all")
-    func width() {
-        #expect(TerminalText.displayWidth("nginx") == 5)
-        #expect(TerminalText.displayWidth("漢字") == 4)
-        #expect(TerminalText.displayWidth("e\u{301}") == 1)
-        #expect(TerminalText.displayWidth("😀") == 2)
-        #expect(TerminalText.padded("漢", to: 4) == "漢  ")
-        #expect(TerminalText.padded("7", to: 3, alignRight: true) == "  7")
-    }
-
+@Suite("Tables, number formats and arguments")
+struct TextFormatTests {
     @Test("Tables: widest cell sets the width, numbers right, last text column unpadded")
     func table() {
         var table = TextTable([.number("N"), .text("NAME"), .text("PATH")])
@@ -67,5 +48,14 @@ struct TerminalTextTests {
         #expect(WatchArgument.expanded(["top", "--", "--watch"]) == ["top", "--", "--watch"])
         #expect(WatchArgument.expanded(["status", "--watch"]) == ["status", "--watch"])
         #expect(WatchArgument.expanded(["--json", "top", "--watch"]) == ["--json", "top", "--watch=2"])
+    }
+
+    @Test("Orders parse in the protocol's spelling and with dashes")
+    func orders() {
+        #expect(TopOrder(argument: "opens") == .opens)
+        #expect(TopOrder(argument: "errors_rate") == .errorsRate)
+        #expect(TopOrder(argument: "opens-rate") == .opensRate)
+        #expect(TopOrder(argument: "bytes") == nil)
+        #expect(TopOrder.allCases.map(\.rawValue) == ["opens", "errors", "opens_rate", "errors_rate"])
     }
 }

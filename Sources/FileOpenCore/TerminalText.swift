@@ -1,24 +1,39 @@
-import FileOpenCore
-
-/// Makes text from the daemon (command names, paths, error messages) safe to print in a table:
-/// nothing in a name can end a line, move the cursor, recolour the terminal or reorder the text.
+/// Makes text from the kernel or the daemon (command names, paths, error messages) safe to print
+/// for people: `fileopend --print`, every `fileopenctl` table and message. Nothing in a name can
+/// end a line, move the cursor, recolour the terminal or reorder the text. The one way to do it.
 public enum TerminalText {
-    /// `EventLineFormatter.escapedForTerminal` (C0 controls and DEL as `\n`, `\t`, `\xNN`,
-    /// backslash doubled, as `fileopend --print` shows them), plus what it lets through that a
-    /// terminal still acts on: C1 controls (U+0080–U+009F; U+009B is CSI on some terminals) and
-    /// the bidirectional and line-separator format characters, written as `\u{XXXX}`.
+    /// `value` with a backslash doubled (so an escape below, or the `\xNN` that stands for an
+    /// invalid UTF-8 byte in a kernel string, is never ambiguous), `\n` and `\t` as written here,
+    /// other C0 controls and DEL as `\xNN`, and what terminals act on beyond those as `\u{XXXX}`:
+    /// C1 controls (U+0080–U+009F; U+009B is CSI, U+0085 a line break, on some terminals), the
+    /// bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line
+    /// and paragraph separators (U+2028, U+2029). Everything else is kept as it is.
     public static func escaped(_ value: String) -> String {
-        let escaped = EventLineFormatter.escapedForTerminal(value)
-        guard escaped.unicodeScalars.contains(where: isUnsafeFormatScalar) else { return escaped }
+        // The common case, printable ASCII, in one pass over the bytes and without a copy.
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\\") }),
+            value.unicodeScalars.contains(where: needsEscape)
+        else { return value }
         var out = ""
-        for scalar in escaped.unicodeScalars {
-            if isUnsafeFormatScalar(scalar) {
+        out.reserveCapacity(value.utf8.count + 16)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                out += scalar.value < 0x10 ? "\\x0" : "\\x"
+                out += String(scalar.value, radix: 16)
+            case _ where isUnsafeFormatScalar(scalar):
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
+            default:
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\" || isUnsafeFormatScalar(scalar)
     }
 
     private static func isUnsafeFormatScalar(_ scalar: Unicode.Scalar) -> Bool {
