@@ -15,22 +15,30 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
+# The debug build `make run` uses: no test-only controls (see Package.swift's TestHooks trait).
 build: bootstrap
 	$(SWIFT) build
 
+# The shipped release build (static Swift runtime), the one `make deb` packs and vmtest boots:
+# .build-vmtest/release/fileopend and fileopenctl.
 release: bootstrap
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --product fileopend
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --product fileopenctl
+	@echo "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
 
 # Starts the daemon in the foreground with config/fileopend.yaml (metrics on
 # http://127.0.0.1:9469/metrics); Ctrl-C stops it and prints the totals.
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
-# The whole suite. Kernel tests need root; under CI=true they must run, never skip.
-test: build
-	$(SWIFT) build --build-tests
-	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
-	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb"
+# The whole suite. Kernel tests need root; under CI=true they must run, never skip. The tests'
+# build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
+# `make release`'s) are then checked to have none.
+test: bootstrap
+	$(SWIFT) build --build-tests --traits TestHooks
+	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
+	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
+		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
 	$(MAKE) --no-print-directory bench-quick
 	scripts/vmtest
 
@@ -56,7 +64,8 @@ fuzz: bootstrap
 # bench-quick: one short repetition, under 2 minutes, targets reported but not enforced.
 # bench-micro: package-benchmark micro-benchmarks (Benchmarks/Micro), never built by `make test`.
 # Everything runs at nice 19; the release build is vmtest's and the .deb's (.build-vmtest), the
-# benchmark's own files are in .build-bench.
+# benchmark's own files are in .build-bench, among them its instrumented release build (the same
+# with --traits TestHooks, for the consumer stall and the synthetic processes).
 .PHONY: bench bench-quick bench-micro
 bench: bootstrap
 	nice -n 19 Benchmarks/run

@@ -18,6 +18,16 @@ let package = Package(
         // For Benchmarks/Micro (package-benchmark) only: the hot units it measures; not a stable API.
         .library(name: "FileOpenInternals", targets: ["FileOpenCore", "FileOpenProbe", "FileOpenServer", "CFileOpend"]),
     ],
+    // Behaviour that exists only for tests and the benchmark is compiled in only with this trait
+    // (`#if TestHooks`): `make test` builds with it (`--traits TestHooks`), as does the benchmark's
+    // own instrumented build; `make run`, `make release`, `make deb` and vmtest's build never do, so
+    // a shipped binary holds none of it.
+    traits: [
+        .trait(
+            name: "TestHooks",
+            description: "Test-only controls: FILEOPEND_TEST_FREEZE_CONSUMER_AFTER/_FOR and FILEOPEND_TEST_SYNTHETIC_PROCESSES"
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
