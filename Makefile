@@ -6,7 +6,9 @@ SWIFT ?= swift
 # Arguments for `make run`, e.g. make run ARGS="--print --json"
 ARGS ?=
 
-FUZZ_SECONDS ?= 60
+# Seconds per fuzz target: `make fuzz` (long) and `make test` (a short run from the committed corpus).
+FUZZ_SECONDS ?= 240
+TEST_FUZZ_SECONDS ?= 25
 
 .PHONY: all bootstrap build release run test vmtest fuzz clean deb artifacts install install-files uninstall
 
@@ -37,26 +39,23 @@ run: build
 test: bootstrap
 	$(SWIFT) build --build-tests --traits TestHooks
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
+	scripts/fuzz $(TEST_FUZZ_SECONDS)
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
 		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
 	$(MAKE) --no-print-directory bench-quick
 	scripts/vmtest
 
-# Every attach mode on Debian's stock kernel under qemu (downloads it once, outside the repository):
-# fentry, kprobe, tracepoint, auto and auto's fallback. Needs root; see README "Testing other kernels".
+# Every attach mode on each of Debian's stock kernels under qemu (downloaded once, outside the
+# repository): fentry, kprobe, tracepoint, auto and auto's fallback; then the .deb under systemd.
+# Needs root; see README "Testing other kernels".
 vmtest: bootstrap
 	scripts/vmtest
 
-# Fuzzes every parser (Fuzz/*) with libFuzzer + AddressSanitizer, FUZZ_SECONDS each;
-# `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
-FUZZERS ?= $(notdir $(wildcard Fuzz/*Fuzzer))
+# Fuzzes every parser (Fuzz/*Fuzzer) with libFuzzer + AddressSanitizer from its committed corpus,
+# FUZZ_SECONDS each (scripts/fuzz); `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
+FUZZERS ?=
 fuzz: bootstrap
-	set -e; for fuzzer in $(FUZZERS); do \
-		$(SWIFT) build --scratch-path .build-fuzz --product $$fuzzer \
-			-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
-		mkdir -p .build-fuzz/corpus/$$fuzzer; \
-		.build-fuzz/debug/$$fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 .build-fuzz/corpus/$$fuzzer; \
-	done
+	scripts/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
 # Performance (README "Performance"; Benchmarks/run): fileopend side by side with a minimal C libbpf
 # consumer of the same BPF object and with opensnoop, plus /metrics, memory and query latency at scale.

@@ -117,12 +117,15 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
 
-        // libFuzzer targets (`make fuzz`); a plain build makes replayers of saved inputs.
+        // libFuzzer targets (`make fuzz`, and briefly in `make test`); a plain build makes replayers of
+        // saved inputs. Each target's corpus/ holds its committed seeds and the inputs of every crash
+        // found (regression-*), which `swift test` replays (Tests/EndToEndTests/FuzzCorpusTests).
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "RecordDecoderFuzzer",
             dependencies: ["FileOpenProbe", "FileOpenCore", "FuzzSupport"],
             path: "Fuzz/RecordDecoderFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
 
@@ -130,18 +133,21 @@ let package = Package(
             name: "HTTPRequestFuzzer",
             dependencies: ["FileOpenServer", "FuzzSupport"],
             path: "Fuzz/HTTPRequestFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ConfigurationFuzzer",
             dependencies: ["FileOpenConfiguration", "FuzzSupport"],
             path: "Fuzz/ConfigurationFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
 
