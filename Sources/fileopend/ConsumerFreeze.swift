@@ -8,9 +8,10 @@ import Synchronization
 /// since start, as a consumer stuck in the kernel or on a lock would, so that the host's watchdog
 /// test can watch the keep-alives stop. With `FILEOPEND_TEST_FREEZE_CONSUMER_FOR=<seconds>` as
 /// well, the freeze is a stall of that length, once, after which the consumer drains on (the
-/// benchmark's "1 s consumer stall"). The variables are read once at start; without them there is
-/// no freeze object and the hook is the plain one, so the drain path costs nothing. `release()`
-/// (at stop) lets the frozen thread go, so SIGTERM still ends the daemon cleanly.
+/// benchmark's "1 s consumer stall"). The variables are read once at start (`Request`), the freeze
+/// made when the consumer starts, so the delay counts from there; without them there is no freeze
+/// object and the hook is the plain one, so the drain path costs nothing. `release()` (at stop)
+/// lets the frozen thread go, so SIGTERM still ends the daemon cleanly.
 final class ConsumerFreeze: Sendable {
     /// The environment variable.
     static let variable = "FILEOPEND_TEST_FREEZE_CONSUMER_AFTER"
@@ -27,22 +28,31 @@ final class ConsumerFreeze: Sendable {
     /// A timed stall happens once.
     private let stalled = Atomic<Bool>(false)
 
-    private init(after delay: Duration, for duration: Duration?) {
-        deadline = .now + delay
-        self.duration = duration
+    /// The freeze `request` asks for, its delay counted from now.
+    init(_ request: Request) {
+        deadline = .now + request.after
+        duration = request.duration
+    }
+
+    /// What the variables ask for.
+    struct Request: Sendable {
+        /// How long after the consumer starts it freezes.
+        let after: Duration
+        /// How long it stays frozen; nil: until stop.
+        let duration: Duration?
     }
 
     /// The freeze the environment asks for, or nil when neither variable is set (the normal case).
     /// - Throws: `InvalidSetting` for a value that is not a number of seconds in 0...`maximumSeconds`
     ///   (`inf`, `nan`, `-1`, `soon`), or for a duration without a start.
-    static func fromEnvironment(_ environment: [String: String]) throws(InvalidSetting) -> ConsumerFreeze? {
+    static func request(in environment: [String: String]) throws(InvalidSetting) -> Request? {
         let after = try seconds(of: variable, in: environment)
         let duration = try seconds(of: durationVariable, in: environment)
         guard let after else {
             if duration != nil { throw InvalidSetting(description: "\(durationVariable) is set without \(variable)") }
             return nil
         }
-        return ConsumerFreeze(after: after, for: duration)
+        return Request(after: after, duration: duration)
     }
 
     /// The variable's value as a duration, nil when it is unset.

@@ -64,7 +64,7 @@ final class DaemonRuntime: Sendable {
         var afterDrain: @Sendable () -> Void = { maintenance.drained() }
         #if TestHooks
         // The freeze check only exists when the test-only control is set.
-        let freeze = settings.freeze
+        let freeze = settings.freeze.map(ConsumerFreeze.init)
         self.freeze = freeze
         if let freeze {
             logger.warning("\(freeze.warning)")

@@ -16,6 +16,6 @@ struct DaemonSettings: Sendable {
     /// track from the start; nil otherwise.
     var syntheticProcesses: Int? = nil
     /// Test-only (`FILEOPEND_TEST_FREEZE_CONSUMER_AFTER`/`_FOR`): the consumer's freeze; nil otherwise.
-    var freeze: ConsumerFreeze? = nil
+    var freeze: ConsumerFreeze.Request? = nil
     #endif
 }

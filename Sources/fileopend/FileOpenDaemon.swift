@@ -164,7 +164,7 @@ struct FileOpenDaemon: ParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             settings.syntheticProcesses = try SyntheticProcesses.count(in: environment)
-            settings.freeze = try ConsumerFreeze.fromEnvironment(environment)
+            settings.freeze = try ConsumerFreeze.request(in: environment)
         } catch {
             Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(64)

@@ -6,7 +6,7 @@ import Testing
 /// `make test` start from, and `regression-*`, the input of every crash a fuzzer found) replayed
 /// through the target's own checks by its plain-build replayer (see Fuzz/FuzzSupport): a crash the
 /// fuzzer once found must stay fixed without a sanitizer build.
-@Suite("Fuzz corpora replayed")
+@Suite("Fuzz corpora replayed", .serialized)
 struct FuzzCorpusTests {
     /// The repository's Fuzz directory.
     static let fuzzDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -87,7 +87,9 @@ struct PrintModeTests {
     }
 }
 
-@Suite("fileopend command line")
+// One daemon at a time: a burst of starts (each opening its libraries) would crowd the tests that
+// watch every open on the host.
+@Suite("fileopend command line", .serialized)
 struct CommandLineTests {
     /// Usage errors: one line, exit 64 (EX_USAGE), never swift-argument-parser's multi-line usage.
     static let usageErrors: [(arguments: [String], mentions: String)] = [
