@@ -6,7 +6,9 @@ SWIFT ?= swift
 # Arguments for `make run`, e.g. make run ARGS="--print --json"
 ARGS ?=
 
-FUZZ_SECONDS ?= 60
+# Seconds per fuzz target: `make fuzz` (long) and `make test` (a short run from the committed corpus).
+FUZZ_SECONDS ?= 240
+TEST_FUZZ_SECONDS ?= 25
 
 .PHONY: all bootstrap build release run test vmtest fuzz clean deb artifacts install install-files uninstall
 
@@ -15,40 +17,47 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
+# The debug build `make run` uses: no test-only controls (see Package.swift's TestHooks trait).
 build: bootstrap
 	$(SWIFT) build
 
+# The shipped release build (static Swift runtime), the one `make deb` packs and vmtest boots:
+# .build-vmtest/release/fileopend and fileopenctl.
 release: bootstrap
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --product fileopend
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --product fileopenctl
+	@echo "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
 
 # Starts the daemon in the foreground with config/fileopend.yaml (metrics on
 # http://127.0.0.1:9469/metrics); Ctrl-C stops it and prints the totals.
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
-# The whole suite. Kernel tests need root; under CI=true they must run, never skip.
-test: build
-	$(SWIFT) build --build-tests
-	FILEOPEND_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test --skip-build
-	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb"
+# The whole suite. Kernel tests need root; under CI=true they must run, never skip. The tests'
+# build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
+# `make release`'s) are then checked to have none. vmtest runs the attach modes on every kernel and
+# the systemd guest on the first (6.1) only, so that a cold run stays well under 30 minutes;
+# `make vmtest` runs the systemd guest on every kernel.
+test: bootstrap
+	$(SWIFT) build --build-tests --traits TestHooks
+	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
+	scripts/fuzz $(TEST_FUZZ_SECONDS)
+	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
+		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
 	$(MAKE) --no-print-directory bench-quick
-	scripts/vmtest
+	VMTEST_SYSTEMD_KERNELS=$${VMTEST_SYSTEMD_KERNELS:-first} scripts/vmtest
 
-# Every attach mode on Debian's stock kernel under qemu (downloads it once, outside the repository):
-# fentry, kprobe, tracepoint, auto and auto's fallback. Needs root; see README "Testing other kernels".
+# Every attach mode on each of Debian's stock kernels under qemu (downloaded once, outside the
+# repository): fentry, kprobe, tracepoint, auto and auto's fallback; then the .deb under systemd.
+# Needs root; see README "Testing other kernels".
 vmtest: bootstrap
 	scripts/vmtest
 
-# Fuzzes every parser (Fuzz/*) with libFuzzer + AddressSanitizer, FUZZ_SECONDS each;
-# `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
-FUZZERS ?= $(notdir $(wildcard Fuzz/*Fuzzer))
+# Fuzzes every parser (Fuzz/*Fuzzer) with libFuzzer + AddressSanitizer from its committed corpus,
+# FUZZ_SECONDS each (scripts/fuzz); `make fuzz FUZZERS=HTTPRequestFuzzer` picks one.
+FUZZERS ?=
 fuzz: bootstrap
-	set -e; for fuzzer in $(FUZZERS); do \
-		$(SWIFT) build --scratch-path .build-fuzz --product $$fuzzer \
-			-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
-		mkdir -p .build-fuzz/corpus/$$fuzzer; \
-		.build-fuzz/debug/$$fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 .build-fuzz/corpus/$$fuzzer; \
-	done
+	scripts/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
 # Performance (README "Performance"; Benchmarks/run): fileopend side by side with a minimal C libbpf
 # consumer of the same BPF object and with opensnoop, plus /metrics, memory and query latency at scale.
@@ -56,7 +65,8 @@ fuzz: bootstrap
 # bench-quick: one short repetition, under 2 minutes, targets reported but not enforced.
 # bench-micro: package-benchmark micro-benchmarks (Benchmarks/Micro), never built by `make test`.
 # Everything runs at nice 19; the release build is vmtest's and the .deb's (.build-vmtest), the
-# benchmark's own files are in .build-bench.
+# benchmark's own files are in .build-bench, among them its instrumented release build (the same
+# with --traits TestHooks, for the consumer stall and the synthetic processes).
 .PHONY: bench bench-quick bench-micro
 bench: bootstrap
 	nice -n 19 Benchmarks/run

@@ -21,6 +21,16 @@ let package = Package(
             targets: ["FileOpenCore", "FileOpenSystem", "FileOpenProbe", "FileOpenServer", "CFileOpend"]
         ),
     ],
+    // Behaviour that exists only for tests and the benchmark is compiled in only with this trait
+    // (`#if TestHooks`): `make test` builds with it (`--traits TestHooks`), as does the benchmark's
+    // own instrumented build; `make run`, `make release`, `make deb` and vmtest's build never do, so
+    // a shipped binary holds none of it.
+    traits: [
+        .trait(
+            name: "TestHooks",
+            description: "Test-only controls: FILEOPEND_TEST_FREEZE_CONSUMER_AFTER/_FOR and FILEOPEND_TEST_SYNTHETIC_PROCESSES"
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -117,12 +127,15 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
 
-        // libFuzzer targets (`make fuzz`); a plain build makes replayers of saved inputs.
+        // libFuzzer targets (`make fuzz`, and briefly in `make test`); a plain build makes replayers of
+        // saved inputs. Each target's corpus/ holds its committed seeds and the inputs of every crash
+        // found (regression-*), which `swift test` replays (Tests/EndToEndTests/FuzzCorpusTests).
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "RecordDecoderFuzzer",
             dependencies: ["FileOpenProbe", "FileOpenCore", "FuzzSupport"],
             path: "Fuzz/RecordDecoderFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
 
@@ -130,18 +143,21 @@ let package = Package(
             name: "HTTPRequestFuzzer",
             dependencies: ["FileOpenServer", "FuzzSupport"],
             path: "Fuzz/HTTPRequestFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ConfigurationFuzzer",
             dependencies: ["FileOpenConfiguration", "FuzzSupport"],
             path: "Fuzz/ConfigurationFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",
+            exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -8,7 +8,8 @@ let package = Package(
     name: "fileopend-micro-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "fileopend", path: "../.."),
+        // TestHooks: the synthetic processes the /metrics rendering benchmarks are made of.
+        .package(name: "fileopend", path: "../..", traits: ["TestHooks"]),
         // The malloc interposer gives the allocation counts (mallocCountTotal) a regression shows in.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],

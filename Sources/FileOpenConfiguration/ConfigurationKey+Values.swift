@@ -15,12 +15,15 @@ extension ConfigurationKey {
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
     /// sizeof(sockaddr_un.sun_path) minus the terminating NUL.
     static let maximumSocketPathBytes = 107
+    /// KSYM_NAME_LEN before Linux 6.1 (128) minus the terminating NUL: a longer name is no symbol
+    /// on every kernel this runs on.
+    static let maximumFunctionNameBytes = 127
 
     /// The type swift-configuration is asked for.
     var configType: ConfigType {
         switch self {
         case .listen: .stringArray
-        case .socket, .socketGroup, .attachMode, .logLevel: .string
+        case .socket, .socketGroup, .attachMode, .hookFunction, .logLevel: .string
         case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .rateWindow:
             .int
         }
@@ -46,6 +49,8 @@ extension ConfigurationKey {
         case .socket: "an absolute path of at most \(Self.maximumSocketPathBytes) bytes"
         case .socketGroup: "a group name (letters, digits, '.', '_', '-')"
         case .attachMode: AttachMode.allCases.map(\.rawValue).joinedAsAlternatives()
+        case .hookFunction:
+            "a kernel function name of at most \(Self.maximumFunctionNameBytes) bytes (letters, digits, '_', '.'; not starting with a digit or '.')"
         case .logLevel: Logger.Level.allCases.map(\.rawValue).joinedAsAlternatives()
         case .ringBufferSize:
             "a power of two from \(Self.pageSize) to \(Self.maximumRingBufferSize) (bytes)"
@@ -104,6 +109,14 @@ extension ConfigurationKey {
             case .attachMode:
                 guard let mode = AttachMode(rawValue: text) else { throw invalid(text, "no such attach mode") }
                 configuration.attachMode = mode
+            case .hookFunction:
+                let bytes = Array(text.utf8)
+                let allowedBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.".utf8)
+                guard let first = bytes.first, bytes.allSatisfy(allowedBytes.contains),
+                    !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first), first != UInt8(ascii: ".")
+                else { throw invalid(text, "not a kernel function name") }
+                guard bytes.count <= Self.maximumFunctionNameBytes else { throw invalid(text, "too long") }
+                configuration.hookFunction = text
             case .logLevel:
                 guard let level = Logger.Level(rawValue: text) else { throw invalid(text, "no such log level") }
                 configuration.logLevel = level

@@ -14,6 +14,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case socketGroup = "socket_group"
     /// How the kernel program hooks opens.
     case attachMode = "attach_mode"
+    /// The kernel function the fentry and kprobe modes hook.
+    case hookFunction = "hook_function"
     /// The ring buffer's size in bytes.
     case ringBufferSize = "ring_buffer_size"
     /// Milliseconds between drains of the ring buffer.
@@ -55,7 +57,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     public var isLive: Bool {
         switch self {
         case .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
-        case .listen, .socket, .socketGroup, .attachMode, .ringBufferSize, .drainInterval, .rateWindow: false
+        case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
+            false
         }
     }
 

@@ -48,7 +48,7 @@ public enum ConfigurationLoader {
                 do {
                     found = try snapshot.value(forKey: layer.key, type: key.configType).value
                 } catch {
-                    throw wrongType(key, source: layer.source, file: file, environment: inputs.environment)
+                    throw wrongType(key, source: layer.source, file: file, inputs: inputs)
                 }
                 if let found {
                     if decided {
@@ -62,7 +62,7 @@ public enum ConfigurationLoader {
                 }
                 // A YAML key with an empty value, or a nested mapping, is present but not found.
                 if case .file = layer.source, file?.contains(key) == true {
-                    throw wrongType(key, source: layer.source, file: file, environment: inputs.environment)
+                    throw wrongType(key, source: layer.source, file: file, inputs: inputs)
                 }
             }
         }
@@ -84,7 +84,7 @@ public enum ConfigurationLoader {
 
     /// The message for a value swift-configuration could not read as `key.configType`.
     private static func wrongType(
-        _ key: ConfigurationKey, source: ConfigurationSource, file: ConfigurationFile?, environment: [String: String]
+        _ key: ConfigurationKey, source: ConfigurationSource, file: ConfigurationFile?, inputs: ConfigurationInputs
     ) -> ConfigurationError {
         let raw: String
         var found: String?
@@ -93,8 +93,10 @@ public enum ConfigurationLoader {
             raw = file?.rawValue(of: key) ?? ""
             found = file?.structure(of: key).map { "\($0) where \(key.expectedKind) belongs" }
         case .environment(let name):
-            raw = environment[name] ?? ""
-        case .flag, .defaultValue:
+            raw = inputs.environment[name] ?? ""
+        case .flag:
+            raw = inputs.overrides.text(of: key) ?? ""
+        case .defaultValue:
             raw = ""
         }
         if found == nil {

@@ -1,53 +1,31 @@
 import Configuration
-public import FileOpenCore
-public import Logging
 
 /// The settings given as command-line flags: each one overrides the file and the environment.
-/// Nil (or an empty list) means the flag was not given.
+/// A flag's value is kept as the text given and checked like a value from the file or the
+/// environment, so `--retention soon` gets the same one-line refusal as `retention: soon`.
 public struct ConfigurationOverrides: Sendable, Equatable {
-    /// `--listen` (repeatable).
+    /// `--listen` (repeatable); empty when not given.
     public var listen: [String] = []
-    /// `--socket`.
-    public var socket: String?
-    /// `--socket-group`.
-    public var socketGroup: String?
-    /// `--mode`.
-    public var attachMode: AttachMode?
-    /// `--ring-buffer-size`.
-    public var ringBufferSize: Int?
-    /// `--drain-interval`.
-    public var drainInterval: Int?
-    /// `--retention`.
-    public var retention: Int?
-    /// `--max-processes`.
-    public var maxProcesses: Int?
-    /// `--max-comms`.
-    public var maxComms: Int?
-    /// `--max-top-paths-processes`.
-    public var maxTopPathsProcesses: Int?
-    /// `--rate-window`.
-    public var rateWindow: Int?
-    /// `--log-level`.
-    public var logLevel: Logger.Level?
+    /// Every other key's flag as given (`--retention 60` is `[.retention: "60"]`); absent when
+    /// not given.
+    public var flags: [ConfigurationKey: String] = [:]
 
     /// No overrides.
     public init() {}
 
-    /// The given flags as swift-configuration values, keyed like the file.
+    /// The text a flag gave `key`, for an error message; nil when it was not given.
+    func text(of key: ConfigurationKey) -> String? {
+        key == .listen ? (listen.isEmpty ? nil : listen.joined(separator: ",")) : flags[key]
+    }
+
+    /// The given flags as swift-configuration values, keyed like the file. A whole-number key's
+    /// text that is no whole number stays text, which the lookup then refuses as the wrong type.
     var values: [ConfigurationKey: ConfigContent] {
         var values: [ConfigurationKey: ConfigContent] = [:]
+        for (key, text) in flags where key != .listen {
+            values[key] = key.configType == .int ? Int(text).map(ConfigContent.int) ?? .string(text) : .string(text)
+        }
         if !listen.isEmpty { values[.listen] = .stringArray(listen) }
-        values[.socket] = socket.map(ConfigContent.string)
-        values[.socketGroup] = socketGroup.map(ConfigContent.string)
-        values[.attachMode] = attachMode.map { .string($0.rawValue) }
-        values[.ringBufferSize] = ringBufferSize.map(ConfigContent.int)
-        values[.drainInterval] = drainInterval.map(ConfigContent.int)
-        values[.retention] = retention.map(ConfigContent.int)
-        values[.maxProcesses] = maxProcesses.map(ConfigContent.int)
-        values[.maxComms] = maxComms.map(ConfigContent.int)
-        values[.maxTopPathsProcesses] = maxTopPathsProcesses.map(ConfigContent.int)
-        values[.rateWindow] = rateWindow.map(ConfigContent.int)
-        values[.logLevel] = logLevel.map { .string($0.rawValue) }
         return values
     }
 

@@ -13,6 +13,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var socketGroup = "fileopend"
     /// How the kernel program hooks opens.
     public var attachMode: AttachMode = .auto
+    /// The kernel function the fentry and kprobe modes hook.
+    public var hookFunction = AttachMode.defaultHookFunction
     /// The ring buffer's size in bytes.
     public var ringBufferSize = 4 << 20
     /// Milliseconds between drains.
@@ -57,6 +59,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socket: socket
         case .socketGroup: socketGroup
         case .attachMode: attachMode.rawValue
+        case .hookFunction: hookFunction
         case .ringBufferSize: String(ringBufferSize)
         case .drainInterval: String(drainInterval)
         case .retention: String(retention)
@@ -80,6 +83,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socket: socket = other.socket
         case .socketGroup: socketGroup = other.socketGroup
         case .attachMode: attachMode = other.attachMode
+        case .hookFunction: hookFunction = other.hookFunction
         case .ringBufferSize: ringBufferSize = other.ringBufferSize
         case .drainInterval: drainInterval = other.drainInterval
         case .retention: retention = other.retention
@@ -96,7 +100,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// YAML, so the output of `--check-config` can serve as a configuration file.
     public func rendered() -> String {
         ConfigurationKey.allCases.map { key in
-            let value = key == .socket || key == .socketGroup ? Self.yamlQuoted(text(of: key)) : text(of: key)
+            // Free text is quoted, so that a value YAML would read as something else (`null`, `true`,
+            // `a: b`) reads back as the same text.
+            let value = [.socket, .socketGroup, .hookFunction].contains(key) ? Self.yamlQuoted(text(of: key)) : text(of: key)
             return "\(key): \(value)  # \((sources[key] ?? .defaultValue).label)"
         }.joined(separator: "\n")
     }

@@ -12,5 +12,9 @@ public enum AttachMode: String, CaseIterable, Sendable, CustomStringConvertible 
     /// The order `auto` tries.
     public static let preference: [AttachMode] = [.fentry, .kprobe, .tracepoint]
 
+    /// The kernel function the fentry and kprobe modes hook unless configured otherwise: every
+    /// open, openat, openat2 and creat passes through it.
+    public static let defaultHookFunction = "do_sys_openat2"
+
     public var description: String { rawValue }
 }

@@ -1,6 +1,8 @@
-/// TEST-ONLY: synthetic tracked processes, so that the benchmark (`make bench`) can measure
-/// `/metrics`, the query socket and resident memory at 1 k, 10 k and 100 k tracked processes,
-/// counts a host's pid space cannot reach on demand. The daemon reads
+#if TestHooks
+/// TEST-ONLY, compiled in only with the `TestHooks` trait (`make test`, the benchmark's instrumented
+/// build, Benchmarks/Micro; never a shipped binary): synthetic tracked processes, so that the
+/// benchmark (`make bench`) can measure `/metrics`, the query socket and resident memory at 1 k,
+/// 10 k and 100 k tracked processes, counts a host's pid space cannot reach on demand. The daemon reads
 /// `FILEOPEND_TEST_SYNTHETIC_PROCESSES=<count>` once at start and, when it is set, feeds these
 /// records through the aggregator's normal path before the consumer starts; without it nothing
 /// here runs. Not a documented setting: the records are made up.
@@ -67,3 +69,4 @@ public enum SyntheticProcesses {
         }
     }
 }
+#endif

@@ -23,9 +23,10 @@ public struct ProbeSettings: Sendable {
     public var missedCommMapCapacity = 20000
     /// A process whose opens are not traced: the daemon itself, so its own reads don't feed back.
     public var excludedProcess: Int32 = getpid()
-    /// The kernel function the fentry and kprobe modes hook. Only tests change it, to simulate a
-    /// kernel without it.
-    public var hookFunction = "do_sys_openat2"
+    /// The kernel function the fentry and kprobe modes hook (the `hook_function` setting). The
+    /// programs read do_sys_openat2's arguments, so another function must take the same ones;
+    /// one the kernel lacks makes both modes refuse (auto then falls back to tracepoint).
+    public var hookFunction = AttachMode.defaultHookFunction
     /// Where tracefs is mounted.
     public var tracefsPath = "/sys/kernel/tracing"
 

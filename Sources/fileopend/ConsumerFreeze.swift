@@ -1,20 +1,25 @@
+#if TestHooks
 import Foundation
 import Synchronization
 
-/// TEST-ONLY control: `FILEOPEND_TEST_FREEZE_CONSUMER_AFTER=<seconds>` makes the consumer thread
-/// block in its after-drain hook once that many seconds have passed since start, as a consumer
-/// stuck in the kernel or on a lock would, so that the watchdog tests (on the host and in the
-/// systemd guest) can watch the keep-alives stop and the service get restarted. With
-/// `FILEOPEND_TEST_FREEZE_CONSUMER_FOR=<seconds>` as well, the freeze is a stall of that length,
-/// once, after which the consumer drains on (the benchmark's "1 s consumer stall"). The variables
-/// are read once at start; without them there is no freeze object and the hook is the plain one,
-/// so the drain path costs nothing. `release()` (at stop) lets the frozen thread go, so SIGTERM
-/// still ends the daemon cleanly.
+/// TEST-ONLY control, compiled in only with the `TestHooks` trait (`make test`, the benchmark's
+/// instrumented build; never a shipped binary): `FILEOPEND_TEST_FREEZE_CONSUMER_AFTER=<seconds>`
+/// makes the consumer thread block in its after-drain hook once that many seconds have passed
+/// since start, as a consumer stuck in the kernel or on a lock would, so that the host's watchdog
+/// test can watch the keep-alives stop. With `FILEOPEND_TEST_FREEZE_CONSUMER_FOR=<seconds>` as
+/// well, the freeze is a stall of that length, once, after which the consumer drains on (the
+/// benchmark's "1 s consumer stall"). The variables are read once at start (`Request`), the freeze
+/// made when the consumer starts, so the delay counts from there; without them there is no freeze
+/// object and the hook is the plain one, so the drain path costs nothing. `release()` (at stop)
+/// lets the frozen thread go, so SIGTERM still ends the daemon cleanly.
 final class ConsumerFreeze: Sendable {
-    /// The environment variable (test-only; not a documented setting).
+    /// The environment variable.
     static let variable = "FILEOPEND_TEST_FREEZE_CONSUMER_AFTER"
-    /// How long the freeze lasts (test-only); unset: until stop.
+    /// How long the freeze lasts; unset: until stop.
     static let durationVariable = "FILEOPEND_TEST_FREEZE_CONSUMER_FOR"
+    /// The longest either may ask for: a day, far beyond any test, and small enough that the
+    /// milliseconds always fit a `Duration`.
+    static let maximumSeconds = 86_400.0
 
     private let deadline: ContinuousClock.Instant
     /// nil: until `release()`.
@@ -23,18 +28,45 @@ final class ConsumerFreeze: Sendable {
     /// A timed stall happens once.
     private let stalled = Atomic<Bool>(false)
 
-    private init(after delay: Duration, for duration: Duration?) {
-        deadline = .now + delay
-        self.duration = duration
+    /// The freeze `request` asks for, its delay counted from now.
+    init(_ request: Request) {
+        deadline = .now + request.after
+        duration = request.duration
     }
 
-    /// The freeze the environment asks for, or nil (the normal case).
-    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ConsumerFreeze? {
-        guard let text = environment[variable], let seconds = Double(text), seconds >= 0 else { return nil }
-        let duration = environment[durationVariable].flatMap(Double.init).flatMap { $0 >= 0 ? $0 : nil }
-        return ConsumerFreeze(
-            after: .milliseconds(Int64(seconds * 1000)), for: duration.map { .milliseconds(Int64($0 * 1000)) }
-        )
+    /// What the variables ask for.
+    struct Request: Sendable {
+        /// How long after the consumer starts it freezes.
+        let after: Duration
+        /// How long it stays frozen; nil: until stop.
+        let duration: Duration?
+    }
+
+    /// The freeze the environment asks for, or nil when neither variable is set (the normal case).
+    /// - Throws: `InvalidSetting` for a value that is not a number of seconds in 0...`maximumSeconds`
+    ///   (`inf`, `nan`, `-1`, `soon`), or for a duration without a start.
+    static func request(in environment: [String: String]) throws(InvalidSetting) -> Request? {
+        let after = try seconds(of: variable, in: environment)
+        let duration = try seconds(of: durationVariable, in: environment)
+        guard let after else {
+            if duration != nil { throw InvalidSetting(description: "\(durationVariable) is set without \(variable)") }
+            return nil
+        }
+        return Request(after: after, duration: duration)
+    }
+
+    /// The variable's value as a duration, nil when it is unset.
+    private static func seconds(of name: String, in environment: [String: String]) throws(InvalidSetting) -> Duration? {
+        guard let text = environment[name] else { return nil }
+        guard let seconds = Double(text), seconds.isFinite, (0...maximumSeconds).contains(seconds) else {
+            throw InvalidSetting(description: "\(name)=\(text): expected seconds from 0 to \(Int(maximumSeconds))")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// A variable's value is not usable.
+    struct InvalidSetting: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// What the daemon logs when the control is set.
@@ -65,3 +97,4 @@ final class ConsumerFreeze: Sendable {
         released.signal()
     }
 }
+#endif

@@ -28,8 +28,10 @@ final class DaemonRuntime: Sendable {
     private let notifier = SystemdNotifier()
     /// Fed while the consumer drains, when the unit sets `WatchdogSec=`.
     private let watchdog: ServiceWatchdog?
+    #if TestHooks
     /// Test-only (`FILEOPEND_TEST_FREEZE_CONSUMER_AFTER`), nil otherwise.
     private let freeze: ConsumerFreeze?
+    #endif
     /// The STATUS= line sent with READY=1, sent again after a reload.
     private let readyStatus: String
 
@@ -59,23 +61,23 @@ final class DaemonRuntime: Sendable {
             probe: probe, store: store, rateWindow: settings.aggregator.rateWindow, logger: logger
         )
         self.maintenance = maintenance
-        let freeze = ConsumerFreeze.fromEnvironment()
-        self.freeze = freeze
-        if let freeze { logger.warning("\(freeze.warning)") }
+        var afterDrain: @Sendable () -> Void = { maintenance.drained() }
+        #if TestHooks
         // The freeze check only exists when the test-only control is set.
-        let afterDrain: @Sendable () -> Void
+        let freeze = settings.freeze.map(ConsumerFreeze.init)
+        self.freeze = freeze
         if let freeze {
+            logger.warning("\(freeze.warning)")
             afterDrain = {
                 maintenance.drained()
                 freeze.blockIfDue()
             }
-        } else {
-            afterDrain = { maintenance.drained() }
         }
         if let count = settings.syntheticProcesses {
             logger.warning("\(SyntheticProcesses.variable)=\(count) is set (a test-only control): tracking synthetic processes")
             SyntheticProcesses.inject(count: count, timestamp: BootClock.now()) { store.apply($0) }
         }
+        #endif
         let tailHub = tailHub
         consumer = FileOpenConsumer(
             probe: probe, logger: logger, store: store,
@@ -132,7 +134,9 @@ final class DaemonRuntime: Sendable {
         server.withLock { $0 }?.stop()
         queryServer.withLock { $0 }?.stop()
         probe.detach()
+        #if TestHooks
         freeze?.release()
+        #endif
         consumer.stop()
     }
 

@@ -11,7 +11,11 @@ struct DaemonSettings: Sendable {
     /// The query socket's path and group.
     var socketPath: String
     var socketGroup: String?
+    #if TestHooks
     /// Test-only (`FILEOPEND_TEST_SYNTHETIC_PROCESSES`, for `make bench`): synthetic processes to
     /// track from the start; nil otherwise.
     var syntheticProcesses: Int? = nil
+    /// Test-only (`FILEOPEND_TEST_FREEZE_CONSUMER_AFTER`/`_FOR`): the consumer's freeze; nil otherwise.
+    var freeze: ConsumerFreeze.Request? = nil
+    #endif
 }

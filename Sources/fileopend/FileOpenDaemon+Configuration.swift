@@ -11,17 +11,13 @@ extension FileOpenDaemon {
     func configurationInputs() -> ConfigurationInputs {
         var overrides = ConfigurationOverrides()
         overrides.listen = listenAddresses
-        overrides.socket = socket
-        overrides.socketGroup = socketGroup
-        overrides.attachMode = mode
-        overrides.ringBufferSize = ringBufferSize
-        overrides.drainInterval = drainInterval
-        overrides.retention = retention
-        overrides.maxProcesses = maxProcesses
-        overrides.maxComms = maxComms
-        overrides.maxTopPathsProcesses = maxTopPathsProcesses
-        overrides.rateWindow = rateWindow
-        overrides.logLevel = logLevel
+        let flags: [ConfigurationKey: String?] = [
+            .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction,
+            .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
+            .maxProcesses: maxProcesses, .maxComms: maxComms, .maxTopPathsProcesses: maxTopPathsProcesses,
+            .rateWindow: rateWindow, .logLevel: logLevel,
+        ]
+        overrides.flags = flags.compactMapValues { $0 }
         return ConfigurationInputs(
             path: config, environment: ProcessInfo.processInfo.environment, overrides: overrides
         )
@@ -59,7 +55,7 @@ extension FileOpenDaemon {
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
         probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)
-        if let testHookFunction { probe.hookFunction = testHookFunction }
+        probe.hookFunction = configuration.hookFunction
         return DaemonSettings(
             probe: probe, aggregator: configuration.aggregatorSettings, listen: configuration.listen,
             socketPath: configuration.socket, socketGroup: configuration.socketGroup

@@ -1,10 +1,9 @@
-public import ArgumentParser
+import ArgumentParser
 import FileOpenConfiguration
 import FileOpenCore
 import FileOpenProbe
-import FileOpenServer
 import Foundation
-public import Logging
+import Logging
 
 /// `fileopend`: loads the file-open probe and streams or counts every open on the host.
 @main
@@ -37,17 +36,37 @@ struct FileOpenDaemon: ParsableCommand {
     @Flag(help: "Validate the configuration (file, environment, flags), print it and exit, without attaching.")
     var checkConfig = false
 
-    @Option(help: "Attach mode: auto (fentry, then kprobe, then tracepoint), fentry, kprobe or tracepoint (default auto).")
-    var mode: AttachMode?
+    // The options below are keys of the configuration: each is taken as text and checked with the
+    // file's and the environment's values, so a bad one gets the same one-line refusal (exit 78).
+    // Each takes the next argument as its value even when it starts with '-', so that
+    // `--retention -1` is refused as out of range rather than read as an unknown option.
 
-    @Option(help: "Ring buffer size in bytes: a power of two, at least a page (default 4194304).")
-    var ringBufferSize: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Attach mode: auto (fentry, then kprobe, then tracepoint), fentry, kprobe or tracepoint (default auto).",
+        completion: .list(AttachMode.allCases.map(\.rawValue))
+    )
+    var mode: String?
 
-    @Option(help: "Drain interval in milliseconds: the longest a record waits in the ring (1-1000, default 10).")
-    var drainInterval: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Kernel function the fentry and kprobe modes hook (default do_sys_openat2); one the kernel lacks makes both "
+            + "refuse, so auto falls back to tracepoint.",
+        valueName: "name"
+    ))
+    var hookFunction: String?
+
+    @Option(parsing: .unconditional, help: "Ring buffer size in bytes: a power of two, at least a page (default 4194304).")
+    var ringBufferSize: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: "Drain interval in milliseconds: the longest a record waits in the ring (1-1000, default 10)."
+    )
+    var drainInterval: String?
 
     @Option(
         name: .customLong("listen"),
+        parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
             "Address for /metrics: IPv4:PORT or [IPv6]:PORT; repeat for several (default 127.0.0.1:9469).",
             valueName: "address"
@@ -55,48 +74,73 @@ struct FileOpenDaemon: ParsableCommand {
     )
     var listenAddresses: [String] = []
 
-    @Option(help: "Seconds an exited process keeps its own series before only its command's totals remember it (default 300).")
-    var retention: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds an exited process keeps its own series before only its command's totals remember it (default 300)."
+    )
+    var retention: String?
 
-    @Option(help: "Most processes with series of their own; the least recently active beyond it fold into pid=\"other\" (default 10000).")
-    var maxProcesses: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Most processes with series of their own; the least recently active beyond it fold into pid=\"other\" (default 10000)."
+    )
+    var maxProcesses: String?
 
-    @Option(help: "Most command names with totals of their own; further ones count under comm=\"[other]\" (default 10000).")
-    var maxComms: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Most command names with totals of their own; further ones count under comm=\"[other]\" (default 10000)."
+    )
+    var maxComms: String?
 
-    @Option(help: "Most processes that keep top paths for fileopenctl proc, the most recently active ones; 0 for none (default 1000).")
-    var maxTopPathsProcesses: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Most processes that keep top paths for fileopenctl proc, the most recently active ones; 0 for none (default 1000)."
+    )
+    var maxTopPathsProcesses: String?
 
-    @Option(help: "Seconds over which fileopenctl top computes rates (1-3600, default 10).")
-    var rateWindow: Int?
+    @Option(parsing: .unconditional, help: "Seconds over which fileopenctl top computes rates (1-3600, default 10).")
+    var rateWindow: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Path of the query socket that fileopenctl talks to (default /run/fileopend/fileopend.sock).", valueName: "path"
     ))
     var socket: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Group that may query the socket (mode 0660); root's group when it does not exist (default fileopend).",
         valueName: "name"
     ))
     var socketGroup: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (default info).")
-    var logLevel: Logger.Level?
-
-    /// Test-only (scripts/vmtest): the kernel function fentry and kprobe hook, to simulate a kernel without it.
-    @Option(name: .customLong("test-hook-function"), help: ArgumentHelp(visibility: .private))
-    var testHookFunction: String?
+    @Option(
+        parsing: .unconditional,
+        help: "Log level: trace, debug, info, notice, warning, error or critical (default info).",
+        completion: .list(Logger.Level.allCases.map(\.rawValue))
+    )
+    var logLevel: String?
 
     func validate() throws {
         if json && !print { throw ValidationError("--json only applies with --print") }
-        // Ranges are checked with the configuration (exit 78, naming the key), as for the file.
-        for address in listenAddresses {
-            do {
-                _ = try ListenAddress(parsing: address)
-            } catch {
-                throw ValidationError("--listen: \(error)")
-            }
+    }
+
+    /// As `ParsableCommand.main()`, but a usage error (an unknown option, a missing value) is one
+    /// line on standard error and exit 64 (EX_USAGE), as every other refusal is one line;
+    /// `--help` and `--version` print as usual.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            let message = message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            writeToStandardError("fileopend: \(message) (fileopend --help lists the options)\n")
+            exit(withError: ExitCode(64))
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
         }
     }
 
@@ -115,13 +159,19 @@ struct FileOpenDaemon: ParsableCommand {
             LiveLevelLogHandler(DaemonLogging.makeHandler(label: label), control: levelControl)
         }
         let logger = Logger(label: "fileopend")
+        #if TestHooks
         var settings = daemonSettings(loaded.configuration)
         do {
-            settings.syntheticProcesses = try SyntheticProcesses.count(in: ProcessInfo.processInfo.environment)
+            let environment = ProcessInfo.processInfo.environment
+            settings.syntheticProcesses = try SyntheticProcesses.count(in: environment)
+            settings.freeze = try ConsumerFreeze.request(in: environment)
         } catch {
             Self.writeToStandardError("fileopend: \(error)\n")
             throw ExitCode(64)
         }
+        #else
+        let settings = daemonSettings(loaded.configuration)
+        #endif
 
         // Privileges and kernel features first: their one-line error beats any later, vaguer one.
         do {
@@ -179,9 +229,6 @@ struct FileOpenDaemon: ParsableCommand {
             + "(\(drops[.exitUnmarked]) of them unmarked); \(statistics.undecodable) undecodable records"
     }
 }
-
-extension AttachMode: ExpressibleByArgument {}
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension ProbeError {
     /// sysexits.h: EX_NOPERM for privileges, EX_UNAVAILABLE for a kernel that lacks a feature,

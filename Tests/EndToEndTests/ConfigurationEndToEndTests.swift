@@ -109,11 +109,13 @@ struct ConfigurationEndToEndTests {
         // Live: the level and the retention; restart-only: the ring size.
         try Data("retention: 60\nlog_level: debug\nring_buffer_size: 8388608\n".utf8).write(to: URL(fileURLWithPath: path))
         daemon.signal(SIGHUP)
+        // Two lines, the restart-only one after the other: wait for both, not the first alone.
+        let restartOnly = "configuration changes that need a restart to take effect, not applied: ring_buffer_size"
         let reloaded = TestEnvironment.waitUntil {
             daemon.errorOutput.contains("changed retention 300 -> 60, log_level info -> debug")
+                && daemon.errorOutput.contains(restartOnly)
         }
         #expect(reloaded, "\(daemon.errorOutput)")
-        #expect(daemon.errorOutput.contains("configuration changes that need a restart to take effect, not applied: ring_buffer_size"))
         #expect(Self.programIDs(of: daemon.pid) == programs, "the probe was reloaded")
         #expect(try client.value(series) == 23, "\((try? Self.seriesOf(opener, client)) ?? [])")
         #expect(try client.value("fileopen_ring_buffer_size_bytes") == Double(4 << 20))

@@ -97,7 +97,7 @@ struct MetricsEndpointTests {
         }
         #expect(samples.keys.filter { $0.contains(reader) && $0.contains("errno") }.isEmpty, "no failures for the reader")
         #expect(samples[#"fileopen_drops_total{reason="ring_buffer_full"}"#] == 0)
-        #expect(samples[#"fileopen_attach_mode_info{mode="tracepoint"}"#] == 1)
+        #expect(samples[#"fileopen_attach_mode_info{mode="\#(AutoAttachMode.expected)"}"#] == 1, "auto's choice")
         #expect(samples["fileopen_ring_buffer_size_bytes"] == Double(4 << 20))
         #expect((samples["process_resident_memory_bytes"] ?? 0) > 1_000_000)
         #expect((samples["process_open_fds"] ?? 0) > 3)

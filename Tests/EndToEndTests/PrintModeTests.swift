@@ -87,29 +87,75 @@ struct PrintModeTests {
     }
 }
 
-@Suite("fileopend command line")
+// One daemon at a time: a burst of starts (each opening its libraries) would crowd the tests that
+// watch every open on the host.
+@Suite("fileopend command line", .serialized)
 struct CommandLineTests {
-    @Test("--json without --print is a usage error naming the flag")
-    func jsonNeedsPrint() throws {
-        let daemon = try DaemonProcess("fileopend", ["--json"])
+    /// Usage errors: one line, exit 64 (EX_USAGE), never swift-argument-parser's multi-line usage.
+    static let usageErrors: [(arguments: [String], mentions: String)] = [
+        (["--json"], "--json only applies with --print"),
+        (["--bogus"], "Unknown option '--bogus'"),
+        (["--retention"], "Missing value for '--retention <retention>'"),
+        (["--print", "extra"], "Unexpected argument 'extra'"),
+    ]
+
+    @Test("A usage error is one line naming it, exit 64", arguments: 0..<usageErrors.count)
+    func usageError(index: Int) throws {
+        let (arguments, mentions) = Self.usageErrors[index]
+        let daemon = try DaemonProcess("fileopend", arguments)
         #expect(daemon.waitForExit() == 64)
-        #expect(daemon.errorOutput.contains("--json only applies with --print"))
+        #expect(daemon.errorOutput.hasPrefix("fileopend: ") && daemon.errorOutput.contains(mentions), "\(daemon.errorOutput)")
+        #expect(daemon.errorOutput.split(separator: "\n").count == 1, "\(daemon.errorOutput)")
     }
 
-    @Test("An unknown attach mode is a usage error listing the valid ones")
-    func unknownMode() throws {
-        let daemon = try DaemonProcess("fileopend", ["--mode", "uprobe"])
-        #expect(daemon.waitForExit() == 64)
-        #expect(daemon.errorOutput.contains("auto"))
-        #expect(daemon.errorOutput.contains("tracepoint"))
+    /// A bad value for every setting's flag: refused by the configuration with one line naming the
+    /// key, the value and the flag (exit 78, EX_CONFIG), as the same value in the file would be.
+    static let badFlags: [(arguments: [String], message: String)] = [
+        (["--listen", "localhost:9469"], "invalid listen 'localhost:9469' from --listen: "),
+        (["--listen", "127.0.0.1"], "invalid listen '127.0.0.1' from --listen: no ':PORT'"),
+        (["--listen", "::1:9469"], "invalid listen '::1:9469' from --listen: "),
+        (["--listen", "127.0.0.1:70000"], "invalid listen '127.0.0.1:70000' from --listen: "),
+        (["--socket", "relative.sock"], "invalid socket 'relative.sock' from --socket: not an absolute path"),
+        (["--socket-group", "-g"], "invalid socket_group '-g' from --socket-group: not a group name"),
+        (["--mode", "uprobe"], "invalid attach_mode 'uprobe' from --mode: no such attach mode; allowed: auto, fentry, kprobe or tracepoint"),
+        (["--hook-function", "do sys"], "invalid hook_function 'do sys' from --hook-function: not a kernel function name"),
+        (["--ring-buffer-size", "5000"], "invalid ring_buffer_size '5000' from --ring-buffer-size: not a power of two"),
+        (["--ring-buffer-size", "-4096"], "invalid ring_buffer_size '-4096' from --ring-buffer-size: out of range"),
+        (["--drain-interval", "inf"], "invalid drain_interval 'inf' from --drain-interval: not a whole number"),
+        (["--retention", "99999999999999999999"], "invalid retention '99999999999999999999' from --retention: not a whole number"),
+        (["--retention", "-1"], "invalid retention '-1' from --retention: out of range"),
+        (["--max-processes", "0"], "invalid max_processes '0' from --max-processes: out of range"),
+        (["--max-comms", "1e9"], "invalid max_comms '1e9' from --max-comms: not a whole number"),
+        (["--max-top-paths-processes", "nan"], "invalid max_top_paths_processes 'nan' from --max-top-paths-processes: not a whole number"),
+        (["--rate-window", "3601"], "invalid rate_window '3601' from --rate-window: out of range"),
+        (["--log-level", "loud"], "invalid log_level 'loud' from --log-level: no such log level"),
+    ]
+
+    @Test("A bad value of any setting's flag is one line naming the key and the flag, exit 78", arguments: 0..<badFlags.count)
+    func badFlag(index: Int) throws {
+        let (arguments, message) = Self.badFlags[index]
+        let daemon = try DaemonProcess("fileopend", arguments)
+        #expect(daemon.waitForExit() == 78)
+        #expect(daemon.errorOutput.hasPrefix("fileopend: \(message)"), "\(daemon.errorOutput)")
+        #expect(daemon.errorOutput.split(separator: "\n").count == 1, "\(daemon.errorOutput)")
     }
 
-    @Test("A listen address that is not IP:PORT is a usage error naming it", arguments: [
-        "localhost:9469", "127.0.0.1", "::1:9469", "127.0.0.1:70000",
-    ])
-    func badListenAddress(address: String) throws {
-        let daemon = try DaemonProcess("fileopend", ["--listen", address])
-        #expect(daemon.waitForExit() == 64)
-        #expect(daemon.errorOutput.contains("--listen: listen address '\(address)'"), "\(daemon.errorOutput)")
+    @Test("Every setting's flag is accepted and named as the source by --check-config")
+    func everyFlag() throws {
+        let flags: [(flag: String, value: String, line: String)] = [
+            ("--listen", "127.0.0.1:0", #"listen: ["127.0.0.1:0"]"#), ("--socket", "/tmp/x.sock", #"socket: "/tmp/x.sock""#),
+            ("--socket-group", "adm", #"socket_group: "adm""#), ("--mode", "kprobe", "attach_mode: kprobe"),
+            ("--hook-function", "do_sys_open", #"hook_function: "do_sys_open""#),
+            ("--ring-buffer-size", "8192", "ring_buffer_size: 8192"), ("--drain-interval", "5", "drain_interval: 5"),
+            ("--retention", "0", "retention: 0"), ("--max-processes", "7", "max_processes: 7"),
+            ("--max-comms", "8", "max_comms: 8"), ("--max-top-paths-processes", "0", "max_top_paths_processes: 0"),
+            ("--rate-window", "3600", "rate_window: 3600"), ("--log-level", "debug", "log_level: debug"),
+        ]
+        let check = try DaemonProcess("fileopend", ["--check-config", "--config", "/dev/null"] + flags.flatMap { [$0.flag, $0.value] })
+        #expect(check.waitForExit() == 0, "\(check.errorOutput)")
+        for (flag, _, line) in flags {
+            #expect(check.output.contains("\(line)  # flag \(flag)\n"), "\(check.output)")
+        }
+        #expect(!check.output.contains("# default") && !check.output.contains("# file"), "a key has no flag: \(check.output)")
     }
 }

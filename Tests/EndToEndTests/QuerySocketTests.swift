@@ -65,7 +65,7 @@ struct QuerySocketTests {
         #expect(tailed.last?["event"] as? String == "exit")
 
         let status = try client.result(["version": 1, "command": "status"])
-        #expect(status["attach_mode"] as? String == "tracepoint")
+        #expect(status["attach_mode"] as? String == AutoAttachMode.expected)
         #expect(status["daemon_version"] as? String != nil)
         #expect(((status["records"] as? [String: Any])?["open"] as? Int ?? 0) >= 14)
         #expect((status["drops"] as? [String: Int])?.values.allSatisfy { $0 == 0 } == true)
@@ -124,7 +124,7 @@ struct QuerySocketTests {
         let reply = try QuerySocketClient.object(try #require(client.readLine()))
         #expect(reply["ok"] as? Bool == false)
         #expect((reply["error"] as? [String: Any])?["code"] as? String == code)
-        #expect(try client.result(["version": 1, "command": "status"])["attach_mode"] as? String == "tracepoint")
+        #expect(try client.result(["version": 1, "command": "status"])["attach_mode"] as? String == AutoAttachMode.expected)
     }
 
     @Test("100 concurrent clients all get their answers")
@@ -136,7 +136,7 @@ struct QuerySocketTests {
             guard let client = try? daemon.client() else { return }
             for _ in 0..<3 {
                 guard let status = try? client.result(["version": 1, "command": "status"]),
-                      status["attach_mode"] as? String == "tracepoint",
+                      status["attach_mode"] as? String == AutoAttachMode.expected,
                       let top = try? client.result(["version": 1, "command": "top", "limit": 3]),
                       top["processes"] is [Any]
                 else { return }
@@ -206,7 +206,7 @@ struct QuerySocketTests {
         let status = try run(["status"])
         #expect(status.status == 0)
         #expect(status.output.contains("attach mode"))
-        #expect(status.output.contains("tracepoint"))
+        #expect(status.output.contains(AutoAttachMode.expected), "\(status.output)")
         let top = try run(["top", "--comm", comm])
         #expect(top.output.split(separator: "\n").first?.contains("OPENS") == true, "\(top.output)")
         #expect(top.output.contains("\(pid)  \(comm)"), "\(top.output)")

@@ -52,7 +52,7 @@ struct SocketActivationTests {
         #expect(!FileManager.default.fileExists(atPath: ownSocket), "the daemon bound its own query socket")
         // And the passed query socket answers a status query.
         let query = try QuerySocketClient(path: activated)
-        #expect(try query.result(["version": 1, "command": "status"])["attach_mode"] as? String == "tracepoint")
+        #expect(try query.result(["version": 1, "command": "status"])["attach_mode"] as? String == AutoAttachMode.expected)
         let activatedPID = try #require(Self.onlyChild(of: daemon.pid), "no daemon under sh")
         kill(activatedPID, SIGTERM)
         #expect(daemon.waitForExit() == 0, "pid \(activatedPID) \(daemon.errorOutput)")

@@ -63,7 +63,7 @@ struct ConfigurationLoaderTests {
     @Test("A flag beats a variable, a variable beats the file, the file beats the default")
     func precedence() throws {
         var overrides = ConfigurationOverrides()
-        overrides.retention = 7
+        overrides.flags[.retention] = "7"
         let environment = [
             "FILEOPEND_RETENTION": "8", "FILEOPEND_MAX_PROCESSES": "9", "FILEOPEND_LISTEN": "[::1]:1,127.0.0.1:2",
             "FILEOPEND_BIN_DIR": "/not/a/setting",
@@ -85,7 +85,7 @@ struct ConfigurationLoaderTests {
     @Test("A bad value is refused even where a flag overrides it: it would surface on the next start")
     func overriddenBadValue() throws {
         var overrides = ConfigurationOverrides()
-        overrides.retention = 7
+        overrides.flags[.retention] = "7"
         guard case .failure(let error) = try Self.load("retention: soon", overrides: overrides) else {
             Issue.record("a bad file value behind a flag was accepted")
             return
@@ -100,6 +100,9 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    static let hookFunctionAllowed =
+        "a kernel function name of at most 127 bytes (letters, digits, '_', '.'; not starting with a digit or '.')"
+
     /// Bad files: the message (after "fileopend: ") with the file's path written as FILE.
     static let badFiles: [(text: String, message: String)] = [
         ("retention: abc", "invalid retention 'abc' in FILE: not a whole number; allowed: 0 to 31536000 (seconds)"),
@@ -113,6 +116,11 @@ struct ConfigurationLoaderTests {
         ("ring_buffer_size: 5000", "invalid ring_buffer_size '5000' in FILE: not a power of two; allowed: a power of two from 4096 to 1073741824 (bytes)"),
         ("ring_buffer_size: 2147483648", "invalid ring_buffer_size '2147483648' in FILE: out of range; allowed: a power of two from 4096 to 1073741824 (bytes)"),
         ("attach_mode: fast", "invalid attach_mode 'fast' in FILE: no such attach mode; allowed: auto, fentry, kprobe or tracepoint"),
+        ("hook_function: 9lives", "invalid hook_function '9lives' in FILE: not a kernel function name; allowed: \(hookFunctionAllowed)"),
+        ("hook_function: do_sys_open; rm", "invalid hook_function 'do_sys_open; rm' in FILE: not a kernel function name; allowed: \(hookFunctionAllowed)"),
+        ("hook_function: .isra", "invalid hook_function '.isra' in FILE: not a kernel function name; allowed: \(hookFunctionAllowed)"),
+        ("hook_function: ''", "invalid hook_function '' in FILE: not a kernel function name; allowed: \(hookFunctionAllowed)"),
+        ("hook_function: f\(String(repeating: "x", count: 127))", "invalid hook_function 'f\(String(repeating: "x", count: 79))…' in FILE: too long; allowed: \(hookFunctionAllowed)"),
         ("log_level: loud", "invalid log_level 'loud' in FILE: no such log level; allowed: trace, debug, info, notice, warning, error or critical"),
         ("socket: rel/x.sock", "invalid socket 'rel/x.sock' in FILE: not an absolute path; allowed: an absolute path of at most 107 bytes"),
         ("socket_group: '-x'", "invalid socket_group '-x' in FILE: not a group name; allowed: a group name (letters, digits, '.', '_', '-')"),
@@ -187,7 +195,27 @@ struct ConfigurationLoaderTests {
         #expect(try refusal(["FILEOPEND_RETENTION": "x"])
             == "invalid retention 'x' in environment variable FILEOPEND_RETENTION: not a whole number; allowed: 0 to 31536000 (seconds)")
         var overrides = ConfigurationOverrides()
-        overrides.rateWindow = 0
+        overrides.flags[.rateWindow] = "0"
         #expect(try refusal([:], overrides) == "invalid rate_window '0' from --rate-window: out of range; allowed: 1 to 3600 (seconds)")
+        // A flag's text is checked as the file's would be: not a number, out of Int's range, not a mode.
+        overrides = ConfigurationOverrides()
+        overrides.flags[.retention] = "soon"
+        #expect(try refusal([:], overrides)
+            == "invalid retention 'soon' from --retention: not a whole number; allowed: 0 to 31536000 (seconds)")
+        overrides.flags = [.ringBufferSize: "99999999999999999999"]
+        #expect(try refusal([:], overrides)?.hasPrefix(
+            "invalid ring_buffer_size '99999999999999999999' from --ring-buffer-size: not a whole number") == true)
+        overrides.flags = [.attachMode: "fast"]
+        #expect(try refusal([:], overrides)?.hasPrefix("invalid attach_mode 'fast' from --mode: no such attach mode") == true)
+        overrides = ConfigurationOverrides()
+        overrides.listen = ["127.0.0.1:1", "nowhere"]
+        #expect(try refusal([:], overrides)?.hasPrefix("invalid listen 'nowhere' from --listen: ") == true)
+        #expect(try refusal(["FILEOPEND_HOOK_FUNCTION": "a-b"])?.hasPrefix(
+            "invalid hook_function 'a-b' in environment variable FILEOPEND_HOOK_FUNCTION: not a kernel function name") == true)
+        var good = ConfigurationOverrides()
+        good.flags = [.hookFunction: "do_sys_open", .retention: "60", .attachMode: "kprobe"]
+        let configuration = try Self.load("hook_function: x", overrides: good).get().configuration
+        #expect(configuration.hookFunction == "do_sys_open" && configuration.retention == 60 && configuration.attachMode == .kprobe)
+        #expect(configuration.sources[.hookFunction] == .flag("--hook-function"))
     }
 }

@@ -1,7 +1,9 @@
+#if TestHooks
 import FileOpenCore
 import Testing
 
-/// The test-only synthetic processes of `make bench` (FILEOPEND_TEST_SYNTHETIC_PROCESSES).
+/// The test-only synthetic processes of `make bench` (FILEOPEND_TEST_SYNTHETIC_PROCESSES), compiled only
+/// with the `TestHooks` trait.
 @Suite("Synthetic processes (test-only)")
 struct SyntheticProcessesTests {
     @Test("the variable: unset is nil, a count in range is taken, anything else is refused")
@@ -41,3 +43,4 @@ struct SyntheticProcessesTests {
         #expect(aggregator.processes.pids.allSatisfy { $0 >= 10_000_000 })
     }
 }
+#endif

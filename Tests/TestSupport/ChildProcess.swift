@@ -9,6 +9,8 @@ public final class ChildProcess: Sendable {
     private let process: Process
     private let stdout = Locked(Data())
     private let stderr = Locked(Data())
+    /// How many of the two pipes reached end of file: all the output has been read.
+    private let pipesClosed = Locked(0)
 
     /// Where `swift build` put the executables: $FILEOPEND_BIN_DIR (set by `make test`), else the
     /// directory of the running test bundle, which SwiftPM places beside them.
@@ -28,14 +30,17 @@ public final class ChildProcess: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let stdout = stdout, stderr = stderr
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            stdout.withLock { $0.append(data) }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            stderr.withLock { $0.append(data) }
+        let pipesClosed = pipesClosed
+        for (pipe, buffer) in [(out, stdout), (err, stderr)] {
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    handle.readabilityHandler = nil
+                    pipesClosed.withLock { $0 += 1 }
+                    return
+                }
+                buffer.withLock { $0.append(data) }
+            }
         }
         try process.run()
     }
@@ -65,8 +70,8 @@ public final class ChildProcess: Sendable {
         _ = waitForExit()
     }
 
-    /// Waits up to `timeout` for the process to exit, then gives it a moment to flush its pipes;
-    /// returns its status, or nil (after killing it) on timeout.
+    /// Waits up to `timeout` for the process to exit, then (up to 5 s more) until everything it
+    /// wrote has been read; returns its status, or nil (after killing it) on timeout.
     @discardableResult
     public func waitForExit(timeout: TimeInterval = 10) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
@@ -76,7 +81,10 @@ public final class ChildProcess: Sendable {
             process.waitUntilExit()
             return nil
         }
-        Thread.sleep(forTimeInterval: 0.1)
+        // A loaded machine can read the last bytes well after the exit: wait for end of file on both
+        // pipes (a grandchild still holding one only delays this by the bound).
+        let drained = Date().addingTimeInterval(5)
+        while pipesClosed.value < 2 && Date() < drained { Thread.sleep(forTimeInterval: 0.01) }
         return process.terminationStatus
     }
 }

@@ -16,6 +16,20 @@ public enum TestEnvironment {
     /// The one-line skip reason.
     public static let kernelTestsSkipReason = "needs root for BPF (CAP_BPF, CAP_PERFMON) and tracefs; always runs under CI=true"
 
+    /// Whether this build has the test-only controls (the `TestHooks` trait, which `make test`
+    /// enables): the daemon the tests run is built with the same traits as the tests.
+    #if TestHooks
+    public static let hasTestHooks = true
+    #else
+    public static let hasTestHooks = false
+    #endif
+    /// The condition for `.enabled(if:)` on tests of the test-only controls: under CI they run,
+    /// and fail on a build without them, instead of skipping.
+    public static let canRunTestHookTests = hasTestHooks || isCI
+    /// The one-line skip reason.
+    public static let testHooksSkipReason =
+        "needs the test-only controls: swift build --traits TestHooks (make test does); always runs under CI=true"
+
     /// Mounts tracefs at /sys/kernel/tracing if it is not there (some machines do not mount it at
     /// boot); a failure is left for the test to report through the error it causes.
     public static func ensureTracefs() {
