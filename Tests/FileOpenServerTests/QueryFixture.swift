@@ -12,9 +12,13 @@ import Glibc
 /// Canned answers for every command, so tests can check exactly what came back; tail goes to a real hub.
 struct CannedResponder: QueryResponder {
     let tailHub: TailHub
+    /// `proc` of `gatedPID` waits for it.
+    var gate = Gate()
+    static let gatedPID: Int32 = 7777
 
     func respond(to request: QueryRequest) -> Result<String, QueryError> {
-        switch request {
+        if case .proc(Self.gatedPID) = request { gate.pass() }
+        return switch request {
         case .status:
             .success(#"{"daemon_version":"test","clients":{"connected":1}}"#)
         case .top(let by, let limit, let comm):
@@ -78,6 +82,7 @@ final class QueryFixture {
     }
 
     deinit {
+        responder.gate.open()
         server.stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -30,16 +30,25 @@ final class ServerFixture {
     let address: ListenAddress
     let logs: RecordingLogHandler.Store
 
+    /// Holds `/gate` requests until opened.
+    let gate = Gate()
+
     init(limits: HTTPServerLimits = testLimits, listen: String = "127.0.0.1:0") throws {
         let (logger, logs) = RecordingLogHandler.logger(label: "http-test")
         self.logs = logs
         let socket = try ListeningSocket.bind(ListenAddress(parsing: listen))
         address = socket.boundAddress
-        server = HTTPServer(sockets: [socket], limits: limits, logger: logger, router: Self.router)
+        var router = Self.router
+        router.route("/gate") { [gate] _ in
+            gate.pass()
+            return .text("passed\n")
+        }
+        server = HTTPServer(sockets: [socket], limits: limits, logger: logger, router: router)
         try server.start()
     }
 
     deinit {
+        gate.open()
         server.stop()
     }
 
