@@ -48,6 +48,8 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
     private var nextID: UInt64
     /// Output bytes held for slow clients, all connections together.
     private var buffered = 0
+    /// The most connections held since the heap was last trimmed.
+    private var peak = 0
     private var nextSweep = ContinuousClock.Instant.now + .seconds(86400)
     private var lastSweep = ContinuousClock.Instant.now
     /// Listeners taken out of the epoll set after an accept failure, back at `pausedUntil`.
@@ -163,6 +165,7 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
             let connection = Connection(
                 id: id, fd: fd, session: service.session(for: fd, peer: storage, at: now), at: now)
             connections[id] = connection
+            peak = max(peak, connections.count)
             service.record(.accepted)
             guard poll.add(fd, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, token: id) else {
                 close(connection)
@@ -294,14 +297,16 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         connection.since = now
         let (id, fd, loop, notify) = (connection.id, connection.fd, loop, notify)
         pool.submit {
-            var output = loop.service.respond(to: request)
-            loop.inService.subtract(1, ordering: .relaxed)
-            let started = ContinuousClock.now
-            let result = output.send(to: fd) { loop.service.record(.sent($0)) }
-            loop.completions.withLock {
-                $0.append(.init(id: id, output: output, result: result, started: started))
+            loop.service.respond(to: request) { output in
+                loop.inService.subtract(1, ordering: .relaxed)
+                var output = output
+                let started = ContinuousClock.now
+                let result = output.send(to: fd) { loop.service.record(.sent($0)) }
+                loop.completions.withLock {
+                    $0.append(.init(id: id, output: output, result: result, started: started))
+                }
+                notify.signal()
             }
-            notify.signal()
         }
     }
 
@@ -501,6 +506,18 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         connection.buffered = 0
         Glibc.close(connection.fd)
         service.record(.closed)
+        trimAfterSurge()
+    }
+
+    /// Once a surge of connections has ended (from 256 or more down to an eighth of the peak),
+    /// hands the heap pages their buffers freed back to the kernel (`malloc_trim(3)`, all
+    /// arenas): glibc would keep them, so the daemon's memory would stay at the surge's size.
+    private func trimAfterSurge() {
+        guard peak >= 256, connections.count * 8 <= peak else { return }
+        peak = connections.count
+        // A dictionary keeps its capacity through removals: rebuilt at the size it has now.
+        connections = connections.reduce(into: Dictionary(minimumCapacity: connections.count)) { $0[$1.key] = $1.value }
+        _ = cfo_malloc_trim()
     }
 
     /// The workers finish what they are answering (queued requests are dropped), then every

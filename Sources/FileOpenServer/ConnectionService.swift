@@ -22,8 +22,10 @@ protocol ConnectionService: Sendable {
 
     /// The session of a connection just accepted (non-blocking, close-on-exec) from `peer`.
     func session(for fd: Int32, peer: sockaddr_storage, at now: ContinuousClock.Instant) -> Session
-    /// The answer to a complete request. On a worker thread: it may take a while.
-    func respond(to request: Session.Request) -> Output
+    /// Answers a complete request: calls `reply` exactly once, on this worker thread or on
+    /// another's (a render shared by several requests answers all of them on the thread that ran
+    /// it). It may take a while.
+    func respond(to request: Session.Request, reply: @escaping @Sendable (Output) -> Void)
     /// The answer to a request refused because `maxRequestsInService` are in service.
     func busy(_ request: Session.Request) -> Output
     /// Written without waiting to a connection refused at the fd cap, before it is closed (and

@@ -16,6 +16,8 @@ final class HTTPService: ConnectionService {
     let statistics = Mutex(HTTPServerStatistics())
     let label = "HTTP listener"
     let loopLimits: ConnectionLoopLimits
+    /// Renders of shared routes (`/metrics`) in progress.
+    private let renders = SharedRender<EncodedBody>()
     private let stopping = Atomic<Bool>(false)
 
     /// How long a closing connection waits for the client to close its side.
@@ -55,27 +57,36 @@ final class HTTPService: ConnectionService {
             service: self, peer: ListenAddress(socketAddress: peer)?.description ?? "unknown peer", at: now)
     }
 
-    /// Routes, encodes and logs one request.
-    func respond(to request: HTTPSession.Request) -> Output {
+    /// Routes, encodes and logs one request. A shared route's requests wait for its next render
+    /// (one per key and encoding at a time) and are answered on the thread that ran it.
+    func respond(to request: HTTPSession.Request, reply: @escaping @Sendable (Output) -> Void) {
         let started = ContinuousClock.now
         let head = request.head
-        let response = router.response(for: head)
-        let keepAlive = head.keepAlive && !isStopping
-        let connection = keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close"
-        let output = encode(response, to: head, connection: connection, after: keepAlive ? .readNext : .closeAfterLinger)
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        logger.debug("""
-            \(request.peer): \(head.method) \(head.target) \(head.version.rawValue) → \(response.status.code), \
-            \(output.remaining) bytes\(output.gzip ? " (gzip)" : ""), \((milliseconds * 10).rounded() / 10) ms
-            """)
-        return output.output
+        let gzip = head.acceptsGzip
+        let answer: @Sendable (EncodedBody) -> Void = { [self] body in
+            let keepAlive = head.keepAlive && !isStopping
+            let connection = keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close"
+            let output = self.output(body, to: head, connection: connection, after: keepAlive ? .readNext : .closeAfterLinger)
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            logger.debug("""
+                \(request.peer): \(head.method) \(head.target) \(head.version.rawValue) → \(body.response.status.code), \
+                \(output.remaining) bytes\(body.gzip ? " (gzip)" : ""), \((milliseconds * 10).rounded() / 10) ms
+                """)
+            reply(output)
+        }
+        guard let key = router.sharingKey(for: head) else {
+            answer(encode(router.response(for: head), gzip: gzip))
+            return
+        }
+        renders.request(gzip ? key + " gzip" : key, render: { encode(router.response(for: head), gzip: gzip) }, reply: answer)
     }
 
     /// Past `maxRequestsInService`: 503 with `Retry-After: 1`, and the connection closes.
     func busy(_ request: HTTPSession.Request) -> Output {
         logger.debug("\(request.peer): \(limits.maxRequestsInService) requests in service; answered 503")
-        return encode(Self.busyResponse, to: request.head, connection: "close", after: .closeAfterLinger).output
+        let body = encode(Self.busyResponse, gzip: false)
+        return output(body, to: request.head, connection: "close", after: .closeAfterLinger)
     }
 
     /// A refused head: its status with `Connection: close`, then a graceful close.
@@ -83,7 +94,7 @@ final class HTTPService: ConnectionService {
         logger.debug("\(peer): refused request: \(rejection)")
         var response = HTTPResponse.error(rejection.status, detail: rejection.reason)
         if rejection.status == .methodNotAllowed { response.headers.append(name: "Allow", value: "GET, HEAD") }
-        return encode(response, to: nil, connection: "close", after: .closeAfterLinger).output
+        return output(encode(response, gzip: false), to: nil, connection: "close", after: .closeAfterLinger)
     }
 
     /// At the connection cap with every connection in service: 503 before any request is read
@@ -117,24 +128,42 @@ final class HTTPService: ConnectionService {
         }
     }
 
-    /// Counts the response by status and encodes it: gzip when the request accepts it and the
-    /// body is large enough; a HEAD response announces the body's length and sends none.
-    private func encode(
-        _ response: HTTPResponse, to request: HTTPRequest?, connection: String?, after: Output.After
-    ) -> (output: Output, gzip: Bool, remaining: Int) {
-        record { $0.requestsByStatus[response.status.code, default: 0] += 1 }
-        var body = response.body
-        let compressible = body.count >= limits.gzipMinimumBytes && !response.headers.contains("Content-Encoding")
-        var gzip = false
-        if compressible, request?.acceptsGzip == true,
-           let compressed = GzipEncoder.compress(body, level: limits.gzipLevel) {
-            body = compressed
-            gzip = true
+    /// A response's body as sent: gzip-coded when the request accepts it and the body is large
+    /// enough. What requests sharing a render share.
+    private struct EncodedBody: Sendable {
+        /// Status and header fields (its body is `body`'s source, not kept).
+        let response: HTTPResponse
+        let body: [UInt8]
+        let gzip: Bool
+        /// Another `Accept-Encoding` could have had another coding (`Vary: Accept-Encoding`).
+        let compressible: Bool
+
+        init(_ response: HTTPResponse, body: [UInt8], gzip: Bool, compressible: Bool) {
+            var fields = response
+            fields.body = []
+            self.response = fields
+            self.body = body
+            self.gzip = gzip
+            self.compressible = compressible
         }
+    }
+
+    private func encode(_ response: HTTPResponse, gzip acceptsGzip: Bool) -> EncodedBody {
+        let compressible = response.body.count >= limits.gzipMinimumBytes && !response.headers.contains("Content-Encoding")
+        if compressible, acceptsGzip, let compressed = GzipEncoder.compress(response.body, level: limits.gzipLevel) {
+            return EncodedBody(response, body: compressed, gzip: true, compressible: true)
+        }
+        return EncodedBody(response, body: response.body, gzip: false, compressible: compressible)
+    }
+
+    /// Counts the response by status and puts its head before it; a HEAD response announces the
+    /// body's length and sends none.
+    private func output(_ encoded: EncodedBody, to request: HTTPRequest?, connection: String?, after: Output.After) -> Output {
+        record { $0.requestsByStatus[encoded.response.status.code, default: 0] += 1 }
         let head = ResponseHeadEncoder.encode(
-            response, contentLength: body.count, gzip: gzip, varyOnEncoding: compressible, connection: connection
+            encoded.response, contentLength: encoded.body.count, gzip: encoded.gzip,
+            varyOnEncoding: encoded.compressible, connection: connection
         )
-        let output = Output(head: head, body: request?.isHead == true ? [] : body, after: after)
-        return (output, gzip, output.remaining)
+        return Output(head: head, body: request?.isHead == true ? [] : encoded.body, after: after)
     }
 }

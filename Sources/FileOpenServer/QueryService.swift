@@ -78,9 +78,13 @@ final class QueryService: ConnectionService {
         return QuerySession(service: self, peer: credentials, at: now)
     }
 
+    func respond(to request: QuerySession.Request, reply: @escaping @Sendable (Output) -> Void) {
+        reply(answer(request))
+    }
+
     /// Checks access, decodes and answers one line. Nothing of an outsider's request is looked
     /// at, not even its syntax.
-    func respond(to request: QuerySession.Request) -> Output {
+    private func answer(_ request: QuerySession.Request) -> Output {
         let uid = request.peer?.uid
         if let denial = request.access.denial(of: nil, uid: uid, groupName: groupName) {
             return reply(error: denial, who: request.who)
