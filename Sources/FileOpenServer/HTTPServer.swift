@@ -52,7 +52,7 @@ public final class HTTPServer: Sendable {
     /// workers finish the requests they are rendering and closes every connection (a response
     /// being written is cut off); then closes the listeners (new connections are refused from
     /// then on). Idempotent; also closes the listeners of a server never started. Never call it
-    /// from a handler: it waits for the handler's own thread.
+    /// from a handler: it waits for the worker the handler runs on.
     public func stop() {
         service.beginStopping()
         loop.stop { for socket in sockets { socket.close() } }

