@@ -33,9 +33,20 @@ public struct DaemonMetrics: Sendable {
     public struct HTTPCounters: Sendable {
         public var requestsByStatus: [Int: UInt64] = [:]
         public var connectionsAccepted: UInt64 = 0
+        /// Connections held now, and the cap on them.
+        public var connections = 0
+        public var connectionLimit = 0
         /// Refused at the connection cap (a loss stage: those clients got 503).
         public var connectionsRefused: UInt64 = 0
-        public var timeouts: UInt64 = 0
+        /// Closed at the connection cap to admit a new one.
+        public var connectionsEvicted: UInt64 = 0
+        /// Answered 503 past the cap on requests in service (a loss stage).
+        public var requestsRefused: UInt64 = 0
+        public var headTimeouts: UInt64 = 0
+        public var idleTimeouts: UInt64 = 0
+        public var writeTimeouts: UInt64 = 0
+        /// Responses abandoned past the budget of bytes held for slow readers.
+        public var responsesShed: UInt64 = 0
         public var clientDisconnects: UInt64 = 0
 
         public init() {}
@@ -44,11 +55,20 @@ public struct DaemonMetrics: Sendable {
     /// The query socket's counters.
     public struct QueryCounters: Sendable {
         public var clientsConnected = 0
+        public var clientLimit = 0
         public var clientsTailing = 0
         public var requests: UInt64 = 0
         public var errors: UInt64 = 0
         /// Refused with `busy` at the connection cap (a loss stage).
         public var connectionsRefused: UInt64 = 0
+        /// Closed at the connection cap to admit a new one.
+        public var connectionsEvicted: UInt64 = 0
+        /// Answered `busy` past the cap on requests in service or on tail streams (a loss stage).
+        public var requestsRefused: UInt64 = 0
+        public var idleTimeouts: UInt64 = 0
+        public var writeTimeouts: UInt64 = 0
+        /// Replies abandoned past the budget of bytes held for slow readers.
+        public var repliesShed: UInt64 = 0
         /// Events a slow `tail` reader's queue had no room for (a loss stage; each reader is told).
         public var tailDroppedEvents: UInt64 = 0
 

@@ -100,12 +100,37 @@ public enum DaemonMetricsRenderer {
         }
         writer.family("fileopen_http_connections_accepted", .counter, help: "HTTP connections accepted.")
         writer.sample(http.connectionsAccepted)
+        writer.family("fileopen_http_connections", .gauge, help: "HTTP connections held now.")
+        writer.sample(UInt64(http.connections))
         writer.family(
-            "fileopen_http_connections_refused", .counter, help: "HTTP connections refused with 503 at the connection cap."
+            "fileopen_http_connection_limit", .gauge, help: "The cap on HTTP connections held (from RLIMIT_NOFILE).")
+        writer.sample(UInt64(http.connectionLimit))
+        writer.family(
+            "fileopen_http_connections_refused", .counter,
+            help: "HTTP connections refused with 503 at the connection cap (every one held had a request in service)."
         )
         writer.sample(http.connectionsRefused)
-        writer.family("fileopen_http_timeouts", .counter, help: "HTTP connections closed for a slow or idle client.")
-        writer.sample(http.timeouts)
+        writer.family(
+            "fileopen_http_connections_evicted", .counter,
+            help: "HTTP connections closed at the connection cap to admit a new one (the longest-waiting without a request)."
+        )
+        writer.sample(http.connectionsEvicted)
+        writer.family(
+            "fileopen_http_requests_refused", .counter, help: "HTTP requests answered 503 past the cap on requests in service."
+        )
+        writer.sample(http.requestsRefused)
+        writer.family(
+            "fileopen_http_timeouts", .counter,
+            help: "HTTP connections closed for a slow or idle client: head (request head), idle, write (response)."
+        )
+        writer.sample(["kind": "head"], http.headTimeouts)
+        writer.sample(["kind": "idle"], http.idleTimeouts)
+        writer.sample(["kind": "write"], http.writeTimeouts)
+        writer.family(
+            "fileopen_http_responses_shed", .counter,
+            help: "HTTP responses abandoned because the bytes held for slow readers passed their budget."
+        )
+        writer.sample(http.responsesShed)
         writer.family(
             "fileopen_http_client_disconnects", .counter, help: "HTTP clients that went away before their response was sent."
         )
@@ -115,6 +140,9 @@ public enum DaemonMetricsRenderer {
     private static func renderQuery(_ query: DaemonMetrics.QueryCounters, into writer: inout ExpositionWriter) {
         writer.family("fileopen_query_clients", .gauge, help: "Clients connected to the query socket.")
         writer.sample(UInt64(query.clientsConnected))
+        writer.family(
+            "fileopen_query_client_limit", .gauge, help: "The cap on query socket clients held (from RLIMIT_NOFILE).")
+        writer.sample(UInt64(query.clientLimit))
         writer.family("fileopen_query_tail_clients", .gauge, help: "Query socket clients streaming with tail.")
         writer.sample(UInt64(query.clientsTailing))
         writer.family("fileopen_query_requests", .counter, help: "Requests answered on the query socket.")
@@ -122,9 +150,31 @@ public enum DaemonMetricsRenderer {
         writer.family("fileopen_query_errors", .counter, help: "Query socket requests answered with an error.")
         writer.sample(query.errors)
         writer.family(
-            "fileopen_query_connections_refused", .counter, help: "Query socket connections refused (busy) at the cap."
+            "fileopen_query_connections_refused", .counter,
+            help: "Query socket connections refused (busy) at the cap (every one held was in service or streaming)."
         )
         writer.sample(query.connectionsRefused)
+        writer.family(
+            "fileopen_query_connections_evicted", .counter,
+            help: "Query socket connections closed at the cap to admit a new one (the longest-waiting without a request)."
+        )
+        writer.sample(query.connectionsEvicted)
+        writer.family(
+            "fileopen_query_requests_refused", .counter,
+            help: "Query requests answered busy past the cap on requests in service or on tail streams."
+        )
+        writer.sample(query.requestsRefused)
+        writer.family(
+            "fileopen_query_timeouts", .counter,
+            help: "Query socket connections closed for a slow or idle client: idle (no complete line), write (reply)."
+        )
+        writer.sample(["kind": "idle"], query.idleTimeouts)
+        writer.sample(["kind": "write"], query.writeTimeouts)
+        writer.family(
+            "fileopen_query_replies_shed", .counter,
+            help: "Query replies abandoned because the bytes held for slow readers passed their budget."
+        )
+        writer.sample(query.repliesShed)
         writer.family(
             "fileopen_tail_dropped_events", .counter,
             help: "Events a slow tail reader had no room for (each reader is told how many it missed)."

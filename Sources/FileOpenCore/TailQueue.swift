@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// One tail subscriber's bounded queue, shared by the publisher (`TailHub.publish`, the daemon's
-/// consumer thread) and the subscriber (`TailSubscription.next`, a connection thread).
+/// consumer thread) and the subscriber (`TailSubscription.next`, a tail stream's thread).
 ///
 /// Invariant: the lock is held only to append (publisher) or to swap the array out (subscriber),
 /// never across a wait or any I/O, so the publisher can never be held up by a slow subscriber

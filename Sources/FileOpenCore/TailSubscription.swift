@@ -1,6 +1,6 @@
 import Synchronization
 
-/// One `tail` subscriber of a `TailHub`: its filter and bounded queue. The connection thread that
+/// One `tail` subscriber of a `TailHub`: its filter and bounded queue. The tail stream's thread that
 /// owns it calls `next(timeout:)` in a loop; the publisher never waits for it.
 public final class TailSubscription: Sendable {
     private let queue: TailQueue

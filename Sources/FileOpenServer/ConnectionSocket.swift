@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// Deadline-bound I/O on one accepted, non-blocking connection socket. Every wait is a `poll(2)` on
-/// the socket and the server's wake fd, so a stopping server interrupts any read or write at once,
-/// and no call can block past its deadline whatever the client does.
+/// Deadline-bound I/O on one accepted, non-blocking connection socket, for the threads that own a
+/// connection outright (a `tail` stream) and for the event loop's refusals. Every wait is a
+/// `poll(2)` on the socket and the server's wake fd, so a stopping server interrupts any write at
+/// once, and no call can block past its deadline whatever the client does.
 struct ConnectionSocket {
     let fd: Int32
     let wake: WakeEvent
@@ -13,14 +14,6 @@ struct ConnectionSocket {
         case ready
         case timedOut
         case stopped
-    }
-
-    enum ReadResult {
-        case read(Int)
-        case endOfStream
-        case timedOut
-        case stopped
-        case failed(errno: Int32)
     }
 
     enum WriteResult {
@@ -52,27 +45,6 @@ struct ConnectionSocket {
             }
             if fds[1].revents != 0 { return .stopped }
             if fds[0].revents != 0 { return .ready }
-        }
-    }
-
-    /// `recv(2)` of whatever is there, waiting for it until `deadline`.
-    func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: ContinuousClock.Instant) -> ReadResult {
-        while true {
-            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
-            if count > 0 { return .read(count) }
-            if count == 0 { return .endOfStream }
-            switch errno {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
-                switch wait(for: POLLIN, until: deadline) {
-                case .ready: continue
-                case .timedOut: return .timedOut
-                case .stopped: return .stopped
-                }
-            case let error:
-                return .failed(errno: error)
-            }
         }
     }
 
@@ -126,22 +98,8 @@ struct ConnectionSocket {
         }
     }
 
-    /// Ends our side (`shutdown(SHUT_WR)`: the client sees the end of the response) and reads and
-    /// discards what the client still sends until it closes, `deadline`, or `maxBytes`. Closing with
-    /// unread data makes Linux send a RST, which can destroy a response the client has not read yet
-    /// (e.g. a 413 while it is still sending the body); draining first avoids that.
-    func lingeringShutdown(until deadline: ContinuousClock.Instant, maxBytes: Int = 1 << 20) {
-        guard shutdown(fd, Int32(SHUT_WR)) == 0 else { return }
-        var discarded = 0
-        withUnsafeTemporaryAllocation(byteCount: 16384, alignment: 1) { scratch in
-            while discarded < maxBytes, case .read(let count) = read(into: scratch, until: deadline) {
-                discarded += count
-            }
-        }
-    }
-
-    /// A short answer written without waiting (`MSG_DONTWAIT`): what the accept thread sends to a
-    /// connection over the cap, which it must not block on. Returns the bytes the kernel took.
+    /// A short answer written without waiting (`MSG_DONTWAIT`): what the event loop sends to a
+    /// connection refused at the cap, which it must not block on. Returns the bytes the kernel took.
     func sendWithoutWaiting(_ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBytes { max(0, send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))) }
     }

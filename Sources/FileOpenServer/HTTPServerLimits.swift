@@ -2,8 +2,19 @@
 public struct HTTPServerLimits: Sendable, Equatable {
     /// The largest request head, final CRLFCRLF included; larger gets 431.
     public var maxHeadBytes: Int
-    /// Connections served at once; one more gets 503 with `Retry-After: 1` and is closed.
+    /// Connections held at once (each is a descriptor; one that has not sent a complete request
+    /// costs no thread). At the cap a new connection displaces the longest-waiting one without a
+    /// request in service; if all have one, it gets 503 with `Retry-After: 1` and is closed.
+    /// Default: half of `RLIMIT_NOFILE` less a reserve (`DescriptorBudget`).
     public var maxConnections: Int
+    /// Threads rendering complete requests.
+    public var workers: Int
+    /// Requests being rendered or waiting for a worker; one more gets 503 with `Retry-After: 1`.
+    public var maxRequestsInService: Int
+    /// Response bytes held for clients that read slowly, all connections together; past it the
+    /// responses that have waited longest are abandoned (their connections closed). A single
+    /// larger response is still sent.
+    public var maxBufferedBytes: Int
     /// A request head must arrive whole within this from its first byte (from the accept on a new
     /// connection), so a client trickling bytes (slowloris) cannot hold a connection.
     public var headTimeout: Duration
@@ -19,13 +30,17 @@ public struct HTTPServerLimits: Sendable, Equatable {
 
     /// The limits, each defaulting to the value documented on its property.
     public init(
-        maxHeadBytes: Int = HTTPRequestHead.defaultMaxBytes, maxConnections: Int = 64,
+        maxHeadBytes: Int = HTTPRequestHead.defaultMaxBytes, maxConnections: Int = DescriptorBudget.httpConnections(),
+        workers: Int = 4, maxRequestsInService: Int = 1024, maxBufferedBytes: Int = 32 << 20,
         headTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(30),
         gzipMinimumBytes: Int = 1024, gzipLevel: Int32 = 1
     ) {
         self.maxHeadBytes = maxHeadBytes
         self.maxConnections = maxConnections
+        self.workers = workers
+        self.maxRequestsInService = maxRequestsInService
+        self.maxBufferedBytes = maxBufferedBytes
         self.headTimeout = headTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout

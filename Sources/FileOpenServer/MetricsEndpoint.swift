@@ -14,8 +14,7 @@ public enum MetricsEndpoint {
         daemon: @escaping @Sendable () -> DaemonMetrics,
         readiness: @escaping @Sendable () -> Readiness
     ) -> HTTPRouter {
-        HTTPRouter([
-            "/metrics": { request in metrics(request, store: store, daemon: daemon) },
+        var router = HTTPRouter([
             "/healthz": { _ in .text("ok\n") },
             "/readyz": { _ in
                 switch readiness() {
@@ -25,6 +24,12 @@ public enum MetricsEndpoint {
             },
             "/": { _ in .text(indexPage, contentType: "text/html; charset=utf-8") },
         ])
+        // Scrapes at the same time share a render (one per format at a time), so a flood of
+        // them costs one render at a time.
+        router.route("/metrics", sharedBy: { "\(ExpositionFormat.negotiate(accept: $0.accept))" }) { request in
+            metrics(request, store: store, daemon: daemon)
+        }
+        return router
     }
 
     static func metrics(

@@ -1,7 +1,7 @@
 public import FileOpenCore
 
 /// What answers the query server's requests: the daemon, or a test's canned answers.
-/// Called on connection threads, several at once; it must not block for long.
+/// Called on the query server's worker threads, several at once; it must not block for long.
 public protocol QueryResponder: Sendable {
     /// The result for every command but tail (which the server streams itself), or a QueryError.
     func respond(to request: QueryRequest) -> Result<QueryResult, QueryError>

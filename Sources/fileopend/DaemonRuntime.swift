@@ -204,18 +204,35 @@ final class DaemonRuntime: Sendable {
         metrics.missedMapCapacity = probe.settings.missedMapCapacity
         metrics.missedCommMapCapacity = probe.settings.missedCommMapCapacity
         metrics.exitsFoundByLivenessCheck = maintenance.exitsFoundByLivenessCheck
-        let http = server.withLock { $0 }?.statistics ?? HTTPServerStatistics()
-        metrics.http.requestsByStatus = http.requestsByStatus
-        metrics.http.connectionsAccepted = http.connectionsAccepted
-        metrics.http.connectionsRefused = http.connectionsRefused
-        metrics.http.timeouts = http.timeouts
-        metrics.http.clientDisconnects = http.clientDisconnects
-        let query = queryServer.withLock { $0 }?.statistics ?? QueryServerStatistics()
-        metrics.query.clientsConnected = query.connected
+        if let server = server.withLock({ $0 }) {
+            let http = server.statistics
+            metrics.http.requestsByStatus = http.requestsByStatus
+            metrics.http.connectionsAccepted = http.connectionsAccepted
+            metrics.http.connections = http.connectionsOpen
+            metrics.http.connectionLimit = server.limits.maxConnections
+            metrics.http.connectionsRefused = http.connectionsRefused
+            metrics.http.connectionsEvicted = http.connectionsEvicted
+            metrics.http.requestsRefused = http.requestsRefused
+            metrics.http.headTimeouts = http.headTimeouts
+            metrics.http.idleTimeouts = http.idleTimeouts
+            metrics.http.writeTimeouts = http.writeTimeouts
+            metrics.http.responsesShed = http.responsesShed
+            metrics.http.clientDisconnects = http.clientDisconnects
+        }
+        if let queryServer = queryServer.withLock({ $0 }) {
+            let query = queryServer.statistics
+            metrics.query.clientsConnected = query.connected
+            metrics.query.clientLimit = queryServer.limits.maxConnections
+            metrics.query.requests = query.requests
+            metrics.query.errors = query.errors
+            metrics.query.connectionsRefused = query.refused
+            metrics.query.connectionsEvicted = query.evicted
+            metrics.query.requestsRefused = query.requestsRefused
+            metrics.query.idleTimeouts = query.idleTimeouts
+            metrics.query.writeTimeouts = query.writeTimeouts
+            metrics.query.repliesShed = query.repliesShed
+        }
         metrics.query.clientsTailing = tailHub.subscriberCount
-        metrics.query.requests = query.requests
-        metrics.query.errors = query.errors
-        metrics.query.connectionsRefused = query.refused
         metrics.query.tailDroppedEvents = tailHub.droppedEvents
         metrics.process = ProcessUsageReader().read()
         return metrics

@@ -134,6 +134,17 @@ struct ExpositionTests {
             #"fileopen_http_requests_total{code="503"} 0"#,
             "fileopen_query_connections_refused_total 0",
             "fileopen_tail_dropped_events_total 0",
+            "fileopen_http_connections_evicted_total 0",
+            "fileopen_http_requests_refused_total 0",
+            #"fileopen_http_timeouts_total{kind="head"} 0"#,
+            #"fileopen_http_timeouts_total{kind="idle"} 0"#,
+            #"fileopen_http_timeouts_total{kind="write"} 0"#,
+            "fileopen_http_responses_shed_total 0",
+            "fileopen_query_connections_evicted_total 0",
+            "fileopen_query_requests_refused_total 0",
+            #"fileopen_query_timeouts_total{kind="idle"} 0"#,
+            #"fileopen_query_timeouts_total{kind="write"} 0"#,
+            "fileopen_query_replies_shed_total 0",
         ] {
             #expect(text.contains(expected + "\n"), "\(expected)")
         }

@@ -175,6 +175,23 @@ struct HTTPServerTests {
         #expect(response.text == "GET /echo v6 HTTP/1.1 -\n")
     }
 
+    @Test("A shared route: requests arriving during a render are answered together by the next one, never by an older one")
+    func sharedRender() throws {
+        let fixture = try ServerFixture()
+        let first = try fixture.client()
+        try first.send("GET /shared HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(TestEnvironment.waitUntil { fixture.gate.waiting == 1 })
+        let later = try (0..<3).map { _ in try fixture.client() }
+        for client in later { try client.send("GET /shared HTTP/1.1\r\nHost: t\r\n\r\n") }
+        Thread.sleep(forTimeInterval: 0.5)  // They are in: a free worker takes each at once.
+        #expect(fixture.renders.value == 1, "the waiting requests start no render of their own")
+        fixture.gate.open()
+        #expect(try first.readResponse().text == "render 1\n")
+        for client in later { #expect(try client.readResponse().text == "render 2\n", "rendered after it arrived") }
+        #expect(fixture.renders.value == 2)
+        #expect(try fixture.get("/shared").text == "render 3\n")
+    }
+
     @Test("Per-request debug log lines")
     func logging() throws {
         let fixture = try ServerFixture()

@@ -92,28 +92,117 @@ struct HostileClientTests {
         try fixture.expectServesOthers()
     }
 
-    @Test("Over the connection cap: 503 with Retry-After, counted, logged once; a slot freed serves again")
+    @Test("At the connection cap a new client closes the longest-waiting connection without a request; counted, logged once")
     func connectionCap() throws {
         let fixture = try ServerFixture(
             limits: HTTPServerLimits(maxConnections: 4, headTimeout: .seconds(30), idleTimeout: .seconds(30)))
-        var held = try (0..<4).map { _ in try fixture.client() }
-        #expect(fixture.eventually { $0.connectionsOpen == 4 })
-        for attempt in 1...3 {
-            let refused = try fixture.client()
-            let response = try refused.readResponse()
-            #expect(response.status == 503 && response.headers["Retry-After"] == "1")
-            #expect(refused.serverClosed())
-            #expect(fixture.server.statistics.connectionsRefused == UInt64(attempt))
+        var held: [TestClient] = []
+        for _ in 0..<4 {
+            held.append(try fixture.client())
+            #expect(fixture.eventually { $0.connectionsOpen == held.count }, "accepted in order")
         }
+        var newcomers: [TestClient] = []  // Kept open (and idle), so that every attempt meets the cap.
+        for attempt in 1...3 {
+            let newcomer = try fixture.client()
+            try newcomer.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try newcomer.readResponse().text == "hello\n")
+            newcomers.append(newcomer)
+            #expect(held[attempt - 1].serverClosed(), "the oldest silent connection makes room")
+            #expect(fixture.server.statistics.connectionsEvicted == UInt64(attempt))
+        }
+        #expect(fixture.server.statistics.connectionsRefused == 0)
         let notices = fixture.logs.messages.filter {
-            $0.level == .notice && $0.message.contains("connection limit of 4")
+            $0.level == .notice && $0.message.contains("connection limit of 4 reached")
         }
         #expect(notices.count == 1, "the cap notice is rate-limited")
-        held.removeFirst()  // Closes it; the server notices and frees the slot.
-        #expect(fixture.eventually { $0.connectionsOpen == 3 })
+    }
+
+    @Test("At the cap, a head under way is closed before an older kept-alive connection between requests")
+    func evictionOrder() throws {
+        let fixture = try ServerFixture(
+            limits: HTTPServerLimits(maxConnections: 2, headTimeout: .seconds(30), idleTimeout: .seconds(30)))
+        let keptAlive = try fixture.client()
+        try keptAlive.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try keptAlive.readResponse().status == 200)
+        let trickling = try fixture.client()
+        try trickling.send("GET / HTTP/1.1\r\nHo")
+        #expect(fixture.eventually { $0.connectionsOpen == 2 })
         try fixture.expectServesOthers()
-        #expect(fixture.server.statistics.connectionsAccepted == 5)
-        _ = held
+        #expect(trickling.serverClosed())
+        try keptAlive.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try keptAlive.readResponse().text == "GET /echo - HTTP/1.1 -\n", "the kept-alive connection still serves")
+    }
+
+    @Test("At the cap with every connection in service: 503 with Retry-After, counted; the others are answered")
+    func capAllInService() throws {
+        let fixture = try ServerFixture(
+            limits: HTTPServerLimits(maxConnections: 2, workers: 2, headTimeout: .seconds(30), idleTimeout: .seconds(30)))
+        let busy = try (0..<2).map { _ in try fixture.client() }
+        for client in busy { try client.send("GET /gate HTTP/1.1\r\nHost: t\r\n\r\n") }
+        #expect(TestEnvironment.waitUntil { fixture.gate.waiting == 2 })
+        let refused = try fixture.client()
+        let response = try refused.readResponse()
+        #expect(response.status == 503 && response.headers["Retry-After"] == "1")
+        #expect(refused.serverClosed())
+        #expect(fixture.server.statistics.connectionsRefused == 1)
+        fixture.gate.open()
+        for client in busy { #expect(try client.readResponse().text == "passed\n") }
+        try fixture.expectServesOthers()
+    }
+
+    @Test("Past maxRequestsInService a request gets 503 with Retry-After and its connection closes; counted")
+    func requestsInService() throws {
+        let fixture = try ServerFixture(
+            limits: HTTPServerLimits(workers: 1, maxRequestsInService: 1, headTimeout: .seconds(5)))
+        let waiting = try fixture.client()
+        try waiting.send("GET /gate HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(TestEnvironment.waitUntil { fixture.gate.waiting == 1 })
+        let response = try fixture.get()
+        #expect(response.status == 503 && response.headers["Retry-After"] == "1")
+        #expect(response.headers["Connection"] == "close")
+        #expect(fixture.server.statistics.requestsRefused == 1)
+        #expect(fixture.server.statistics.requestsByStatus[503] == 1)
+        fixture.gate.open()
+        #expect(try waiting.readResponse().text == "passed\n")
+        try fixture.expectServesOthers()
+    }
+
+    @Test("Slow readers past the buffered-bytes budget: the response waiting longest is abandoned, counted")
+    func bufferedBudget() throws {
+        let fixture = try ServerFixture(
+            limits: HTTPServerLimits(maxBufferedBytes: 1 << 20, headTimeout: .seconds(5), writeTimeout: .seconds(30)))
+        let first = try fixture.client(receiveBuffer: 4096)
+        try first.send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(fixture.eventually { $0.bytesSent > 0 })
+        let second = try fixture.client(receiveBuffer: 4096)
+        try second.send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(fixture.eventually { $0.responsesShed == 1 && $0.connectionsOpen == 1 })
+        #expect(throws: (any Error).self, "the first response was cut off") {
+            _ = try first.readResponse()
+        }
+        try fixture.expectServesOthers()
+        _ = second
+    }
+
+    @Test("1,000 clients trickling heads cost no thread: another client is answered at once")
+    func thousandSlowHeads() throws {
+        TestEnvironment.raiseDescriptorLimit(to: 8192)
+        let fixture = try ServerFixture(
+            limits: HTTPServerLimits(maxConnections: 4096, headTimeout: .seconds(30), idleTimeout: .seconds(30)))
+        let threadsBefore = Self.threadCount()
+        let slow = try (0..<1000).map { _ in try fixture.client() }
+        for client in slow { try client.send("GET / HTTP/1.1\r\nX-Slow: ") }
+        #expect(fixture.eventually { $0.connectionsOpen == 1000 })
+        #expect(Self.threadCount() < threadsBefore + 200, "no thread per connection")
+        let started = ContinuousClock.now
+        try fixture.expectServesOthers()
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(fixture.server.statistics.connectionsEvicted == 0 && fixture.server.statistics.connectionsRefused == 0)
+    }
+
+    /// Threads of this process (the test runner's, the server's among them).
+    static func threadCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
     }
 
     @Test("A client that disconnects mid-response does not harm the server; the disconnect is counted")

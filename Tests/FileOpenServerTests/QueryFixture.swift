@@ -13,6 +13,9 @@ import Glibc
 /// request's arguments); tail goes to a real hub.
 struct CannedResponder: QueryResponder {
     let tailHub: TailHub
+    /// `proc` of `gatedPID` waits for it.
+    var gate = Gate()
+    static let gatedPID: Int32 = 7777
 
     static let status = StatusReport(
         daemonVersion: "test", kernelRelease: "6.18.0", attachMode: "tracepoint", uptimeSeconds: 1,
@@ -21,7 +24,8 @@ struct CannedResponder: QueryResponder {
         clients: .init(connected: 1, tailing: 0, tailDroppedEvents: 0))
 
     func respond(to request: QueryRequest) -> Result<QueryResult, QueryError> {
-        switch request {
+        if case .proc(Self.gatedPID) = request { gate.pass() }
+        return switch request {
         case .status:
             .success(.status(Self.status))
         case .top(let by, let limit, let comm):
@@ -88,6 +92,7 @@ final class QueryFixture {
     }
 
     deinit {
+        responder.gate.open()
         server.stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -153,27 +153,82 @@ struct QueryServerTests {
         #expect(fixture.eventually { $0.requestsByCommand[.proc] == 500 && $0.accepted == 100 && $0.refused == 0 })
     }
 
-    @Test("Over the connection cap a client gets one busy line and is closed; others are unaffected")
-    func busy() throws {
-        let limits = QueryServerLimits(
-            maxConnections: 2, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+    @Test("At the connection cap a new client closes the longest-waiting connection without a request in service")
+    func connectionCap() throws {
+        let limits = QueryServerLimits(maxConnections: 2, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
         let fixture = try QueryFixture(limits: limits)
-        var first: QueryTestClient? = try fixture.client()
-        let second = try fixture.client()
         let status = #"{"version":1,"command":"status"}"#
-        #expect(try first?.request(status) == fixture.responder.expectedReply(.status))
-        #expect(try second.request(status) == fixture.responder.expectedReply(.status))
+        let idle = try fixture.client()
+        #expect(try idle.request(status) == fixture.responder.expectedReply(.status))
+        let halfLine = try fixture.client()
+        try halfLine.send(#"{"version":1,"#)
+        #expect(fixture.eventually { $0.connected == 2 })
+        let third = try fixture.client()
+        #expect(try third.request(status) == fixture.responder.expectedReply(.status))
+        #expect(halfLine.serverClosed(), "a line under way goes before an older idle connection")
+        #expect(try idle.request(status) == fixture.responder.expectedReply(.status))
+        #expect(fixture.server.statistics.evicted == 1 && fixture.server.statistics.refused == 0)
+        #expect(fixture.logs.messages.contains { $0.message.contains("connection limit of 2 reached") })
+    }
+
+    @Test("At the cap with every connection streaming, a client gets one busy line and is closed")
+    func capAllStreaming() throws {
+        let limits = QueryServerLimits(maxConnections: 2, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+        let fixture = try QueryFixture(limits: limits)
+        let streams = try (0..<2).map { _ in try fixture.client() }
+        for stream in streams {
+            #expect(try stream.request(#"{"version":1,"command":"tail"}"#) == QueryTailTests.streaming)
+        }
         let third = try fixture.client()
         let reply = try third.readLine()
         #expect(QueryTestClient.errorCode(reply) == "busy", "\(reply)")
         #expect(third.serverClosed())
-        #expect(try first?.request(status) == fixture.responder.expectedReply(.status))
         #expect(fixture.server.statistics.refused == 1)
         #expect(fixture.server.statistics.errorsByCode[.busy] == 1)
-        first = nil
-        #expect(fixture.eventually { $0.connected == 1 })
+    }
+
+    @Test("Past maxTailStreams a tail is answered busy and the connection stays usable")
+    func tailCap() throws {
+        let limits = QueryServerLimits(maxTailStreams: 1, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+        let fixture = try QueryFixture(limits: limits)
+        let first = try fixture.client()
+        #expect(try first.request(#"{"version":1,"command":"tail"}"#) == QueryTailTests.streaming)
+        let second = try fixture.client()
+        #expect(QueryTestClient.errorCode(try second.request(#"{"version":1,"command":"tail"}"#)) == "busy")
+        #expect(try second.request(#"{"version":1,"command":"status"}"#) == fixture.responder.expectedReply(.status))
+        #expect(fixture.server.statistics.requestsRefused == 1 && fixture.server.statistics.tailing == 1)
+    }
+
+    @Test("Past maxRequestsInService a request is answered busy and the connection stays usable")
+    func requestsInService() throws {
+        let limits = QueryServerLimits(
+            workers: 1, maxRequestsInService: 1, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+        let fixture = try QueryFixture(limits: limits)
+        let waiting = try fixture.client()
+        try waiting.send(#"{"version":1,"command":"proc","pid":\#(CannedResponder.gatedPID)}"# + "\n")
+        #expect(TestEnvironment.waitUntil { fixture.responder.gate.waiting == 1 })
+        let other = try fixture.client()
+        #expect(QueryTestClient.errorCode(try other.request(#"{"version":1,"command":"status"}"#)) == "busy")
+        #expect(fixture.server.statistics.requestsRefused == 1)
+        fixture.responder.gate.open()
+        #expect(try waiting.readLine() == fixture.responder.expectedReply(.proc(pid: CannedResponder.gatedPID)))
+        #expect(try other.request(#"{"version":1,"command":"status"}"#) == fixture.responder.expectedReply(.status))
+    }
+
+    @Test("1,000 clients that send half a line cost no thread: status is answered at once")
+    func thousandHalfLines() throws {
+        TestEnvironment.raiseDescriptorLimit(to: 8192)
+        let limits = QueryServerLimits(maxConnections: 2048, idleTimeout: .seconds(30), tailCheckInterval: .milliseconds(20))
+        let fixture = try QueryFixture(limits: limits)
+        let threadsBefore = HostileClientTests.threadCount()
+        let halves = try (0..<1000).map { _ in try fixture.client() }
+        for client in halves { try client.send(#"{"version":1,"command":"sta"#) }
+        #expect(fixture.eventually { $0.connected == 1000 })
+        #expect(HostileClientTests.threadCount() < threadsBefore + 200, "no thread per connection")
+        let started = ContinuousClock.now
         try fixture.expectServesOthers()
-        #expect(fixture.logs.messages.contains { $0.message.contains("query connection limit of 2 reached") })
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(fixture.server.statistics.evicted == 0 && fixture.server.statistics.refused == 0)
     }
 
     @Test("An idle connection is closed at the idle timeout and counted; a trickled line does not extend it")

@@ -30,16 +30,35 @@ final class ServerFixture {
     let address: ListenAddress
     let logs: RecordingLogHandler.Store
 
+    /// Holds `/gate` and `/shared` requests until opened.
+    let gate = Gate()
+    /// Runs of the `/shared` handler.
+    let renders = Locked(0)
+
     init(limits: HTTPServerLimits = testLimits, listen: String = "127.0.0.1:0") throws {
         let (logger, logs) = RecordingLogHandler.logger(label: "http-test")
         self.logs = logs
         let socket = try ListeningSocket.bind(ListenAddress(parsing: listen))
         address = socket.boundAddress
-        server = HTTPServer(sockets: [socket], limits: limits, logger: logger, router: Self.router)
+        var router = Self.router
+        router.route("/gate") { [gate] _ in
+            gate.pass()
+            return .text("passed\n")
+        }
+        router.route("/shared", sharedBy: { _ in "one" }) { [gate, renders] _ in
+            let number = renders.withLock {
+                $0 += 1
+                return $0
+            }
+            gate.pass()
+            return .text("render \(number)\n")
+        }
+        server = HTTPServer(sockets: [socket], limits: limits, logger: logger, router: router)
         try server.start()
     }
 
     deinit {
+        gate.open()
         server.stop()
     }
 

@@ -53,4 +53,17 @@ public enum TestEnvironment {
         }
         return try condition()
     }
+
+    /// Raises this process's soft limit on open descriptors (`setrlimit(RLIMIT_NOFILE)`) to
+    /// `wanted`, or to the hard limit if that is lower: a test holding a thousand connections
+    /// needs both ends' descriptors, and a login's soft limit is often 1024. Child processes
+    /// (the daemon in end-to-end tests) inherit it.
+    public static func raiseDescriptorLimit(to wanted: Int) {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let target = min(rlim_t(wanted), limit.rlim_max)
+        guard limit.rlim_cur < target else { return }
+        limit.rlim_cur = target
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
 }

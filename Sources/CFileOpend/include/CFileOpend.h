@@ -19,6 +19,10 @@ int cfo_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 /* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): a wake fd for poll(2); <sys/eventfd.h> is not in Swift's Glibc. */
 int cfo_wake_eventfd(void);
 
+/* epoll(7) for the servers' event loops: <sys/epoll.h> is not in Swift's Glibc either. Swift imports
+ * its packed struct epoll_event with the C layout, so the calls need no wrappers. */
+#include <sys/epoll.h>
+
 /* Peer credentials of a Unix socket connection (the query server's access control). */
 
 /* getsockopt(SO_PEERCRED): the peer's pid, uid and gid as of connect(2); 0, or -1 with errno. */
