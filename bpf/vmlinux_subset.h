@@ -60,6 +60,7 @@ enum {
 
 /* Only the name matters: bpf_core_enum_value_exists() asks the kernel's BTF about it. */
 enum bpf_func_id {
+	BPF_FUNC_get_current_task_btf = 158,
 	BPF_FUNC_task_pt_regs = 175,
 };
 

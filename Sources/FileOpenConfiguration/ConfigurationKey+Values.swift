@@ -20,7 +20,7 @@ extension ConfigurationKey {
     var configType: ConfigType {
         switch self {
         case .listen: .stringArray
-        case .socket, .socketGroup, .attachMode, .logLevel: .string
+        case .socket, .socketGroup, .attachMode, .detailLevel, .logLevel: .string
         case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .rateWindow:
             .int
         }
@@ -46,6 +46,7 @@ extension ConfigurationKey {
         case .socket: "an absolute path of at most \(Self.maximumSocketPathBytes) bytes"
         case .socketGroup: "a group name (letters, digits, '.', '_', '-')"
         case .attachMode: AttachMode.allCases.map(\.rawValue).joinedAsAlternatives()
+        case .detailLevel: DetailLevel.allCases.map(\.rawValue).joinedAsAlternatives()
         case .logLevel: Logger.Level.allCases.map(\.rawValue).joinedAsAlternatives()
         case .ringBufferSize:
             "a power of two from \(Self.pageSize) to \(Self.maximumRingBufferSize) (bytes)"
@@ -104,6 +105,9 @@ extension ConfigurationKey {
             case .attachMode:
                 guard let mode = AttachMode(rawValue: text) else { throw invalid(text, "no such attach mode") }
                 configuration.attachMode = mode
+            case .detailLevel:
+                guard let level = DetailLevel(rawValue: text) else { throw invalid(text, "no such detail level") }
+                configuration.detailLevel = level
             case .logLevel:
                 guard let level = Logger.Level(rawValue: text) else { throw invalid(text, "no such log level") }
                 configuration.logLevel = level

@@ -14,6 +14,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case socketGroup = "socket_group"
     /// How the kernel program hooks opens.
     case attachMode = "attach_mode"
+    /// A record per open, or counts kept in the kernel.
+    case detailLevel = "detail_level"
     /// The ring buffer's size in bytes.
     case ringBufferSize = "ring_buffer_size"
     /// Milliseconds between drains of the ring buffer.
@@ -54,7 +56,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
+        case .detailLevel, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
         case .listen, .socket, .socketGroup, .attachMode, .ringBufferSize, .drainInterval, .rateWindow: false
         }
     }

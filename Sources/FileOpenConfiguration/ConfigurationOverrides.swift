@@ -13,6 +13,8 @@ public struct ConfigurationOverrides: Sendable, Equatable {
     public var socketGroup: String?
     /// `--mode`.
     public var attachMode: AttachMode?
+    /// `--detail-level`.
+    public var detailLevel: DetailLevel?
     /// `--ring-buffer-size`.
     public var ringBufferSize: Int?
     /// `--drain-interval`.
@@ -40,6 +42,7 @@ public struct ConfigurationOverrides: Sendable, Equatable {
         values[.socket] = socket.map(ConfigContent.string)
         values[.socketGroup] = socketGroup.map(ConfigContent.string)
         values[.attachMode] = attachMode.map { .string($0.rawValue) }
+        values[.detailLevel] = detailLevel.map { .string($0.rawValue) }
         values[.ringBufferSize] = ringBufferSize.map(ConfigContent.int)
         values[.drainInterval] = drainInterval.map(ConfigContent.int)
         values[.retention] = retention.map(ConfigContent.int)

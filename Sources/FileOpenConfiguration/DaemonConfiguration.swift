@@ -13,6 +13,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var socketGroup = "fileopend"
     /// How the kernel program hooks opens.
     public var attachMode: AttachMode = .auto
+    /// A record per open, or counts kept in the kernel.
+    public var detailLevel: DetailLevel = .events
     /// The ring buffer's size in bytes.
     public var ringBufferSize = 4 << 20
     /// Milliseconds between drains.
@@ -57,6 +59,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socket: socket
         case .socketGroup: socketGroup
         case .attachMode: attachMode.rawValue
+        case .detailLevel: detailLevel.rawValue
         case .ringBufferSize: String(ringBufferSize)
         case .drainInterval: String(drainInterval)
         case .retention: String(retention)
@@ -80,6 +83,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socket: socket = other.socket
         case .socketGroup: socketGroup = other.socketGroup
         case .attachMode: attachMode = other.attachMode
+        case .detailLevel: detailLevel = other.detailLevel
         case .ringBufferSize: ringBufferSize = other.ringBufferSize
         case .drainInterval: drainInterval = other.drainInterval
         case .retention: retention = other.retention

@@ -19,13 +19,16 @@ public struct ProcessReport: Encodable, Sendable {
     /// The opens `topPaths` counted: fewer than `opens` minus `missed` when its top paths were
     /// dropped (only the most recently active processes keep them) or reset since.
     public var topPathsOpens: UInt64
+    /// The daemon's detail level: at `counts` no path is ever recorded.
+    public var detailLevel: DetailLevel
 
     public struct PathCount: Encodable, Sendable, Equatable {
         public var path: String
         public var opens: UInt64
     }
 
-    public init(_ process: TrackedProcess) {
+    public init(_ process: TrackedProcess, detailLevel: DetailLevel = .events) {
+        self.detailLevel = detailLevel
         pid = process.identity.pid
         comm = process.comm
         startNs = process.identity.startTime
@@ -63,11 +66,13 @@ public struct ProcessReport: Encodable, Sendable {
         try container.encode(topPaths, forKey: .topPaths)
         try container.encode(topPathsCapacity, forKey: .topPathsCapacity)
         try container.encode(topPathsOpens, forKey: .topPathsOpens)
+        try container.encode(detailLevel.rawValue, forKey: .detailLevel)
     }
 
     enum CodingKeys: String, CodingKey {
         case pid, comm, startNs = "start_ns", firstSeenNs = "first_seen_ns", lastSeenNs = "last_seen_ns"
         case exited, exitedNs = "exited_ns", opens, failed, missed, creates, byAccess = "by_access", errors
         case topPaths = "top_paths", topPathsCapacity = "top_paths_capacity", topPathsOpens = "top_paths_opens"
+        case detailLevel = "detail_level"
     }
 }

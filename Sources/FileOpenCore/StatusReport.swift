@@ -3,6 +3,8 @@ public struct StatusReport: Encodable, Sendable {
     public var daemonVersion: String
     public var kernelRelease: String
     public var attachMode: String
+    /// `events` or `counts`.
+    public var detailLevel: String
     public var uptimeSeconds: Double
     public var records: Records
     /// Kernel drop counters by reason (`ring_buffer_full`, …).
@@ -58,6 +60,7 @@ public struct StatusReport: Encodable, Sendable {
         daemonVersion = daemon.version
         self.kernelRelease = kernelRelease
         attachMode = daemon.attachMode.rawValue
+        detailLevel = daemon.detailLevel.rawValue
         let (seconds, attoseconds) = uptime.components
         uptimeSeconds = Double(seconds) + Double(attoseconds) / 1e18
         records = Records(open: daemon.openRecords, exit: daemon.exitRecords, undecodable: daemon.undecodableRecords)
@@ -75,6 +78,7 @@ public struct StatusReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case daemonVersion = "daemon_version", kernelRelease = "kernel_release", attachMode = "attach_mode"
+        case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
         case clients

@@ -29,7 +29,10 @@ public enum ProcFormatter {
         let recorded = (result["opens"]?.uint64Value).map { $0 - min($0, result["missed"]?.uint64Value ?? 0) }
         let counted = result["top_paths_opens"]?.uint64Value
         let dropped = paths.isEmpty && (recorded ?? 0) > 0 && counted != nil
-        if dropped {
+        let countsLevel = result["detail_level"]?.stringValue == "counts"
+        if countsLevel {
+            block.text("top paths", "none at detail_level counts (paths need detail_level: events)")
+        } else if dropped {
             block.text("top paths", "none kept now (dropped for more recently active processes, or reset); its next open starts a new list")
         } else if let capacity = result["top_paths_capacity"]?.int64Value {
             // Space-Saving evicts only from a full list, so counts are exact until it fills; then a
@@ -60,7 +63,7 @@ public enum ProcFormatter {
 
         lines.append("")
         if paths.isEmpty {
-            lines.append(dropped ? "no top paths kept" : "no paths recorded")
+            lines.append(countsLevel ? "no paths at detail_level counts" : dropped ? "no top paths kept" : "no paths recorded")
         } else {
             var table = TextTable([.number("OPENS"), .text("PATH")])
             for entry in paths {

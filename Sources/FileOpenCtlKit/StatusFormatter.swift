@@ -10,6 +10,7 @@ public enum StatusFormatter {
         block.text("version", text(result["daemon_version"]))
         block.text("kernel", text(result["kernel_release"]))
         block.text("attach mode", text(result["attach_mode"]))
+        block.text("detail level", text(result["detail_level"]))
         block.text("uptime", result["uptime_seconds"]?.doubleValue.map { NumberFormat.duration(seconds: $0) } ?? "-")
 
         block.section("records")

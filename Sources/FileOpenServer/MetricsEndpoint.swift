@@ -6,15 +6,20 @@ public import FileOpenCore
 public enum MetricsEndpoint {
     /// - Parameters:
     ///   - store: the counters; each scrape renders from a snapshot, with no lock held.
+    ///   - refresh: called before each scrape's snapshot (the counts level folds the kernel's counts).
     ///   - daemon: the daemon's own figures, gathered at each scrape.
     ///   - readiness: the answer of `/readyz`.
     public static func router(
         store: AggregatorStore,
+        refresh: @escaping @Sendable () -> Void = {},
         daemon: @escaping @Sendable () -> DaemonMetrics,
         readiness: @escaping @Sendable () -> Readiness
     ) -> HTTPRouter {
         HTTPRouter([
-            "/metrics": { request in metrics(request, store: store, daemon: daemon) },
+            "/metrics": { request in
+                refresh()
+                return metrics(request, store: store, daemon: daemon)
+            },
             "/healthz": { _ in .text("ok\n") },
             "/readyz": { _ in
                 switch readiness() {

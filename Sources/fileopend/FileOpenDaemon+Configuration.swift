@@ -14,6 +14,7 @@ extension FileOpenDaemon {
         overrides.socket = socket
         overrides.socketGroup = socketGroup
         overrides.attachMode = mode
+        overrides.detailLevel = detailLevel
         overrides.ringBufferSize = ringBufferSize
         overrides.drainInterval = drainInterval
         overrides.retention = retention
@@ -56,6 +57,7 @@ extension FileOpenDaemon {
     /// The validated configuration as the runtime's settings.
     func daemonSettings(_ configuration: DaemonConfiguration) -> DaemonSettings {
         var probe = ProbeSettings(mode: configuration.attachMode)
+        probe.detailLevel = configuration.detailLevel
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
         probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)

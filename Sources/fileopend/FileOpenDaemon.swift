@@ -40,6 +40,9 @@ struct FileOpenDaemon: ParsableCommand {
     @Option(help: "Attach mode: auto (fentry, then kprobe, then tracepoint), fentry, kprobe or tracepoint (default auto).")
     var mode: AttachMode?
 
+    @Option(help: "What the kernel reports per open: events (a record each, with its path) or counts (counted in the kernel, no paths; default events).")
+    var detailLevel: DetailLevel?
+
     @Option(help: "Ring buffer size in bytes: a power of two, at least a page (default 4194304).")
     var ringBufferSize: Int?
 
@@ -144,7 +147,8 @@ struct FileOpenDaemon: ParsableCommand {
 
         let reloader = ConfigurationReloader(
             inputs: inputs, running: loaded.configuration, logLevel: levelControl, logger: logger,
-            applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) }
+            applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) },
+            applyDetailLevel: { runtime.applyDetailLevel($0) }
         )
         reloadSignal.start {
             runtime.notifyReloading()
@@ -181,6 +185,7 @@ struct FileOpenDaemon: ParsableCommand {
 }
 
 extension AttachMode: ExpressibleByArgument {}
+extension DetailLevel: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension ProbeError {
