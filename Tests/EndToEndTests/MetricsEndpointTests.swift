@@ -59,9 +59,10 @@ struct MetricsEndpointTests {
         runOpener(comm: Array(comm.utf8CString), call: call, path: path, flags: flags, count: count)
     }
 
-    @Test("exact counts per process and per comm: opens, errors by errno, access modes, O_CREAT")
-    func exactCounts() throws {
-        let (daemon, client) = try Self.startDaemon()
+    @Test("exact counts per process and per comm: opens, errors by errno, access modes, O_CREAT",
+          arguments: DetailLevelName.allCases)
+    func exactCounts(level: DetailLevelName) throws {
+        let (daemon, client) = try Self.startDaemon(["--detail-level", "\(level)"])
         defer { daemon.stop() }
         let scratch = try TestEnvironment.makeScratchDirectory("metrics")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -96,6 +97,7 @@ struct MetricsEndpointTests {
             #expect(samples[series] == value, "\(series)")
         }
         #expect(samples.keys.filter { $0.contains(reader) && $0.contains("errno") }.isEmpty, "no failures for the reader")
+        #expect(samples[#"fileopen_detail_level_info{level="\#(level)"}"#] == 1)
         #expect(samples[#"fileopen_drops_total{reason="ring_buffer_full"}"#] == 0)
         #expect(samples[#"fileopen_attach_mode_info{mode="tracepoint"}"#] == 1)
         #expect(samples["fileopen_ring_buffer_size_bytes"] == Double(4 << 20))

@@ -4,7 +4,7 @@ import FileOpenCtlKit
 /// Canned result objects as the contract shows them (and a few hostile variants).
 enum Fixtures {
     static let status = #"""
-        {"daemon_version":"0.2.0","kernel_release":"6.18.0","attach_mode":"tracepoint","uptime_seconds":12.5,
+        {"daemon_version":"0.2.0","kernel_release":"6.18.0","attach_mode":"tracepoint","detail_level":"events","uptime_seconds":12.5,
          "records":{"open":1200,"exit":31,"undecodable":0},
          "drops":{"missed_map_full":0,"exit_ring_buffer_full":0,"pending_map_full":0,"ring_buffer_full":7,
                   "future_reason":1},

@@ -11,6 +11,7 @@ struct FormatterTests {
             "  version                0.2.0",
             "  kernel                 6.18.0",
             "  attach mode            tracepoint",
+            "  detail level           events",
             "  uptime                 12s",
             "records",
             "  open                      1200",
@@ -103,6 +104,15 @@ struct FormatterTests {
         #expect(lines.contains("no failed opens"))
         #expect(lines.contains("no paths recorded"))
         #expect(lines.contains("first seen  -"))
+    }
+
+    @Test("proc: at the counts level, no top paths, and the line names the setting")
+    func procCountsLevel() {
+        let text = #"{"pid":7,"opens":50,"missed":50,"top_paths":[],"top_paths_capacity":8,"top_paths_opens":0,"#
+            + #""detail_level":"counts"}"#
+        let lines = ProcFormatter.lines(Fixtures.value(text), clock: Fixtures.clock)
+        #expect(lines.contains("top paths   none at detail_level counts (paths need detail_level: events)"))
+        #expect(lines.contains("no paths at detail_level counts"))
     }
 
     @Test("proc: a full top-paths list says its counts may be overestimates")
