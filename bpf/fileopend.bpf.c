@@ -55,6 +55,12 @@ struct open_args {
 	__u16 syscall;
 };
 
+/* Who finished an open, looked up once per program run: helpers are most of a short program. */
+struct caller {
+	__u64 id;		/* bpf_get_current_pid_tgid(): tgid << 32 | tid */
+	__u64 start_ns;		/* the group leader's start: with the tgid, the process's identity */
+};
+
 /* An open between enter and exit, keyed by thread id (kprobe mode, and tracepoints on old kernels). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -122,9 +128,9 @@ static __always_inline void count_drop(__u32 reason)
 		*count += 1;	/* per-CPU value: no other CPU writes it */
 }
 
-static __always_inline bool excluded(void)
+static __always_inline __u32 tgid_of(__u64 id)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == excluded_tgid;
+	return id >> 32;
 }
 
 static __always_inline bool counting_only(void)
@@ -144,11 +150,17 @@ static __always_inline __u64 process_start(void)
 	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), group_leader, start_boottime);
 }
 
-/* The current process's totals key in the missed map. */
-static __always_inline void current_process(struct fileopend_count_key *key)
+static __always_inline void identify_caller(struct caller *c)
 {
-	key->start_ns = process_start();
-	key->tgid = bpf_get_current_pid_tgid() >> 32;
+	c->id = bpf_get_current_pid_tgid();
+	c->start_ns = process_start();
+}
+
+/* A process's error-0 key in the missed map. */
+static __always_inline void process_key(struct fileopend_count_key *key, const struct caller *c)
+{
+	key->start_ns = c->start_ns;
+	key->tgid = tgid_of(c->id);
 	key->error = 0;
 }
 
@@ -226,15 +238,13 @@ static __always_inline long submit(void *data, __u64 size)
 	return bpf_ringbuf_output(&events, data, size, flags);
 }
 
-static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
+static __always_inline void fill_header(struct fileopend_record *r, __u16 kind, const struct caller *c)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
 	r->timestamp_ns = bpf_ktime_get_boot_ns();
-	r->process_start_ns = process_start();
+	r->process_start_ns = c->start_ns;
 	r->cgroup_id = bpf_get_current_cgroup_id();
-	r->tgid = id >> 32;
-	r->tid = (__u32)id;
+	r->tgid = tgid_of(c->id);
+	r->tid = (__u32)c->id;
 	r->uid = (__u32)bpf_get_current_uid_gid();
 	r->kind = kind;
 	r->syscall = FILEOPEND_SYSCALL_UNKNOWN;
@@ -246,9 +256,9 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
-static __always_inline void emit_open(const struct open_args *a, long ret, __u32 slot)
+static __always_inline void emit_open(const struct open_args *a, long ret, __u32 slot, const struct caller *c)
 {
-	struct fileopend_count_key key = {};
+	struct fileopend_count_key key;
 	struct record_buffer *buf;
 	struct fileopend_record *r;
 	long n;
@@ -259,7 +269,7 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	if (!buf)
 		return;
 	r = &buf->header;
-	fill_header(r, FILEOPEND_RECORD_OPEN);
+	fill_header(r, FILEOPEND_RECORD_OPEN, c);
 	r->syscall = a->syscall;
 	r->open_flags = a->flags;
 	r->mode = a->mode;
@@ -281,14 +291,13 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 
 	if (submit(buf, sizeof(*r) + len)) {
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
-		key.tgid = r->tgid;
-		key.start_ns = r->process_start_ns;
+		process_key(&key, c);
 		count_open(&key, a->flags, &ret);
 	}
 }
 
-/* One finished open, at the level in force: a record, or a count. */
-static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot)
+/* One finished open of the caller `c`, at the level in force: a record, or a count. */
+static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot, const struct caller *c)
 {
 	struct fileopend_count_key key;
 	struct open_how how;
@@ -298,10 +307,10 @@ static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot
 		a->mode = how.mode;
 	}
 	if (!counting_only()) {
-		emit_open(a, ret, slot);
+		emit_open(a, ret, slot, c);
 		return 0;
 	}
-	current_process(&key);
+	process_key(&key, c);
 	count_open(&key, a->flags, &ret);
 	return 0;
 }
@@ -318,14 +327,15 @@ static __always_inline int park_open(const char *filename, const struct open_how
 		.syscall = syscall,
 	};
 	struct fileopend_count_key key;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct caller c;
 
-	if (excluded())
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	if (bpf_map_update_elem(&pending, &tid, &a, BPF_ANY)) {
+	if (bpf_map_update_elem(&pending, &(__u32){ (__u32)c.id }, &a, BPF_ANY)) {
 		/* The result is not known yet: counted with its flags, not as a failure. */
 		count_drop(FILEOPEND_DROP_PENDING_FULL);
-		current_process(&key);
+		process_key(&key, &c);
 		count_open(&key, flags, NULL);
 	}
 	return 0;
@@ -333,15 +343,19 @@ static __always_inline int park_open(const char *filename, const struct open_how
 
 static __always_inline int finish_parked(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct open_args *parked, a;
+	struct caller c;
+	__u32 tid;
 
+	c.id = bpf_get_current_pid_tgid();
+	tid = (__u32)c.id;
 	parked = bpf_map_lookup_elem(&pending, &tid);
 	if (!parked)
 		return 0;	/* entered before we attached, or excluded */
 	a = *parked;
 	bpf_map_delete_elem(&pending, &tid);
-	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE);
+	c.start_ns = process_start();
+	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
 }
 
 /*
@@ -397,14 +411,16 @@ SEC("fexit/do_sys_openat2")
 int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_how *how, long ret)
 {
 	struct open_args a = {};
+	struct caller c;
 
-	if (excluded())
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
 	a.filename = filename;
 	a.flags = how->flags;
 	a.mode = how->mode;
 	a.syscall = current_syscall();
-	return finish_open(&a, ret, SCRATCH_FEXIT);
+	return finish_open(&a, ret, SCRATCH_FEXIT, &c);
 }
 
 /* ---- kprobe mode ---- */
@@ -460,13 +476,18 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 {
 	struct open_args a = { .syscall = syscall };
 	const struct pt_regs *regs;
+	struct task_struct *task;
+	struct caller c;
 
 	/* Without bpf_task_pt_regs() (args_at_exit off), the code below is never loaded. */
 	if (!args_at_exit)
 		return finish_parked(ret);
-	if (excluded())
+	c.id = bpf_get_current_pid_tgid();
+	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	regs = (const struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	task = bpf_get_current_task_btf();
+	c.start_ns = task->group_leader->start_boottime;
+	regs = (const struct pt_regs *)bpf_task_pt_regs(task);
 	switch (syscall) {
 	case FILEOPEND_SYSCALL_OPEN:
 		a.filename = (const char *)syscall_arg(regs, 0);
@@ -487,7 +508,7 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 		a.filename = (const char *)syscall_arg(regs, 1);
 		a.how = (const struct open_how *)syscall_arg(regs, 2);
 	}
-	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE);
+	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
 }
 
 SEC("tp/syscalls/sys_exit_open")
@@ -525,23 +546,24 @@ SEC("tp_btf/sched_process_exit")
 int handle_process_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
 	struct fileopend_counts *counts, mark = {};
 	struct fileopend_count_key key;
 	struct record_buffer *buf;
+	struct caller c;
 
+	identify_caller(&c);
 	/* A thread killed inside open() never reaches the exit hook: forget what it parked. */
 	if (!args_at_exit)
-		bpf_map_delete_elem(&pending, &tid);
+		bpf_map_delete_elem(&pending, &(__u32){ (__u32)c.id });
 
 	/* One record per process: only when its last thread exits (do_exit drops live first). */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0 || excluded())
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 || tgid_of(c.id) == excluded_tgid)
 		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
 		return 0;
-	fill_header(&buf->header, FILEOPEND_RECORD_EXIT);
+	fill_header(&buf->header, FILEOPEND_RECORD_EXIT, &c);
 	buf->header.result = BPF_CORE_READ(task, exit_code);
 
 	/*
@@ -550,7 +572,7 @@ int handle_process_exit(void *ctx)
 	 * counted. Without entries, a mark is made only when the exit record is lost, so user space
 	 * learns the exit either way.
 	 */
-	current_process(&key);
+	process_key(&key, &c);
 	counts = bpf_map_lookup_elem(&missed, &key);
 	if (counts)
 		counts->exit_ns = buf->header.timestamp_ns;
