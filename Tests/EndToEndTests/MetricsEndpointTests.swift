@@ -168,11 +168,16 @@ struct MetricsEndpointTests {
     func pidReuseAndRetention() throws {
         let (daemon, client) = try Self.startDaemon(["--retention", "2"])
         defer { daemon.stop() }
-        // Each attempt reuses the pid of its own opener, or gives up on it (see spawnWithPID).
-        for _ in 0..<10 {
+        // Each attempt reuses the pid of its own opener, or gives up on it (see spawnWithPID). Other
+        // tests may be forking thousands of processes meanwhile: keep trying for a while.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let comm = Self.uniqueComm("reuse")
             let first = Self.runOpener(comm: comm, path: "/nonexistent/fo-reuse", count: 7)
-            guard let second = try Self.spawnWithPID(first, comm: comm, count: 4) else { continue }
+            guard let second = try Self.spawnWithPID(first, comm: comm, count: 4) else {
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
 
             let perProcess = #"fileopen_process_opens_total{pid="\#(first)",comm="\#(comm)"}"#
             let perComm = #"fileopen_opens_total{comm="\#(comm)"}"#
