@@ -86,10 +86,28 @@ struct DetailLevelTests {
             $0.path == path && $0.comm == comm && $0.result >= 0
                 && $0.flags.rawValue & ~ProbeEndToEndTests.largeFile == UInt32(bitPattern: flags)
         })
+        // The cgroup the record names is the opener's in the v2 hierarchy (a cgroup's id is its inode).
+        if let cgroup = Self.cgroupInode(of: getpid()) {
+            #expect(events.allSatisfy { $0.cgroupID == cgroup }, "cgroup id \(cgroup)")
+        }
         if harness.probe.mode == .tracepoint {
             #expect(events.allSatisfy { $0.syscall == OpenSyscall(rawValue: UInt16(call.rawValue)) })
             #expect(events.allSatisfy { $0.mode == 0o600 }, "the mode as passed")
         }
+    }
+
+    /// The inode of `pid`'s cgroup in the v2 hierarchy (/proc/PID/cgroup's "0::" line, under the
+    /// cgroup2 mount of /proc/self/mountinfo); nil without one.
+    static func cgroupInode(of pid: Int32) -> UInt64? {
+        guard let cgroups = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8),
+              let line = cgroups.split(separator: "\n").first(where: { $0.hasPrefix("0::") }),
+              let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8),
+              let mount = mounts.split(separator: "\n").first(where: { $0.contains(" - cgroup2 ") })
+        else { return nil }
+        let mountPoint = mount.split(separator: " ")[4]
+        var info = stat()
+        guard stat(String(mountPoint) + String(line.dropFirst(3)), &info) == 0 else { return nil }
+        return UInt64(info.st_ino)
     }
 
     @Test("a live switch events -> counts -> events: one process's opens across both switches, each a record or a count, exactly once")
