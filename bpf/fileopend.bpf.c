@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fileopend.bpf.c - one record per open()/openat()/openat2()/creat() into a ring buffer.
+ * fileopend.bpf.c - every open()/openat()/openat2()/creat(), recorded or counted.
  *
+ * Two detail levels, switched by user space while it runs (the `settings` map):
+ *   events - one record per open into a ring buffer, path included;
+ *   counts - no record: each open is counted per process and result in the missed map.
  * Three attach modes, chosen by user space (the others are not loaded):
- *   fentry     - fexit on do_sys_openat2: arguments and result in one program, no pairing map.
+ *   fentry     - fexit on do_sys_openat2: arguments and result in one program.
  *   kprobe     - kprobe + kretprobe on do_sys_openat2, paired by thread id.
- *   tracepoint - syscalls/sys_{enter,exit}_{open,openat,openat2,creat}, paired by thread id.
+ *   tracepoint - syscalls/sys_exit_{open,openat,openat2,creat}, reading the arguments from the
+ *                task's saved user registers; on a kernel without bpf_task_pt_regs(), the
+ *                sys_enter_* tracepoints park them for the exit instead (`args_at_exit` off).
  * The path is read at exit, when the kernel has already faulted the user page in.
  *
- * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and,
- * for opens, per process in the missed map (with access mode, O_CREAT and errno), so user space
- * keeps exact totals; a process's exit is marked there too, so user space learns every exit.
+ * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and
+ * its open counted in the missed map (access mode, O_CREAT, result), so user space keeps exact
+ * totals; a process's exit is marked there too, so user space learns every exit.
  */
 #include "vmlinux_subset.h"
 #include <bpf/bpf_helpers.h>
@@ -20,56 +25,71 @@
 
 #define O_ACCMODE	00000003
 #define O_WRONLY	00000001
-#define O_RDWR		00000002
 #define O_CREAT		00000100
 #define O_TRUNC		00001000
 
 /* Load-time settings, written by user space into .rodata before load. */
 const volatile __u32 excluded_tgid = 0;	/* the daemon itself: its opens would feed back */
 const volatile __u64 wakeup_bytes = 0;	/* wake the consumer once this much data is pending */
+const volatile bool args_at_exit = false;	/* tracepoint mode: arguments from the saved registers */
+
+/* Settings user space changes while the program runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fileopend_settings);
+} settings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);	/* resized by user space */
 } events SEC(".maps");
 
-/* An open between enter and exit, keyed by thread id. */
-struct pending_open {
+/* An open's arguments, from its entry (parked) or from the saved registers at exit. */
+struct open_args {
 	const char *filename;		/* user pointer, read at exit */
-	const struct open_how *how;	/* openat2 tracepoint: user pointer, read at exit */
+	const struct open_how *how;	/* openat2 from a tracepoint: user pointer, read at exit */
 	__u32 flags;
 	__u32 mode;
 	__u16 syscall;
 };
 
+/* Who finished an open, looked up once per program run: helpers are most of a short program. */
+struct caller {
+	__u64 id;		/* bpf_get_current_pid_tgid(): tgid << 32 | tid */
+	__u64 start_ns;		/* the group leader's start: with the tgid, the process's identity */
+};
+
+/* An open between enter and exit, keyed by thread id (kprobe mode, and tracepoints on old kernels). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 16384);	/* resized by user space */
 	__type(key, __u32);
-	__type(value, struct pending_open);
+	__type(value, struct open_args);
 } pending SEC(".maps");
 
 /*
- * Opens whose record was lost, per process and per (process, errno), and each such process's
- * exit: user space folds the counts in every maintenance tick and deletes a process's entries
- * once their exit is marked and counted. Allocated on use, so the capacity (set by user space
- * for the worst case) costs memory only for processes that lost something.
+ * The opens the program counts itself, per process and result: at the events level those whose
+ * record was lost, at the counts level every one. User space folds what is new every second and
+ * deletes a process's entries once its exit is marked and counted. Allocated on use, so the
+ * capacity (set by user space for the worst case) costs memory only where it is used.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);	/* resized by user space */
-	__type(key, struct fileopend_missed_key);
-	__type(value, struct fileopend_missed_counts);
+	__type(key, struct fileopend_count_key);
+	__type(value, struct fileopend_counts);
 } missed SEC(".maps");
 
-/* Where a lost open is charged when `missed` is full: its comm's entries, kept for good. */
+/* Where an open is counted when `missed` is full: under its comm, kept for good. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 20000);	/* resized by user space */
-	__type(key, struct fileopend_missed_key);
-	__type(value, struct fileopend_missed_counts);
+	__type(key, struct fileopend_comm_key);
+	__type(value, struct fileopend_counts);
 } missed_comms SEC(".maps");
 
 struct {
@@ -108,21 +128,46 @@ static __always_inline void count_drop(__u32 reason)
 		*count += 1;	/* per-CPU value: no other CPU writes it */
 }
 
-/* The missed-map key of the current process's totals. */
-static __always_inline void current_process(struct fileopend_missed_key *key)
+static __always_inline __u32 tgid_of(__u64 id)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	__builtin_memset(key, 0, sizeof(*key));
-	key->tgid = bpf_get_current_pid_tgid() >> 32;
-	key->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	return id >> 32;
 }
 
-/* The entry `key` of `map`, created (zero, with the current comm) if absent; NULL when full. */
-static __always_inline struct fileopend_missed_counts *missed_entry(void *map,
-								  struct fileopend_missed_key *key)
+static __always_inline bool counting_only(void)
 {
-	struct fileopend_missed_counts zero = {}, *counts;
+	__u32 zero = 0;
+	struct fileopend_settings *current = bpf_map_lookup_elem(&settings, &zero);
+
+	return current && current->detail_level == FILEOPEND_LEVEL_COUNTS;
+}
+
+/* The current process's group leader start time (its identity with the tgid). */
+static __always_inline __u64 process_start(void)
+{
+	/* A BTF task pointer reads fields directly, where bpf_get_current_task() needs a helper call each. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->group_leader->start_boottime;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), group_leader, start_boottime);
+}
+
+static __always_inline void identify_caller(struct caller *c)
+{
+	c->id = bpf_get_current_pid_tgid();
+	c->start_ns = process_start();
+}
+
+/* A process's error-0 key in the missed map. */
+static __always_inline void process_key(struct fileopend_count_key *key, const struct caller *c)
+{
+	key->start_ns = c->start_ns;
+	key->tgid = tgid_of(c->id);
+	key->error = 0;
+}
+
+/* The entry `key` of `map`, created zero (with the current comm) if absent; NULL when full. */
+static __always_inline struct fileopend_counts *counts_entry(void *map, const void *key)
+{
+	struct fileopend_counts zero = {}, *counts;
 
 	counts = bpf_map_lookup_elem(map, key);
 	if (counts)
@@ -133,28 +178,42 @@ static __always_inline struct fileopend_missed_counts *missed_entry(void *map,
 	return bpf_map_lookup_elem(map, key);
 }
 
-/*
- * Adds one lost open to the entry `key` (totals: with its access mode and O_CREAT; an errno
- * entry: one failure) of the process's map, or of its comm's when that is full.
- */
-static __always_inline void charge_entry(struct fileopend_missed_key *key, __u32 flags)
+/* A process's entry for one result; its error-0 entry is made first, where its exit is marked. */
+static __always_inline struct fileopend_counts *process_entry(const struct fileopend_count_key *key)
 {
-	struct fileopend_missed_key by_comm = { .error = key->error };
-	struct fileopend_missed_counts *counts;
+	struct fileopend_count_key totals = { .start_ns = key->start_ns, .tgid = key->tgid };
+	struct fileopend_counts *counts = bpf_map_lookup_elem(&missed, key);
 
-	counts = missed_entry(&missed, key);
+	if (counts)
+		return counts;
+	if (key->error && !counts_entry(&missed, &totals))
+		return NULL;
+	return counts_entry(&missed, key);
+}
+
+/*
+ * Counts one open of the process `key` (its totals key) under its result, `ret` being the fd or
+ * -errno (NULL: not known): by access mode, and with O_CREAT. When the missed map is full, it is
+ * counted under the process's comm in missed_comms.
+ */
+static __always_inline void count_open(struct fileopend_count_key *key, __u32 flags, const long *ret)
+{
+	struct fileopend_comm_key by_comm = {};
+	struct fileopend_counts *counts;
+
+	if (ret && *ret < 0)
+		key->error = *ret >= -4095 ? -*ret : FILEOPEND_ERROR_UNKNOWN;
+	counts = process_entry(key);
 	if (!counts) {
 		count_drop(FILEOPEND_DROP_MISSED_FULL);
 		bpf_get_current_comm(by_comm.comm, sizeof(by_comm.comm));
-		counts = missed_entry(&missed_comms, &by_comm);
+		by_comm.error = key->error;
+		counts = counts_entry(&missed_comms, &by_comm);
 		if (!counts) {
 			count_drop(FILEOPEND_DROP_MISSED_COMM_FULL);
 			return;
 		}
 	}
-	__sync_fetch_and_add(&counts->opens, 1);
-	if (key->error)
-		return;
 	switch (flags & O_ACCMODE) {
 	case 0:
 		__sync_fetch_and_add(&counts->reads, 1);
@@ -169,20 +228,6 @@ static __always_inline void charge_entry(struct fileopend_missed_key *key, __u32
 		__sync_fetch_and_add(&counts->creates, 1);
 }
 
-/*
- * Charge one lost open of the process `key` (its totals key) so user space still counts it
- * exactly: its totals, and for a failure its errno. `ret` is the result (fd or -errno), if known.
- */
-static __always_inline void charge_missed(struct fileopend_missed_key *key, __u32 flags,
-					  const long *ret)
-{
-	charge_entry(key, flags);
-	if (!ret || *ret >= 0)
-		return;
-	key->error = *ret >= -4095 ? -*ret : FILEOPEND_ERROR_UNKNOWN;
-	charge_entry(key, flags);
-}
-
 /* Force a wakeup only when the ring is filling; otherwise the consumer's drain timer suffices. */
 static __always_inline long submit(void *data, __u64 size)
 {
@@ -193,17 +238,28 @@ static __always_inline long submit(void *data, __u64 size)
 	return bpf_ringbuf_output(&events, data, size, flags);
 }
 
-static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
+static __always_inline void fill_header(struct fileopend_record *r, __u16 kind, const struct caller *c)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task;
 
 	r->timestamp_ns = bpf_ktime_get_boot_ns();
-	r->process_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	r->cgroup_id = bpf_get_current_cgroup_id();
-	r->tgid = id >> 32;
-	r->tid = (__u32)id;
-	r->uid = (__u32)bpf_get_current_uid_gid();
+	r->process_start_ns = c->start_ns;
+	r->tgid = tgid_of(c->id);
+	r->tid = (__u32)c->id;
+	/*
+	 * Through a BTF task pointer these are plain loads, where the helpers below cost a call each:
+	 * the same values (the v2 cgroup's id, the uid in the initial namespace, the comm).
+	 */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		task = bpf_get_current_task_btf();
+		r->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+		r->uid = task->cred->uid.val;
+		__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
+	} else {
+		r->cgroup_id = bpf_get_current_cgroup_id();
+		r->uid = (__u32)bpf_get_current_uid_gid();
+		bpf_get_current_comm(r->comm, sizeof(r->comm));
+	}
 	r->kind = kind;
 	r->syscall = FILEOPEND_SYSCALL_UNKNOWN;
 	r->open_flags = 0;
@@ -211,12 +267,11 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind)
 	r->path_len = 0;
 	r->record_flags = 0;
 	r->reserved = 0;
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
-static __always_inline int emit_open(const struct pending_open *p, long ret, __u32 slot)
+static __always_inline void emit_open(const struct open_args *a, long ret, __u32 slot, const struct caller *c)
 {
-	struct fileopend_missed_key key = {};
+	struct fileopend_count_key key;
 	struct record_buffer *buf;
 	struct fileopend_record *r;
 	long n;
@@ -225,20 +280,20 @@ static __always_inline int emit_open(const struct pending_open *p, long ret, __u
 
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
-		return 0;
+		return;
 	r = &buf->header;
-	fill_header(r, FILEOPEND_RECORD_OPEN);
-	r->syscall = p->syscall;
-	r->open_flags = p->flags;
-	r->mode = p->mode;
+	fill_header(r, FILEOPEND_RECORD_OPEN, c);
+	r->syscall = a->syscall;
+	r->open_flags = a->flags;
+	r->mode = a->mode;
 	r->result = ret;
 
-	n = bpf_probe_read_user_str(buf->path, sizeof(buf->path), p->filename);
+	n = bpf_probe_read_user_str(buf->path, sizeof(buf->path), a->filename);
 	if (n > 0) {
 		len = n - 1;
 		/* A full buffer may hold the whole string or its head: look at the next byte. */
 		if (n == sizeof(buf->path) &&
-		    !bpf_probe_read_user(&next, 1, p->filename + FILEOPEND_PATH_MAX) && next)
+		    !bpf_probe_read_user(&next, 1, a->filename + FILEOPEND_PATH_MAX) && next)
 			r->record_flags |= FILEOPEND_PATH_TRUNCATED;
 	} else {
 		r->record_flags |= FILEOPEND_PATH_UNREADABLE;
@@ -249,59 +304,91 @@ static __always_inline int emit_open(const struct pending_open *p, long ret, __u
 
 	if (submit(buf, sizeof(*r) + len)) {
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
-		key.tgid = r->tgid;
-		key.start_ns = r->process_start_ns;
-		charge_missed(&key, p->flags, &ret);
+		process_key(&key, c);
+		count_open(&key, a->flags, &ret);
 	}
-	return 0;
 }
 
-static __always_inline bool excluded(void)
+/* One finished open of the caller `c`, at the level in force: a record, or a count. */
+static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot, const struct caller *c)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == excluded_tgid;
+	struct fileopend_count_key key;
+	struct open_how how;
+
+	if (a->how && !bpf_probe_read_user(&how, sizeof(how), a->how)) {
+		a->flags = how.flags;
+		a->mode = how.mode;
+	}
+	if (!counting_only()) {
+		emit_open(a, ret, slot, c);
+		return 0;
+	}
+	process_key(&key, c);
+	count_open(&key, a->flags, &ret);
+	return 0;
 }
 
 /* Park an open's arguments at enter so the exit can report them with the result. */
 static __always_inline int park_open(const char *filename, const struct open_how *user_how,
 				     __u32 flags, __u32 mode, __u16 syscall)
 {
-	struct pending_open p = {
+	struct open_args a = {
 		.filename = filename,
 		.how = user_how,
 		.flags = flags,
 		.mode = mode,
 		.syscall = syscall,
 	};
-	struct fileopend_missed_key key;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fileopend_count_key key;
+	struct caller c;
 
-	if (excluded())
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY)) {
+	if (bpf_map_update_elem(&pending, &(__u32){ (__u32)c.id }, &a, BPF_ANY)) {
 		/* The result is not known yet: counted with its flags, not as a failure. */
 		count_drop(FILEOPEND_DROP_PENDING_FULL);
-		current_process(&key);
-		charge_missed(&key, flags, NULL);
+		process_key(&key, &c);
+		count_open(&key, flags, NULL);
 	}
 	return 0;
 }
 
-static __always_inline int emit_parked(long ret)
+static __always_inline int finish_parked(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_open *parked, p;
-	struct open_how how;
+	struct open_args *parked, a;
+	struct caller c;
+	__u32 tid;
 
+	c.id = bpf_get_current_pid_tgid();
+	tid = (__u32)c.id;
 	parked = bpf_map_lookup_elem(&pending, &tid);
 	if (!parked)
 		return 0;	/* entered before we attached, or excluded */
-	p = *parked;
+	a = *parked;
 	bpf_map_delete_elem(&pending, &tid);
-	if (p.how && !bpf_probe_read_user(&how, sizeof(how), p.how)) {
-		p.flags = how.flags;
-		p.mode = how.mode;
+	c.start_ns = process_start();
+	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
+}
+
+/*
+ * A system call's argument `n` (0-3) from the task's saved user registers `regs`, which stay as
+ * the caller set them until it returns (arm64 keeps the first in orig_x0, as x0 takes the result).
+ */
+static __always_inline unsigned long syscall_arg(const struct pt_regs *regs, int n)
+{
+#if defined(__TARGET_ARCH_x86)
+	switch (n) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	default: return regs->r10;
 	}
-	return emit_open(&p, ret, SCRATCH_NON_PREEMPTIBLE);
+#elif defined(__TARGET_ARCH_arm64)
+	return n == 0 ? regs->orig_x0 : regs->regs[n & 3];
+#else
+	return 0;
+#endif
 }
 
 /* Which system call is running, from the task's saved registers (kprobe and fentry modes). */
@@ -336,15 +423,17 @@ static __always_inline __u16 current_syscall(void)
 SEC("fexit/do_sys_openat2")
 int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_how *how, long ret)
 {
-	struct pending_open p = {};
+	struct open_args a = {};
+	struct caller c;
 
-	if (excluded())
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	p.filename = filename;
-	p.flags = how->flags;
-	p.mode = how->mode;
-	p.syscall = current_syscall();
-	return emit_open(&p, ret, SCRATCH_FEXIT);
+	a.filename = filename;
+	a.flags = how->flags;
+	a.mode = how->mode;
+	a.syscall = current_syscall();
+	return finish_open(&a, ret, SCRATCH_FEXIT, &c);
 }
 
 /* ---- kprobe mode ---- */
@@ -359,10 +448,13 @@ int BPF_KPROBE(kprobe_do_sys_openat2, int dfd, const char *filename, struct open
 SEC("kretprobe/do_sys_openat2")
 int BPF_KRETPROBE(kretprobe_do_sys_openat2, long ret)
 {
-	return emit_parked(ret);
+	return finish_parked(ret);
 }
 
-/* ---- tracepoint mode (sys_*_open and sys_*_creat exist on x86_64, not on arm64) ---- */
+/*
+ * ---- tracepoint mode (sys_*_open and sys_*_creat exist on x86_64, not on arm64) ----
+ * With args_at_exit, only the exit programs are attached and read the arguments themselves.
+ */
 
 SEC("tp/syscalls/sys_enter_open")
 int tp_enter_open(struct trace_event_raw_sys_enter *ctx)
@@ -392,28 +484,68 @@ int tp_enter_creat(struct trace_event_raw_sys_enter *ctx)
 			 ctx->args[1], FILEOPEND_SYSCALL_CREAT);
 }
 
+/* The exit of one open system call: its arguments from the registers, or as parked at entry. */
+static __always_inline int tp_exit(long ret, __u16 syscall)
+{
+	struct open_args a = { .syscall = syscall };
+	const struct pt_regs *regs;
+	struct task_struct *task;
+	struct caller c;
+
+	/* Without bpf_task_pt_regs() (args_at_exit off), the code below is never loaded. */
+	if (!args_at_exit)
+		return finish_parked(ret);
+	c.id = bpf_get_current_pid_tgid();
+	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	task = bpf_get_current_task_btf();
+	c.start_ns = task->group_leader->start_boottime;
+	regs = (const struct pt_regs *)bpf_task_pt_regs(task);
+	switch (syscall) {
+	case FILEOPEND_SYSCALL_OPEN:
+		a.filename = (const char *)syscall_arg(regs, 0);
+		a.flags = syscall_arg(regs, 1);
+		a.mode = syscall_arg(regs, 2);
+		break;
+	case FILEOPEND_SYSCALL_CREAT:
+		a.filename = (const char *)syscall_arg(regs, 0);
+		a.flags = O_CREAT | O_WRONLY | O_TRUNC;
+		a.mode = syscall_arg(regs, 1);
+		break;
+	case FILEOPEND_SYSCALL_OPENAT:
+		a.filename = (const char *)syscall_arg(regs, 1);
+		a.flags = syscall_arg(regs, 2);
+		a.mode = syscall_arg(regs, 3);
+		break;
+	default:	/* openat2: flags and mode are in the struct open_how it points to */
+		a.filename = (const char *)syscall_arg(regs, 1);
+		a.how = (const struct open_how *)syscall_arg(regs, 2);
+	}
+	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
+}
+
 SEC("tp/syscalls/sys_exit_open")
 int tp_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_parked(ctx->ret);
+	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_OPEN);
 }
 
 SEC("tp/syscalls/sys_exit_openat")
 int tp_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_parked(ctx->ret);
+	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_OPENAT);
 }
 
 SEC("tp/syscalls/sys_exit_openat2")
 int tp_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_parked(ctx->ret);
+	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_OPENAT2);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
 int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_parked(ctx->ret);
+	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_CREAT);
 }
 
 /* ---- every mode: process exit ---- */
@@ -427,30 +559,33 @@ SEC("tp_btf/sched_process_exit")
 int handle_process_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
-	struct fileopend_missed_counts *counts, mark = {};
-	struct fileopend_missed_key key;
+	struct fileopend_counts *counts, mark = {};
+	struct fileopend_count_key key;
 	struct record_buffer *buf;
+	struct caller c;
 
+	identify_caller(&c);
 	/* A thread killed inside open() never reaches the exit hook: forget what it parked. */
-	bpf_map_delete_elem(&pending, &tid);
+	if (!args_at_exit)
+		bpf_map_delete_elem(&pending, &(__u32){ (__u32)c.id });
 
 	/* One record per process: only when its last thread exits (do_exit drops live first). */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0 || excluded())
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 || tgid_of(c.id) == excluded_tgid)
 		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
 		return 0;
-	fill_header(&buf->header, FILEOPEND_RECORD_EXIT);
+	fill_header(&buf->header, FILEOPEND_RECORD_EXIT, &c);
 	buf->header.result = BPF_CORE_READ(task, exit_code);
 
 	/*
 	 * Every thread has left its opens behind, so the process's missed entries are final: mark
-	 * them, and user space deletes them once counted. Without entries, a mark is made only when
-	 * the exit record is lost, so user space learns the exit either way.
+	 * its error-0 entry (every process with entries has one), and user space deletes them once
+	 * counted. Without entries, a mark is made only when the exit record is lost, so user space
+	 * learns the exit either way.
 	 */
-	current_process(&key);
+	process_key(&key, &c);
 	counts = bpf_map_lookup_elem(&missed, &key);
 	if (counts)
 		counts->exit_ns = buf->header.timestamp_ns;

@@ -37,48 +37,64 @@ enum fileopend_record_flag {
 
 /*
  * Why a record was lost, or what a lost one cost. Each lost record counts once, under its first
- * cause, in the per-CPU drops map; a lost open is also charged to the missed map with its access
- * mode, result and O_CREAT, so user space counts it exactly without the record.
+ * cause, in the per-CPU drops map; a lost open is also counted in the missed map (access mode,
+ * O_CREAT, result), so user space counts it exactly without the record.
  */
 enum fileopend_drop_reason {
 	FILEOPEND_DROP_RINGBUF_FULL = 0,	/* open record did not fit in the ring buffer */
 	FILEOPEND_DROP_PENDING_FULL = 1,	/* enter could not park its arguments for exit */
 	FILEOPEND_DROP_EXIT_RINGBUF_FULL = 2,	/* process-exit record did not fit */
-	FILEOPEND_DROP_MISSED_FULL = 3,		/* a missed-map entry could not be made: charged by comm */
-	FILEOPEND_DROP_MISSED_COMM_FULL = 4,	/* ... nor a missed_comms entry: in no count but this */
+	FILEOPEND_DROP_MISSED_FULL = 3,		/* no room in the missed map: counted by comm */
+	FILEOPEND_DROP_MISSED_COMM_FULL = 4,	/* ... nor in missed_comms: in no count but this */
 	FILEOPEND_DROP_EXIT_UNMARKED = 5,	/* a lost exit found no room for its mark either */
 	FILEOPEND_DROP_REASON_COUNT = 6,
 };
 
-/* The `error` of a missed key for a result outside the kernel's errno range (1..4095). */
+/* How much the program reports: the `detail_level` of the `settings` map. */
+enum fileopend_detail_level {
+	FILEOPEND_LEVEL_EVENTS = 0,	/* a ring record per open; the missed map counts lost ones */
+	FILEOPEND_LEVEL_COUNTS = 1,	/* no record per open: the missed map counts every open */
+};
+
+/* The settings user space changes while the program runs (key 0 of the `settings` map). */
+struct fileopend_settings {
+	__u32 detail_level;	/* enum fileopend_detail_level */
+	__u32 reserved;		/* zero */
+};
+
+/* The `error` of a count key for a result outside the kernel's errno range (1..4095). */
 #define FILEOPEND_ERROR_UNKNOWN 4096
 
 /*
- * Key of the missed maps. In `missed`: a process's totals (error 0) or its failures with one
- * errno; in `missed_comms` (used when `missed` is full): the same for a comm. A process is its
- * tgid and start time, so a reused pid with a new start time is a new process.
+ * Key of the missed map: one process (tgid and start time, so a reused pid is a new process)
+ * and one result: error 0 for the opens that succeeded (or whose result is unknown), an errno
+ * for those that failed with it. A process with entries always has its error-0 entry, where
+ * the exit program marks its exit.
  */
-struct fileopend_missed_key {
-	__u64 start_ns;		/* group leader's start, ns since boot (CLOCK_BOOTTIME); 0 for a comm */
-	__u32 tgid;		/* 0 for a comm */
-	__u32 error;		/* 0: the totals; an errno, or FILEOPEND_ERROR_UNKNOWN: those failures */
-	char comm[FILEOPEND_COMM_LEN];	/* missed_comms: the comm; missed: zero */
+struct fileopend_count_key {
+	__u64 start_ns;		/* group leader's start, ns since boot (CLOCK_BOOTTIME) */
+	__u32 tgid;
+	__u32 error;		/* 0, an errno, or FILEOPEND_ERROR_UNKNOWN */
+};
+
+/* Key of the missed_comms map, where opens are counted when the missed map is full. */
+struct fileopend_comm_key {
+	char comm[FILEOPEND_COMM_LEN];
+	__u32 error;		/* as in struct fileopend_count_key */
+	__u32 reserved;		/* zero */
 };
 
 /*
- * A value of the missed maps: what the lost opens were. An errno entry uses `opens` alone (its
- * failures). A process's totals entry also carries the time its process exited, set by the exit
- * program whether or not the exit record reached user space, so user space always learns the
- * exit and deletes the process's entries once it has counted them.
+ * A value of the missed maps: opens the program counted itself (at the events level those
+ * whose record was lost; at the counts level every one), for the key's owner and result.
  */
-struct fileopend_missed_counts {
-	__u64 opens;		/* every lost open (totals), or lost failures with the key's errno */
-	__u64 reads;		/* totals: by access mode (O_ACCMODE 0, 1, 2 or 3) */
+struct fileopend_counts {
+	__u64 reads;		/* by access mode (O_ACCMODE 0, 1, 2 or 3): their sum is the opens */
 	__u64 writes;
 	__u64 read_writes;
-	__u64 creates;		/* totals: with O_CREAT */
-	__u64 exit_ns;		/* process totals: exit time, ns since boot; 0 while it runs */
-	char comm[FILEOPEND_COMM_LEN];	/* process totals: the comm at the first loss (or exit) */
+	__u64 creates;		/* with O_CREAT */
+	__u64 exit_ns;		/* a process's error-0 entry: its exit, ns since boot; 0 while it runs */
+	char comm[FILEOPEND_COMM_LEN];	/* the comm when the entry was made */
 };
 
 /*

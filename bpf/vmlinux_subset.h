@@ -64,6 +64,7 @@ enum {
 
 /* Only the name matters: bpf_core_enum_value_exists() asks the kernel's BTF about it. */
 enum bpf_func_id {
+	BPF_FUNC_get_current_task_btf = 158,
 	BPF_FUNC_task_pt_regs = 175,
 };
 
@@ -135,6 +136,26 @@ struct signal_struct {
 	atomic_t live;		/* threads still running; 0 once the whole group is exiting */
 };
 
+typedef struct {
+	u32 val;
+} kuid_t;
+
+struct cred {
+	kuid_t uid;
+};
+
+struct kernfs_node {
+	u64 id;			/* the cgroup id, for a cgroup's node (u64 since Linux 5.5) */
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;	/* the task's cgroup in the v2 hierarchy */
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
@@ -142,6 +163,9 @@ struct task_struct {
 	u64 start_boottime;
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
+	const struct cred *cred;
+	struct css_set *cgroups;
+	char comm[16];
 };
 
 #pragma clang attribute pop

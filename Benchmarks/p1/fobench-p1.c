@@ -3,17 +3,19 @@
  * fobench-p1 - participant P1 of the benchmark: the smallest C libbpf consumer of fileopend's own
  * BPF object, the practical lower bound for the daemon's design.
  *
- * It does what fileopend does and nothing more: loads the very object the build plugin compiled
- * (the .bpf.o under .build-bench/plugins/outputs), sets the same `const volatile` globals
- * (excluded_tgid = itself, wakeup_bytes = ring / 4), sizes the ring the same, attaches the same
- * tracepoint programs (sys_enter/exit of open, openat, openat2, creat that exist, plus
+ * It does what fileopend does at its events level and nothing more: loads the very object the
+ * build plugin compiled (the .bpf.o under .build-vmtest/plugins/outputs), sets the same
+ * `const volatile` globals (excluded_tgid = itself, wakeup_bytes = ring / 4, args_at_exit as the
+ * kernel allows), sizes the ring the same, attaches the same programs in the same attach mode
+ * (--mode: tracepoint by default, the sys_exit tracepoints of open, openat, openat2 and creat that
+ * exist, plus the sys_enter ones where arguments must be parked; fentry; kprobe; plus
  * sched_process_exit), drains on the same policy (records go in with BPF_RB_NO_WAKEUP, the program
  * forces a wakeup past wakeup_bytes; the consumer drains every --drain-ms), counts open records per
  * process in a flat open-addressing table, and folds the kernel's per-process missed map and the
  * per-CPU drops map once a second, so that "records + counted drops = opens" can be checked.
  *
- * Usage: fobench-p1 --object FILE [--ring-bytes N] [--drain-ms N] [--comm NAME]
- *                   [--stall-at SECONDS --stall-for SECONDS]
+ * Usage: fobench-p1 --object FILE [--mode tracepoint|fentry|kprobe] [--ring-bytes N] [--drain-ms N]
+ *                   [--comm NAME] [--stall-at SECONDS --stall-for SECONDS]
  * Prints {"ready":true,...} once attached; on SIGUSR1 drains the ring and prints the counts so far
  * as a JSON line; on SIGINT/SIGTERM detaches, drains the rest and prints the final counts. The test-only --stall-* options block the consumer once, as a
  * stuck consumer would, to measure drops during a stall.
@@ -46,6 +48,8 @@ struct proc_slot {
 	bool exited;
 	uint64_t records;
 	uint64_t missed;	/* the kernel's missed count for it, as last folded */
+	uint64_t missed_this_fold;	/* summed over its entries during a fold */
+	uint64_t fold;		/* the fold that last saw an entry of it */
 	char comm[FILEOPEND_COMM_LEN];
 };
 
@@ -136,11 +140,13 @@ static int handle_record(void *ctx, void *data, size_t size)
  */
 static void fold_missed(int missed_fd)
 {
-	static struct fileopend_missed_key finished[4096];
-	struct fileopend_missed_key key, next, *prev = NULL;
-	struct fileopend_missed_counts value;
+	static struct fileopend_count_key finished[4096];
+	static uint64_t folds;
+	struct fileopend_count_key key, next, *prev = NULL;
+	struct fileopend_counts value;
 	size_t nfinished = 0;
 
+	folds++;
 	while (bpf_map_get_next_key(missed_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -150,12 +156,16 @@ static void fold_missed(int missed_fd)
 
 		if (!s)
 			continue;
-		if (key.error == 0) {
-			if (value.opens > s->missed)
-				s->missed = value.opens;
-			if (value.exit_ns)
-				s->exited = true;
+		if (s->fold != folds) {
+			s->fold = folds;
+			s->missed_this_fold = 0;
 		}
+		/* One entry per result: its opens are its counts by access mode. */
+		s->missed_this_fold += value.reads + value.writes + value.read_writes;
+		if (s->missed_this_fold > s->missed)
+			s->missed = s->missed_this_fold;
+		if (key.error == 0 && value.exit_ns)
+			s->exited = true;
 		if (s->exited && nfinished < sizeof(finished) / sizeof(finished[0]))
 			finished[nfinished++] = key;
 	}
@@ -230,27 +240,45 @@ static bool has_syscall_tracepoint(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* Loads only the tracepoint-mode programs (fileopend's plan for that mode) and attaches them. */
-static int load_and_attach(struct bpf_object *obj, struct bpf_link **links, int *nlinks)
+/* The mode's programs, as fileopend's plan for it (FileOpenProbe.plan). */
+static bool wanted_program(const char *name, const char *mode, bool args_at_exit)
 {
 	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	char expected[64];
+
+	if (!strcmp(name, "handle_process_exit"))
+		return true;
+	if (!strcmp(mode, "fentry"))
+		return !strcmp(name, "fexit_do_sys_openat2");
+	if (!strcmp(mode, "kprobe"))
+		return !strcmp(name, "kprobe_do_sys_openat2") || !strcmp(name, "kretprobe_do_sys_openat2");
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (!has_syscall_tracepoint(calls[i]))
+			continue;
+		snprintf(expected, sizeof(expected), "tp_exit_%s", calls[i]);
+		if (!strcmp(name, expected))
+			return true;
+		snprintf(expected, sizeof(expected), "tp_enter_%s", calls[i]);
+		if (!args_at_exit && !strcmp(name, expected))
+			return true;
+	}
+	return false;
+}
+
+/* Loads only the mode's programs and attaches them. */
+static int load_and_attach(struct bpf_object *obj, const char *mode, bool args_at_exit, struct bpf_link **links,
+			   int *nlinks)
+{
 	struct bpf_program *prog;
 	int err;
 
 	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		bool wanted = !strcmp(name, "handle_process_exit");
+		bool wanted = wanted_program(bpf_program__name(prog), mode, args_at_exit);
 
-		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			char enter[64], exit_[64];
-
-			snprintf(enter, sizeof(enter), "tp_enter_%s", calls[i]);
-			snprintf(exit_, sizeof(exit_), "tp_exit_%s", calls[i]);
-			if ((!strcmp(name, enter) || !strcmp(name, exit_)) && has_syscall_tracepoint(calls[i]))
-				wanted = true;
-		}
 		bpf_program__set_autoload(prog, wanted);
 	}
+	if (!strcmp(mode, "tracepoint") && args_at_exit)
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "pending"), 1);
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "fobench-p1: bpf_object__load failed: %s (errno %d)\n", strerror(-err), -err);
@@ -298,24 +326,26 @@ static void print_summary(int missed_fd, int drops_fd, const char *comm)
 	printf("{\"open_records\":%llu,\"exit_records\":%llu,\"undecodable\":%llu,\"missed_opens\":%llu,"
 	       "\"processes\":%llu,\"table_full\":%llu,"
 	       "\"drops\":{\"ring_buffer_full\":%llu,\"pending_map_full\":%llu,\"exit_ring_buffer_full\":%llu,"
-	       "\"missed_map_full\":%llu},"
+	       "\"missed_map_full\":%llu,\"missed_comm_map_full\":%llu,\"exit_unmarked\":%llu},"
 	       "\"comm\":{\"name\":\"%s\",\"records\":%llu,\"missed\":%llu,\"processes\":%llu}}\n",
 	       (unsigned long long)open_records, (unsigned long long)exit_records,
 	       (unsigned long long)undecodable, (unsigned long long)missed_total,
 	       (unsigned long long)processes, (unsigned long long)table_full,
 	       (unsigned long long)drops[0], (unsigned long long)drops[1], (unsigned long long)drops[2],
-	       (unsigned long long)drops[3], comm, (unsigned long long)comm_records,
+	       (unsigned long long)drops[3], (unsigned long long)drops[4], (unsigned long long)drops[5],
+	       comm, (unsigned long long)comm_records,
 	       (unsigned long long)comm_missed, (unsigned long long)comm_processes);
 	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-	const char *object_path = NULL, *comm = "fobench-load";
+	const char *object_path = NULL, *comm = "fobench-load", *mode = "tracepoint";
 	unsigned long ring_bytes = 4u << 20, drain_ms = 10;
 	double stall_at = -1, stall_for = 0;
 	static const struct option options[] = {
 		{ "object", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "ring-bytes", required_argument, NULL, 'r' },
 		{ "drain-ms", required_argument, NULL, 'd' },
 		{ "comm", required_argument, NULL, 'c' },
@@ -329,14 +359,15 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'o': object_path = optarg; break;
+		case 'm': mode = optarg; break;
 		case 'r': ring_bytes = strtoul(optarg, NULL, 0); break;
 		case 'd': drain_ms = strtoul(optarg, NULL, 0); break;
 		case 'c': comm = optarg; break;
 		case 'a': stall_at = atof(optarg); break;
 		case 'f': stall_for = atof(optarg); break;
 		default:
-			fprintf(stderr, "usage: fobench-p1 --object FILE [--ring-bytes N] [--drain-ms N] [--comm NAME] "
-				"[--stall-at S --stall-for S]\n");
+			fprintf(stderr, "usage: fobench-p1 --object FILE [--mode tracepoint|fentry|kprobe] [--ring-bytes N] "
+				"[--drain-ms N] [--comm NAME] [--stall-at S --stall-for S]\n");
 			return 64;
 		}
 	}
@@ -357,15 +388,32 @@ int main(int argc, char **argv)
 	uint32_t self = (uint32_t)getpid();
 	uint64_t wakeup_bytes = ring_bytes / 4;	/* ProbeSettings.effectiveWakeupBytes */
 
+	/* As FileOpenProbe.resolved: read the arguments at exit where tracepoints may read the registers. */
+	bool args_at_exit = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf, NULL) == 1 &&
+			    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) == 1;
+
+	if (strcmp(mode, "tracepoint") && strcmp(mode, "fentry") && strcmp(mode, "kprobe")) {
+		fprintf(stderr, "fobench-p1: --mode takes tracepoint, fentry or kprobe, not %s\n", mode);
+		return 64;
+	}
 	if (set_rodata(obj, "excluded_tgid", &self, sizeof(self)) ||
-	    set_rodata(obj, "wakeup_bytes", &wakeup_bytes, sizeof(wakeup_bytes)))
+	    set_rodata(obj, "wakeup_bytes", &wakeup_bytes, sizeof(wakeup_bytes)) ||
+	    set_rodata(obj, "args_at_exit", &args_at_exit, sizeof(args_at_exit)))
 		return 1;
+	if (!strcmp(mode, "fentry")) {
+		err = bpf_program__set_attach_target(bpf_object__find_program_by_name(obj, "fexit_do_sys_openat2"), 0,
+						     "do_sys_openat2");
+		if (err) {
+			fprintf(stderr, "fobench-p1: bpf_program__set_attach_target failed: errno %d\n", -err);
+			return 1;
+		}
+	}
 	err = bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "events"), ring_bytes);
 	if (err) {
 		fprintf(stderr, "fobench-p1: bpf_map__set_max_entries(events) failed: errno %d\n", -err);
 		return 1;
 	}
-	if (load_and_attach(obj, links, &nlinks))
+	if (load_and_attach(obj, mode, args_at_exit, links, &nlinks))
 		return 1;
 
 	int missed_fd = bpf_object__find_map_fd_by_name(obj, "missed");
@@ -380,8 +428,9 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);	/* print the counts so far (after a full drain) */
-	printf("{\"ready\":true,\"pid\":%d,\"ring_bytes\":%lu,\"wakeup_bytes\":%llu,\"drain_ms\":%lu}\n",
-	       (int)self, ring_bytes, (unsigned long long)wakeup_bytes, drain_ms);
+	printf("{\"ready\":true,\"pid\":%d,\"mode\":\"%s\",\"args_at_exit\":%s,\"ring_bytes\":%lu,"
+	       "\"wakeup_bytes\":%llu,\"drain_ms\":%lu}\n",
+	       (int)self, mode, args_at_exit ? "true" : "false", ring_bytes, (unsigned long long)wakeup_bytes, drain_ms);
 	fflush(stdout);
 
 	uint64_t start = now_ns(), last_fold = start;

@@ -23,7 +23,7 @@ extension ConfigurationKey {
     var configType: ConfigType {
         switch self {
         case .listen: .stringArray
-        case .socket, .socketGroup, .attachMode, .hookFunction, .logLevel: .string
+        case .socket, .socketGroup, .attachMode, .hookFunction, .detailLevel, .logLevel: .string
         case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .rateWindow:
             .int
         }
@@ -51,6 +51,7 @@ extension ConfigurationKey {
         case .attachMode: AttachMode.allCases.map(\.rawValue).joinedAsAlternatives()
         case .hookFunction:
             "a kernel function name of at most \(Self.maximumFunctionNameBytes) bytes (letters, digits, '_', '.'; not starting with a digit or '.')"
+        case .detailLevel: DetailLevel.allCases.map(\.rawValue).joinedAsAlternatives()
         case .logLevel: Logger.Level.allCases.map(\.rawValue).joinedAsAlternatives()
         case .ringBufferSize:
             "a power of two from \(Self.pageSize) to \(Self.maximumRingBufferSize) (bytes)"
@@ -117,6 +118,9 @@ extension ConfigurationKey {
                 else { throw invalid(text, "not a kernel function name") }
                 guard bytes.count <= Self.maximumFunctionNameBytes else { throw invalid(text, "too long") }
                 configuration.hookFunction = text
+            case .detailLevel:
+                guard let level = DetailLevel(rawValue: text) else { throw invalid(text, "no such detail level") }
+                configuration.detailLevel = level
             case .logLevel:
                 guard let level = Logger.Level(rawValue: text) else { throw invalid(text, "no such log level") }
                 configuration.logLevel = level

@@ -16,6 +16,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case attachMode = "attach_mode"
     /// The kernel function the fentry and kprobe modes hook.
     case hookFunction = "hook_function"
+    /// A record per open, or counts kept in the kernel.
+    case detailLevel = "detail_level"
     /// The ring buffer's size in bytes.
     case ringBufferSize = "ring_buffer_size"
     /// Milliseconds between drains of the ring buffer.
@@ -56,7 +58,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
+        case .detailLevel, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
         case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
             false
         }

@@ -16,6 +16,7 @@ public final class ConfigurationReloader: Sendable {
     private let running: Mutex<DaemonConfiguration>
     private let logLevel: LogLevelControl
     private let applyAggregatorSettings: @Sendable (AggregatorSettings) -> Void
+    private let applyDetailLevel: @Sendable (DetailLevel) -> String?
     private let logger: Logger
 
     /// - Parameters:
@@ -23,15 +24,18 @@ public final class ConfigurationReloader: Sendable {
     ///   - running: the configuration it runs with.
     ///   - logLevel: the level every log handler reads.
     ///   - applyAggregatorSettings: hands new bounds to the aggregator (`AggregatorStore.update(settings:)`).
+    ///   - applyDetailLevel: switches the probe's detail level; returns why it refused, or nil.
     public init(
         inputs: ConfigurationInputs, running: DaemonConfiguration, logLevel: LogLevelControl,
-        logger: Logger, applyAggregatorSettings: @escaping @Sendable (AggregatorSettings) -> Void
+        logger: Logger, applyAggregatorSettings: @escaping @Sendable (AggregatorSettings) -> Void,
+        applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil }
     ) {
         self.inputs = inputs
         self.running = Mutex(running)
         self.logLevel = logLevel
         self.logger = logger
         self.applyAggregatorSettings = applyAggregatorSettings
+        self.applyDetailLevel = applyDetailLevel
     }
 
     /// The configuration in effect now.
@@ -52,13 +56,20 @@ public final class ConfigurationReloader: Sendable {
         let new = loaded.configuration
         return running.withLock { running in
             let changed = new.changedKeys(from: running)
-            let live = changed.filter(\.isLive)
+            var live = changed.filter(\.isLive)
             let restart = changed.filter { !$0.isLive }
             let old = running
             for key in ConfigurationKey.allCases where key.isLive || !changed.contains(key) {
                 running.take(key, from: new)
             }
-            if live.contains(where: { $0 != .logLevel }) { applyAggregatorSettings(running.aggregatorSettings) }
+            if live.contains(.detailLevel), let refusal = applyDetailLevel(running.detailLevel) {
+                logger.error("detail_level stays \(old.detailLevel): \(refusal)")
+                running.take(.detailLevel, from: old)
+                live.removeAll { $0 == .detailLevel }
+            }
+            if live.contains(where: { $0 != .logLevel && $0 != .detailLevel }) {
+                applyAggregatorSettings(running.aggregatorSettings)
+            }
 
             let file = loaded.filePath ?? "no file at \(inputs.path)"
             if live.isEmpty {

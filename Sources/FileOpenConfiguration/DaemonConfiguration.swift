@@ -15,6 +15,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var attachMode: AttachMode = .auto
     /// The kernel function the fentry and kprobe modes hook.
     public var hookFunction = AttachMode.defaultHookFunction
+    /// A record per open, or counts kept in the kernel.
+    public var detailLevel: DetailLevel = .events
     /// The ring buffer's size in bytes.
     public var ringBufferSize = 4 << 20
     /// Milliseconds between drains.
@@ -60,6 +62,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socketGroup: socketGroup
         case .attachMode: attachMode.rawValue
         case .hookFunction: hookFunction
+        case .detailLevel: detailLevel.rawValue
         case .ringBufferSize: String(ringBufferSize)
         case .drainInterval: String(drainInterval)
         case .retention: String(retention)
@@ -84,6 +87,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .socketGroup: socketGroup = other.socketGroup
         case .attachMode: attachMode = other.attachMode
         case .hookFunction: hookFunction = other.hookFunction
+        case .detailLevel: detailLevel = other.detailLevel
         case .ringBufferSize: ringBufferSize = other.ringBufferSize
         case .drainInterval: drainInterval = other.drainInterval
         case .retention: retention = other.retention

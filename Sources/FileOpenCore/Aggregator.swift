@@ -205,7 +205,10 @@ public struct Aggregator: Sendable {
                 comms.update(at: commPosition(for: process(identity)?.comm ?? entry.comm)) { $0.countMissed(delta) }
                 switch slot(for: identity) {
                 case .tracked(let position):
-                    processes.update(at: position) { $0.counters.countMissed(delta) }
+                    processes.update(at: position) { process in
+                        process.counters.countMissed(delta)
+                        process.lastSeen = max(process.lastSeen, now)
+                    }
                 case .new:
                     var process = TrackedProcess(identity: identity, comm: entry.comm, seenAt: entry.exitedAt ?? now)
                     process.counters.countMissed(delta)

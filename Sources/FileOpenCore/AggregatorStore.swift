@@ -22,12 +22,12 @@ public final class AggregatorStore: Sendable {
         state.withLock { body(&$0) }
     }
 
-    /// Folds in the kernel's missed-opens counts, if read, and expires processes past their
-    /// retention. Returns the processes whose kernel missed entries can now be deleted.
-    public func maintain(missed: MissedMaps?, now: UInt64) -> [ProcessIdentity] {
+    /// Folds in the kernel's missed-opens counts, if read, and with `expiring` expires processes
+    /// past their retention. Returns the processes whose kernel missed entries can now be deleted.
+    public func maintain(missed: MissedMaps?, now: UInt64, expiring: Bool = true) -> [ProcessIdentity] {
         state.withLock { aggregator in
             let finished = missed.map { aggregator.foldMissed($0, now: now) } ?? []
-            aggregator.expire(now: now)
+            if expiring { aggregator.expire(now: now) }
             return finished
         }
     }

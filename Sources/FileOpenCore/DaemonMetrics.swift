@@ -4,6 +4,7 @@ public struct DaemonMetrics: Sendable {
     public var version = "unknown"
     public var libbpfVersion = "unknown"
     public var attachMode: AttachMode = .auto
+    public var detailLevel: DetailLevel = .events
     /// Records the consumer thread delivered, and ones it could not decode.
     public var openRecords: UInt64 = 0
     public var exitRecords: UInt64 = 0

@@ -9,6 +9,11 @@ public enum DaemonMetricsRenderer {
         writer.sample(["version": daemon.version, "libbpf_version": daemon.libbpfVersion], UInt64(1))
         writer.family("fileopen_attach_mode", .info, help: "How the BPF program hooks file opens.")
         writer.sample(["mode": daemon.attachMode.rawValue], UInt64(1))
+        writer.family(
+            "fileopen_detail_level", .info,
+            help: "What the BPF program reports per open: events (a record each) or counts (counted in the kernel)."
+        )
+        writer.sample(["level": daemon.detailLevel.rawValue], UInt64(1))
 
         writer.family("fileopen_records_received", .counter, help: "Ring buffer records delivered, by kind.")
         writer.sample(["kind": "open"], daemon.openRecords)

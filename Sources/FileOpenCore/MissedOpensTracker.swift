@@ -37,6 +37,13 @@ public struct MissedOpensTracker: Sendable {
         self.interval = interval
     }
 
+    /// Takes a reading as the new baseline without reporting what grew: at the counts level every
+    /// open is counted in the map, and none of them missed a record.
+    public mutating func rebase(_ missed: [ProcessIdentity: MissedOpens]) {
+        seen = missed.mapValues(\.opens)
+        pending = [:]
+    }
+
     /// Folds in one reading of the map; returns a report when something is pending and the
     /// interval since the previous one has passed.
     public mutating func observe(

@@ -34,6 +34,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     /// The opens `topPaths` counted: fewer than `opens` minus `missed` when its top paths were
     /// dropped (only the most recently active processes keep them) or reset since.
     public var topPathsOpens: UInt64
+    /// The daemon's detail level: at `counts` no path is ever recorded.
+    public var detailLevel: DetailLevel
 
     /// One of the top paths and its opens.
     public struct PathCount: Codable, Sendable, Equatable {
@@ -50,7 +52,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public init(
         pid: Int32, comm: String, startNs: UInt64, firstSeenNs: UInt64, lastSeenNs: UInt64, exited: Bool,
         exitedNs: UInt64?, opens: UInt64, failed: UInt64, missed: UInt64, creates: UInt64, byAccess: [String: UInt64],
-        errors: [String: UInt64], topPaths: [PathCount], topPathsCapacity: Int, topPathsOpens: UInt64
+        errors: [String: UInt64], topPaths: [PathCount], topPathsCapacity: Int, topPathsOpens: UInt64,
+        detailLevel: DetailLevel = .events
     ) {
         self.pid = pid
         self.comm = comm
@@ -68,9 +71,11 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         self.topPaths = topPaths
         self.topPathsCapacity = topPathsCapacity
         self.topPathsOpens = topPathsOpens
+        self.detailLevel = detailLevel
     }
 
-    public init(_ process: TrackedProcess) {
+    public init(_ process: TrackedProcess, detailLevel: DetailLevel = .events) {
+        self.detailLevel = detailLevel
         pid = process.identity.pid
         comm = process.comm
         startNs = process.identity.startTime
@@ -108,11 +113,13 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         try container.encode(topPaths, forKey: .topPaths)
         try container.encode(topPathsCapacity, forKey: .topPathsCapacity)
         try container.encode(topPathsOpens, forKey: .topPathsOpens)
+        try container.encode(detailLevel, forKey: .detailLevel)
     }
 
     enum CodingKeys: String, CodingKey {
         case pid, comm, startNs = "start_ns", firstSeenNs = "first_seen_ns", lastSeenNs = "last_seen_ns"
         case exited, exitedNs = "exited_ns", opens, failed, missed, creates, byAccess = "by_access", errors
         case topPaths = "top_paths", topPathsCapacity = "top_paths_capacity", topPathsOpens = "top_paths_opens"
+        case detailLevel = "detail_level"
     }
 }

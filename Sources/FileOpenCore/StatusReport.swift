@@ -7,6 +7,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var kernelRelease: String
     /// The attach mode in use: `fentry`, `kprobe` or `tracepoint` (`attach_mode`).
     public var attachMode: String
+    /// `events` or `counts` (`detail_level`): at `counts` the kernel counts opens and sends no record.
+    public var detailLevel: DetailLevel
     /// Seconds since the daemon started (`uptime_seconds`).
     public var uptimeSeconds: Double
     /// Records received from the kernel, by kind.
@@ -84,13 +86,15 @@ public struct StatusReport: Codable, Sendable, Equatable {
 
     /// A report with every field given.
     public init(
-        daemonVersion: String, kernelRelease: String, attachMode: String, uptimeSeconds: Double, records: Records,
+        daemonVersion: String, kernelRelease: String, attachMode: String, detailLevel: DetailLevel = .events,
+        uptimeSeconds: Double, records: Records,
         drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
         trackedProcesses: Int, trackedComms: Int, clients: Clients
     ) {
         self.daemonVersion = daemonVersion
         self.kernelRelease = kernelRelease
         self.attachMode = attachMode
+        self.detailLevel = detailLevel
         self.uptimeSeconds = uptimeSeconds
         self.records = records
         self.drops = drops
@@ -109,6 +113,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         daemonVersion = daemon.version
         self.kernelRelease = kernelRelease
         attachMode = daemon.attachMode.rawValue
+        detailLevel = daemon.detailLevel
         let (seconds, attoseconds) = uptime.components
         uptimeSeconds = Double(seconds) + Double(attoseconds) / 1e18
         records = Records(open: daemon.openRecords, exit: daemon.exitRecords, undecodable: daemon.undecodableRecords)
@@ -126,6 +131,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case daemonVersion = "daemon_version", kernelRelease = "kernel_release", attachMode = "attach_mode"
+        case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
         case clients

@@ -27,7 +27,10 @@ public enum ProcFormatter {
         // the list counted: fewer once its top paths were dropped or reset.
         let recorded = process.opens - min(process.opens, process.missed)
         let dropped = paths.isEmpty && recorded > 0
-        if dropped {
+        let countsLevel = process.detailLevel == .counts
+        if countsLevel {
+            block.text("top paths", "none at detail_level counts (paths need detail_level: events)")
+        } else if dropped {
             block.text("top paths", "none kept now (dropped for more recently active processes, or reset); its next open starts a new list")
         } else {
             // Space-Saving evicts only from a full list, so counts are exact until it fills; then a
@@ -58,7 +61,7 @@ public enum ProcFormatter {
 
         lines.append("")
         if paths.isEmpty {
-            lines.append(dropped ? "no top paths kept" : "no paths recorded")
+            lines.append(countsLevel ? "no paths at detail_level counts" : dropped ? "no top paths kept" : "no paths recorded")
         } else {
             var table = TextTable([.number("OPENS"), .text("PATH")])
             for entry in paths {

@@ -9,6 +9,7 @@ public enum StatusFormatter {
         block.text("version", TerminalText.escaped(status.daemonVersion))
         block.text("kernel", TerminalText.escaped(status.kernelRelease))
         block.text("attach mode", TerminalText.escaped(status.attachMode))
+        block.text("detail level", status.detailLevel.rawValue)
         block.text("uptime", NumberFormat.duration(seconds: status.uptimeSeconds))
 
         block.section("records")

@@ -22,8 +22,10 @@ public final class FileOpenProbe: Sendable {
     private let object: BPFObject
     private let links: Mutex<[BPFLink]>
     private let drops: BPFPerCPUArrayMap<UInt64>
-    private let missed: BPFHashMap<fileopend_missed_key, fileopend_missed_counts>
-    private let missedComms: BPFHashMap<fileopend_missed_key, fileopend_missed_counts>
+    private let missed: BPFHashMap<fileopend_count_key, fileopend_counts>
+    private let missedComms: BPFHashMap<fileopend_comm_key, fileopend_counts>
+    private let settingsMap: BPFArrayMap<fileopend_settings>
+    private let level: Mutex<DetailLevel>
 
     private init(mode: AttachMode, refusals: [AttachRefusal], settings: ProbeSettings, object: BPFObject, links: [BPFLink]) throws(BPFError) {
         self.mode = mode
@@ -35,6 +37,9 @@ public final class FileOpenProbe: Sendable {
         drops = try object.perCPUArrayMap(named: "drops")
         missed = try object.hashMap(named: "missed")
         missedComms = try object.hashMap(named: "missed_comms")
+        settingsMap = try BPFArrayMap(object.map(named: "settings"))
+        level = Mutex(settings.detailLevel)
+        try setDetailLevel(settings.detailLevel)
     }
 
     deinit {
@@ -48,6 +53,7 @@ public final class FileOpenProbe: Sendable {
         BPFLibraryLog.route(to: logger)
         try validate(settings)
         try ProbePreflight.check(settings)
+        let settings = resolved(settings)
         let candidates = settings.mode == .auto ? AttachMode.preference : [settings.mode]
         var refusals: [AttachRefusal] = []
         for mode in candidates {
@@ -60,6 +66,7 @@ public final class FileOpenProbe: Sendable {
                     logger.info("attached in \(mode) mode", metadata: [
                         "programs": "\(links.map(\.programName).joined(separator: ","))",
                         "ring_buffer_bytes": "\(settings.ringBufferBytes)",
+                        "detail_level": "\(settings.detailLevel)",
                     ])
                     return probe
                 } catch {
@@ -78,6 +85,7 @@ public final class FileOpenProbe: Sendable {
     /// Opens the embedded object, configures it and loads only the programs of `mode` into the
     /// kernel, without attaching: the verifier's verdict on that mode.
     public static func load(mode: AttachMode, settings: ProbeSettings) throws(BPFError) -> BPFObject {
+        let settings = resolved(settings)
         let object = try BPFObject(bytes: EmbeddedBPF.fileopend, name: "fileopend")
         let wanted = Set(plan(for: mode, settings: settings).map(\.program))
         for name in object.programNames {
@@ -88,12 +96,53 @@ public final class FileOpenProbe: Sendable {
         }
         try object.setGlobal("excluded_tgid", to: UInt32(bitPattern: settings.excludedProcess))
         try object.setGlobal("wakeup_bytes", to: UInt64(settings.effectiveWakeupBytes))
+        let parks = parksArguments(mode, settings)
+        try object.setGlobal("args_at_exit", to: !parks)
         try object.map(named: "events").setMaxEntries(settings.ringBufferBytes)
-        try object.map(named: "pending").setMaxEntries(settings.pendingOpensCapacity)
+        // Unused without parking: one entry, as a map must have.
+        try object.map(named: "pending").setMaxEntries(parks ? settings.pendingOpensCapacity : 1)
         try object.map(named: "missed").setMaxEntries(settings.missedMapCapacity)
         try object.map(named: "missed_comms").setMaxEntries(settings.missedCommMapCapacity)
         try object.load()
         return object
+    }
+
+    /// `settings` with `argumentsAtExit` decided: whether this kernel lets tracepoint programs
+    /// read the task's saved registers (`bpf_task_pt_regs()` on a BTF task).
+    static func resolved(_ settings: ProbeSettings) -> ProbeSettings {
+        guard settings.argumentsAtExit == nil else { return settings }
+        var settings = settings
+        settings.argumentsAtExit = [BPFKernelFeatures.Helper.getCurrentTaskBTF, .taskPtRegs].allSatisfy {
+            BPFKernelFeatures.supports($0, in: .tracepoint)
+        }
+        return settings
+    }
+
+    /// Whether `mode` parks each open's arguments at entry for its exit (kprobe always; the
+    /// tracepoint mode when it cannot read them from the registers at exit).
+    static func parksArguments(_ mode: AttachMode, _ settings: ProbeSettings) -> Bool {
+        switch mode {
+        case .fentry: false
+        case .kprobe: true
+        case .tracepoint, .auto: settings.argumentsAtExit != true
+        }
+    }
+
+    /// The detail level in force.
+    public var detailLevel: DetailLevel { level.withLock { $0 } }
+
+    /// Switches the detail level while attached, through the program's `settings` map: every open
+    /// from then on is recorded (events) or counted in the kernel (counts). No open is lost or
+    /// counted twice: each is either a record or a count, and both are folded in.
+    public func setDetailLevel(_ newLevel: DetailLevel) throws(BPFError) {
+        try level.withLock { (current: inout DetailLevel) throws(BPFError) in
+            let value = fileopend_settings(
+                detail_level: newLevel == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue,
+                reserved: 0
+            )
+            try settingsMap.update(0, value)
+            current = newLevel
+        }
     }
 
     /// The kernel program's drop counters, summed over CPUs.
@@ -105,27 +154,27 @@ public final class FileOpenProbe: Sendable {
         return counts
     }
 
-    /// What the kernel counted of opens whose records were lost, per process (with each
-    /// process's exit once marked) and per comm, since each was first charged.
+    /// What the kernel counted itself (opens whose records were lost; at the counts level every
+    /// open), per process (with each process's exit once marked) and per comm, since each was
+    /// first counted.
     public func missedOpens() throws(BPFError) -> MissedMaps {
         let processEntries = try missed.entries()
         let commEntries = try missedComms.entries()
         var reading = MissedMaps(processEntries: processEntries.count, commEntries: commEntries.count)
-        Self.collect(processEntries, into: &reading.processes) {
-            ProcessIdentity(pid: Int32(bitPattern: $0.tgid), startTime: $0.start_ns)
+        for (key, value) in processEntries {
+            let identity = ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns)
+            Self.add(value, error: key.error, to: &reading.processes[identity])
         }
-        Self.collect(commEntries, into: &reading.comms) { key in
-            withUnsafeBytes(of: key.comm) { KernelString.decode($0) }
+        for (key, value) in commEntries {
+            Self.add(value, error: key.error, to: &reading.comms[withUnsafeBytes(of: key.comm) { KernelString.decode($0) }])
         }
         return reading
     }
 
-    /// Deletes a process's entries from the missed map (its totals and one per errno it failed
-    /// with), once it has exited and they have been folded for the last time.
+    /// Deletes a process's entries from the missed map (one per result: success, and each errno
+    /// it failed with), once it has exited and they have been folded for the last time.
     public func forgetMissed(_ process: ProcessIdentity, errnos: some Sequence<Int32>) throws(BPFError) {
-        var key = fileopend_missed_key()
-        key.start_ns = process.startTime
-        key.tgid = UInt32(bitPattern: process.pid)
+        var key = fileopend_count_key(start_ns: process.startTime, tgid: UInt32(bitPattern: process.pid), error: 0)
         try missed.delete(key)
         for errno in errnos {
             key.error = errno == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32(errno)
@@ -133,26 +182,25 @@ public final class FileOpenProbe: Sendable {
         }
     }
 
-    /// Groups the entries of a missed map by owner (`owner` of a key): a totals entry (error 0)
-    /// gives the counts, an errno entry one errno's failures.
-    private static func collect<Owner: Hashable>(
-        _ entries: [(key: fileopend_missed_key, value: fileopend_missed_counts)], into result: inout [Owner: MissedOpens],
-        owner: (fileopend_missed_key) -> Owner
-    ) {
-        for (key, value) in entries {
-            let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
-            let errno = key.error == UInt32(FILEOPEND_ERROR_UNKNOWN) ? 0 : Int32(bitPattern: key.error)
-            let owner = owner(key)
-            var counts = result[owner] ?? MissedOpens(comm: comm)
-            if key.error != 0 {
-                counts.errors[errno] = value.opens
-            } else {
-                (counts.opens, counts.reads, counts.writes) = (value.opens, value.reads, value.writes)
-                (counts.readWrites, counts.creates, counts.comm) = (value.read_writes, value.creates, comm)
-                counts.exitedAt = value.exit_ns == 0 ? nil : value.exit_ns
-            }
-            result[owner] = counts
+    /// Adds one entry (one owner's opens with one result) to the owner's counts: every entry adds
+    /// opens by access mode; an errno entry's opens are those failures; the error-0 entry of a
+    /// process carries its exit mark.
+    private static func add(_ value: fileopend_counts, error: UInt32, to counts: inout MissedOpens?) {
+        let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
+        var total = counts ?? MissedOpens(comm: comm)
+        let opens = value.reads &+ value.writes &+ value.read_writes
+        total.opens += opens
+        total.reads += value.reads
+        total.writes += value.writes
+        total.readWrites += value.read_writes
+        total.creates += value.creates
+        if error == 0 {
+            total.comm = comm
+            total.exitedAt = value.exit_ns == 0 ? nil : value.exit_ns
+        } else {
+            total.errors[error == UInt32(FILEOPEND_ERROR_UNKNOWN) ? 0 : Int32(bitPattern: error), default: 0] += opens
         }
+        counts = total
     }
 
     /// Program ids and recursion misses of the loaded programs (`bpftool prog show` ids).
@@ -211,10 +259,10 @@ public final class FileOpenProbe: Sendable {
             let syscalls = ["open", "openat", "openat2", "creat"].filter {
                 ProbePreflight.hasSyscallTracepoint($0, tracefs: settings.tracefsPath)
             }
-            return syscalls.flatMap { [
-                PlannedProgram(program: "tp_enter_\($0)", attach: bySection),
-                PlannedProgram(program: "tp_exit_\($0)", attach: bySection),
-            ] } + [exit]
+            let stages = parksArguments(mode, settings) ? ["enter", "exit"] : ["exit"]
+            return syscalls.flatMap { syscall in
+                stages.map { PlannedProgram(program: "tp_\($0)_\(syscall)", attach: bySection) }
+            } + [exit]
         }
     }
 

@@ -7,10 +7,12 @@ import FileOpenSystem
 public enum MetricsEndpoint {
     /// - Parameters:
     ///   - store: the counters; each scrape renders from a snapshot, with no lock held.
+    ///   - refresh: called before each scrape's snapshot (the counts level folds the kernel's counts).
     ///   - daemon: the daemon's own figures, gathered at each scrape.
     ///   - readiness: the answer of `/readyz`.
     public static func router(
         store: AggregatorStore,
+        refresh: @escaping @Sendable () -> Void = {},
         daemon: @escaping @Sendable () -> DaemonMetrics,
         readiness: @escaping @Sendable () -> Readiness
     ) -> HTTPRouter {
@@ -27,7 +29,8 @@ public enum MetricsEndpoint {
         // Scrapes at the same time share a render (one per format at a time), so a flood of
         // them costs one render at a time.
         router.route("/metrics", sharedBy: { "\(ExpositionFormat.negotiate(accept: $0.accept))" }) { request in
-            metrics(request, store: store, daemon: daemon)
+            refresh()
+            return metrics(request, store: store, daemon: daemon)
         }
         return router
     }

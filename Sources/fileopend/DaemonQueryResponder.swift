@@ -14,9 +14,21 @@ final class DaemonQueryResponder: QueryResponder {
     private let started = ContinuousClock.now
     private let kernelRelease = DaemonQueryResponder.unameRelease()
 
+    /// Called before each answer's snapshot (the counts level folds the kernel's counts).
+    private let refresh = Mutex<@Sendable () -> Void>({})
+
+    /// The detail level in force, for `proc`.
+    private let detailLevel = Mutex<@Sendable () -> DetailLevel>({ .events })
+
     init(store: AggregatorStore, tailHub: TailHub) {
         self.store = store
         self.tailHub = tailHub
+    }
+
+    /// What to call before reading the counters, and where the detail level comes from.
+    func provideRefresh(_ refresh: @escaping @Sendable () -> Void, detailLevel: @escaping @Sendable () -> DetailLevel) {
+        self.refresh.withLock { $0 = refresh }
+        self.detailLevel.withLock { $0 = detailLevel }
     }
 
     /// Where `status` gets the daemon's figures from.
@@ -25,6 +37,7 @@ final class DaemonQueryResponder: QueryResponder {
     }
 
     func respond(to request: QueryRequest) -> Result<QueryResult, QueryError> {
+        refresh.withLock { $0 }()
         switch request {
         case .status:
             guard let figures = daemonFigures.withLock({ $0 }) else {
@@ -41,7 +54,7 @@ final class DaemonQueryResponder: QueryResponder {
             guard let process = store.snapshot().processes[pid] else {
                 return .failure(QueryError(.notFound, "no process with pid \(pid) is tracked"))
             }
-            return .success(.proc(ProcessReport(process)))
+            return .success(.proc(ProcessReport(process, detailLevel: detailLevel.withLock { $0 }())))
         case .reset:
             return .success(.reset(ResetReport(processes: store.resetDetail())))
         case .tail:

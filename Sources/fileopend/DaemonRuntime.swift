@@ -32,6 +32,8 @@ final class DaemonRuntime: Sendable {
     /// Test-only (`FILEOPEND_TEST_FREEZE_CONSUMER_AFTER`), nil otherwise.
     private let freeze: ConsumerFreeze?
     #endif
+    /// Whether --print prints every event: the detail level must stay `events`.
+    private let printing: Bool
     /// The STATUS= line sent with READY=1, sent again after a reload.
     private let readyStatus: String
 
@@ -39,6 +41,8 @@ final class DaemonRuntime: Sendable {
     /// fails before anything is loaded), attaches the probe and starts the consumer and the
     /// servers; only then tells systemd READY=1 and starts feeding its watchdog.
     init(settings: DaemonSettings, printer: EventPrinter?, logger: Logger) throws(DaemonStartError) {
+        if printer != nil && settings.probe.detailLevel == .counts { throw .printNeedsEvents }
+        self.printing = printer != nil
         self.logger = logger
         let notifier = notifier
         Self.notify(logger) { () throws(ServerError) in try notifier.status("binding the metrics and query sockets") }
@@ -95,8 +99,11 @@ final class DaemonRuntime: Sendable {
             + sockets.map { "\($0.boundAddress)" }.joined(separator: ", ") + "; queries on \(queryPath)"
         // The runtime outlives its servers (stop() stops them first): no strong references back.
         responder.provideDaemonFigures { [unowned self] in (daemonMetrics(), queryClients()) }
+        let probe = probe
+        responder.provideRefresh({ maintenance.refresh() }, detailLevel: { probe.detailLevel })
         let router = MetricsEndpoint.router(
-            store: store, daemon: { [unowned self] in daemonMetrics() }, readiness: { [unowned self] in readiness() }
+            store: store, refresh: { maintenance.refresh() }, daemon: { [unowned self] in daemonMetrics() },
+            readiness: { [unowned self] in readiness() }
         )
         let server = HTTPServer(sockets: sockets, logger: logger, router: router)
         self.server.withLock { $0 = server }
@@ -138,6 +145,17 @@ final class DaemonRuntime: Sendable {
         freeze?.release()
         #endif
         consumer.stop()
+    }
+
+    /// Switches the detail level (a reload): nil once done, else why it was refused.
+    func applyDetailLevel(_ level: DetailLevel) -> String? {
+        if printing && level == .counts { return DaemonStartError.printNeedsEvents.description }
+        do {
+            try probe.setDetailLevel(level)
+        } catch {
+            return "\(error)"
+        }
+        return nil
     }
 
     /// Before a reload (SIGHUP) re-reads the configuration: RELOADING=1 with MONOTONIC_USEC.
@@ -192,6 +210,7 @@ final class DaemonRuntime: Sendable {
         metrics.version = FileOpenVersion.current
         metrics.libbpfVersion = BPFLibraryVersion.current
         metrics.attachMode = probe.mode
+        metrics.detailLevel = probe.detailLevel
         let statistics = consumer.statistics
         metrics.openRecords = statistics.opens
         metrics.exitRecords = statistics.exits
@@ -253,17 +272,21 @@ enum DaemonStartError: Error, CustomStringConvertible {
     case listen(ServerError)
     case querySocket(ServerError)
     case probe(ProbeError)
+    case printNeedsEvents
 
     var description: String {
         switch self {
         case .listen(let error): "cannot serve metrics: \(error)"
         case .querySocket(let error): "cannot serve queries: \(error)"
         case .probe(let error): "\(error)"
+        case .printNeedsEvents:
+            "--print needs detail_level events, and it is counts: set detail_level: events (or --detail-level events)"
         }
     }
 
     var exitCode: Int32 {
         switch self {
+        case .printNeedsEvents: 78
         case .listen(.invalidListenAddress): 64
         case .listen, .querySocket: 69
         case .probe(let error): error.exitCode

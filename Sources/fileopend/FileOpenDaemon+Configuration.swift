@@ -12,7 +12,7 @@ extension FileOpenDaemon {
         var overrides = ConfigurationOverrides()
         overrides.listen = listenAddresses
         let flags: [ConfigurationKey: String?] = [
-            .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction,
+            .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
             .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
             .maxProcesses: maxProcesses, .maxComms: maxComms, .maxTopPathsProcesses: maxTopPathsProcesses,
             .rateWindow: rateWindow, .logLevel: logLevel,
@@ -52,6 +52,7 @@ extension FileOpenDaemon {
     /// The validated configuration as the runtime's settings.
     func daemonSettings(_ configuration: DaemonConfiguration) -> DaemonSettings {
         var probe = ProbeSettings(mode: configuration.attachMode)
+        probe.detailLevel = configuration.detailLevel
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
         probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)

@@ -48,6 +48,13 @@ struct FileOpenDaemon: ParsableCommand {
     )
     var mode: String?
 
+    @Option(
+        parsing: .unconditional,
+        help: "What the kernel reports per open: events (a record each, with its path) or counts (counted in the kernel, no paths; default events).",
+        completion: .list(DetailLevel.allCases.map(\.rawValue))
+    )
+    var detailLevel: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Kernel function the fentry and kprobe modes hook (default do_sys_openat2); one the kernel lacks makes both "
             + "refuse, so auto falls back to tracepoint.",
@@ -194,7 +201,8 @@ struct FileOpenDaemon: ParsableCommand {
 
         let reloader = ConfigurationReloader(
             inputs: inputs, running: loaded.configuration, logLevel: levelControl, logger: logger,
-            applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) }
+            applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) },
+            applyDetailLevel: { runtime.applyDetailLevel($0) }
         )
         reloadSignal.start {
             runtime.notifyReloading()

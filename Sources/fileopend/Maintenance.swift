@@ -21,6 +21,9 @@ final class Maintenance: Sendable {
     private let rateWindow: Duration
     private let windowStarted = Mutex(ContinuousClock.now)
     private let missedTracker = Mutex(MissedOpensTracker())
+    /// Held while the missed maps are read, folded and pruned: two readings folded out of order
+    /// would count an entry made between them twice.
+    private let folding = Mutex(())
     /// The missed maps' entries at the last reading: how full they are.
     private let missedEntries = Mutex((processes: 0, comms: 0))
     /// `exit_unmarked` drops already answered by a liveness check.
@@ -60,24 +63,47 @@ final class Maintenance: Sendable {
             return true
         }
         if windowEnded { store.rollRateWindow() }
-        var missed: MissedMaps?
-        do {
-            missed = try probe.missedOpens()
-        } catch {
-            logger.error("reading the missed-opens maps failed: \(error)")
-        }
-        if let missed {
-            missedEntries.withLock { $0 = (missed.processEntries, missed.commEntries) }
-            if let report = missedTracker.withLock({ $0.observe(missed.processes) }) { warn(report) }
-        }
-        for identity in store.maintain(missed: missed, now: BootClock.now()) {
+        foldKernelCounts(expiring: true)
+        checkLivenessIfExitsUnmarked()
+    }
+
+    /// Reads the kernel's missed maps, folds what is new into the counters and deletes the entries
+    /// of processes whose exit has been counted; with `expiring`, also ends the series of exited
+    /// processes past their retention. Run by every maintenance pass, and at the counts level
+    /// before each scrape or query too, so that they see every open counted so far.
+    func foldKernelCounts(expiring: Bool = false) {
+        folding.withLock { _ in
+            var missed: MissedMaps?
             do {
-                try probe.forgetMissed(identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [])
+                missed = try probe.missedOpens()
             } catch {
-                logger.error("deleting the missed-opens entries of process \(identity) failed: \(error)")
+                logger.error("reading the missed-opens maps failed: \(error)")
+            }
+            if let missed {
+                missedEntries.withLock { $0 = (missed.processEntries, missed.commEntries) }
+                let report = missedTracker.withLock { tracker -> MissedOpensTracker.Report? in
+                    guard probe.detailLevel == .events else {
+                        tracker.rebase(missed.processes)
+                        return nil
+                    }
+                    return tracker.observe(missed.processes)
+                }
+                if let report { warn(report) }
+            }
+            for identity in store.maintain(missed: missed, now: BootClock.now(), expiring: expiring) {
+                do {
+                    try probe.forgetMissed(identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [])
+                } catch {
+                    logger.error("deleting the missed-opens entries of process \(identity) failed: \(error)")
+                }
             }
         }
-        checkLivenessIfExitsUnmarked()
+    }
+
+    /// At the counts level, folds the kernel's counts in now, so that a scrape or query sees every
+    /// open counted so far (at the events level, the records are counted as they arrive).
+    func refresh() {
+        if probe.detailLevel == .counts { foldKernelCounts() }
     }
 
     /// Entries in the kernel's missed map and missed-comms map at the last reading.

@@ -106,6 +106,24 @@ int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call cal
 	return spawn_opener(wanted, comm, call, path, flags, count);
 }
 
+int cts_spawn_gated_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long before,
+			   int gate_fd, long after)
+{
+	char byte;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	for (long i = 0; i < before; i++)
+		cts_open_with(call, path, flags, 0600);
+	syscall(SYS_read, gate_fd, &byte, 1);
+	for (long i = 0; i < after; i++)
+		cts_open_with(call, path, flags, 0600);
+	syscall(SYS_exit_group, 0);
+	return 0;	/* not reached */
+}
+
 struct churn_child {
 	const char *comm;
 	const struct cts_open_step *script;

@@ -59,9 +59,10 @@ struct MetricsEndpointTests {
         runOpener(comm: Array(comm.utf8CString), call: call, path: path, flags: flags, count: count)
     }
 
-    @Test("exact counts per process and per comm: opens, errors by errno, access modes, O_CREAT")
-    func exactCounts() throws {
-        let (daemon, client) = try Self.startDaemon()
+    @Test("exact counts per process and per comm: opens, errors by errno, access modes, O_CREAT",
+          arguments: DetailLevelName.allCases)
+    func exactCounts(level: DetailLevelName) throws {
+        let (daemon, client) = try Self.startDaemon(["--detail-level", "\(level)"])
         defer { daemon.stop() }
         let scratch = try TestEnvironment.makeScratchDirectory("metrics")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -96,6 +97,7 @@ struct MetricsEndpointTests {
             #expect(samples[series] == value, "\(series)")
         }
         #expect(samples.keys.filter { $0.contains(reader) && $0.contains("errno") }.isEmpty, "no failures for the reader")
+        #expect(samples[#"fileopen_detail_level_info{level="\#(level)"}"#] == 1)
         #expect(samples[#"fileopen_drops_total{reason="ring_buffer_full"}"#] == 0)
         #expect(samples[#"fileopen_attach_mode_info{mode="\#(AutoAttachMode.expected)"}"#] == 1, "auto's choice")
         #expect(samples["fileopen_ring_buffer_size_bytes"] == Double(4 << 20))
@@ -166,11 +168,16 @@ struct MetricsEndpointTests {
     func pidReuseAndRetention() throws {
         let (daemon, client) = try Self.startDaemon(["--retention", "2"])
         defer { daemon.stop() }
-        // Each attempt reuses the pid of its own opener, or gives up on it (see spawnWithPID).
-        for _ in 0..<10 {
+        // Each attempt reuses the pid of its own opener, or gives up on it (see spawnWithPID). Other
+        // tests may be forking thousands of processes meanwhile: keep trying for a while.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let comm = Self.uniqueComm("reuse")
             let first = Self.runOpener(comm: comm, path: "/nonexistent/fo-reuse", count: 7)
-            guard let second = try Self.spawnWithPID(first, comm: comm, count: 4) else { continue }
+            guard let second = try Self.spawnWithPID(first, comm: comm, count: 4) else {
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
 
             let perProcess = #"fileopen_process_opens_total{pid="\#(first)",comm="\#(comm)"}"#
             let perComm = #"fileopen_opens_total{comm="\#(comm)"}"#

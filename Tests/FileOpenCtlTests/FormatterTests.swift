@@ -12,6 +12,7 @@ struct FormatterTests {
             "  version                0.2.0",
             "  kernel                 6.18.0",
             "  attach mode            tracepoint",
+            "  detail level           events",
             "  uptime                 12s",
             "records",
             "  open                      1200",
@@ -109,6 +110,16 @@ struct FormatterTests {
         #expect(lines.contains("exited      yes, 2024-12-31 23:59:00 (1m 00s ago)"))
         #expect(lines.contains("no failed opens"))
         #expect(lines.contains("no paths recorded"))
+    }
+
+    @Test("proc: at the counts level, no top paths, and the line names the setting")
+    func procCountsLevel() {
+        var process = Fixtures.proc
+        (process.opens, process.missed, process.topPaths, process.topPathsOpens) = (50, 50, [], 0)
+        process.detailLevel = .counts
+        let lines = ProcFormatter.lines(process, clock: Fixtures.clock)
+        #expect(lines.contains("top paths   none at detail_level counts (paths need detail_level: events)"))
+        #expect(lines.contains("no paths at detail_level counts"))
     }
 
     @Test("proc: a full top-paths list says its counts may be overestimates")

@@ -23,17 +23,23 @@ struct LossAccountingTests {
         let path = "/tmp/fo-flood-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
         let comm = uniqueComm("fo-flood")
-        let child = try spawnOpener(comm: comm, path: path, count: opens)
+        let child = try spawnOpener(comm: comm, path: path, count: opens)  // reaped: its opens are all done
+        var missedEntry: (key: ProcessIdentity, value: MissedOpens)?
+        let exited = try TestEnvironment.waitUntil {
+            missedEntry = try harness.probe.missedOpens().processes.first { $0.key.pid == child }
+            return missedEntry?.value.exitedAt != nil
+        }
+        #expect(exited, "the ring overflowed, so the child has entries, and its exit marked them")
+        // The child's records were all in the ring before the consumer started: one full drain
+        // pass takes them all (whatever else arrives meanwhile).
         harness.consumer.start()
-        let identityKnown = TestEnvironment.waitUntil { !harness.opens(where: { $0.process.pid == child }).isEmpty }
-        #expect(identityKnown, "at least the first records fit in the ring")
+        #expect(TestEnvironment.waitUntil { harness.consumer.statistics.drains >= 2 })
         harness.probe.detach()
         harness.consumer.stop()
 
         let received = harness.opens { $0.process.pid == child }
-        #expect(received.allSatisfy { $0.path == path })
-        let identity = try #require(received.first?.process)
-        let missedOpens = try #require(try harness.probe.missedOpens().processes[identity])
+        #expect(received.allSatisfy { $0.path == path && $0.process == missedEntry?.key })
+        let missedOpens = try #require(missedEntry?.value)
         #expect(missedOpens.comm == comm, "the missed map names the process")
         let missed = missedOpens.opens
         #expect(missed > 0, "the ring overflowed, so something must have been dropped")

@@ -44,6 +44,13 @@ int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path
 int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
 			    long count);
 
+/*
+ * cts_spawn_opener, in two halves: `before` opens, then it waits until a byte can be read from
+ * `gate_fd` (a pipe the caller writes to), then `after` opens, and exits 0.
+ */
+int cts_spawn_gated_opener(const char *comm, enum cts_open_call call, const char *path, int flags, long before,
+			   int gate_fd, long after);
+
 /* One open of a churn child's script: which call, which path, which flags (mode 0600). */
 struct cts_open_step {
 	enum cts_open_call call;
