@@ -2,6 +2,11 @@
 /// It travels as the reply line `{"error":{"code":…,"message":…},"ok":false,"version":1}`
 /// (`QueryReply.Envelope`).
 public struct QueryError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// `tail` while the daemon runs at the counts level, where no open has a record to stream.
+    public static let tailNeedsEvents = QueryError(
+        .unavailable,
+        "tail needs detail_level events, and the daemon runs at detail_level counts (no record per open); set detail_level: events and reload")
+
     /// An error code by its wire name. The codes of protocol version 1 are the static members; a
     /// client may meet others from a newer daemon, so this is an open set, not an enum.
     public struct Code: RawRepresentable, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -28,6 +33,9 @@ public struct QueryError: Error, Sendable, Equatable, Codable, CustomStringConve
         public static let permissionDenied = Code(rawValue: "permission_denied")
         /// `proc` of a pid that is not tracked.
         public static let notFound = Code(rawValue: "not_found")
+        /// What the command needs is off in the daemon's configuration (`tail` at `detail_level:
+        /// counts`); the message names the setting.
+        public static let unavailable = Code(rawValue: "unavailable")
         /// Too many clients are connected; the server closes this connection after the reply.
         public static let busy = Code(rawValue: "busy")
         /// The daemon failed to answer.
@@ -36,7 +44,7 @@ public struct QueryError: Error, Sendable, Equatable, Codable, CustomStringConve
         /// The codes of protocol version 1.
         public static let allCases: [Code] = [
             .invalidJSON, .notAnObject, .unsupportedVersion, .unknownCommand, .invalidArgument, .lineTooLong,
-            .permissionDenied, .notFound, .busy, .internal,
+            .permissionDenied, .notFound, .unavailable, .busy, .internal,
         ]
 
         public init(from decoder: any Decoder) throws {

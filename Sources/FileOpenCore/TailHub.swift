@@ -51,6 +51,19 @@ public final class TailHub: Sendable {
     /// Matching events discarded because their subscriber's queue was full, over all subscribers, ever.
     public var droppedEvents: UInt64 { dropped.load(ordering: .relaxed) }
 
+    /// Ends every subscription now (the detail level no longer makes records): each one's
+    /// `endedBy` says `reason`, which its stream writes as its last line.
+    public func endAll(_ reason: QueryError) {
+        let ended = queues.withLock { queues in
+            defer {
+                queues = []
+                count.store(0, ordering: .releasing)
+            }
+            return queues
+        }
+        for queue in ended { queue.cancel(reason: reason) }
+    }
+
     /// Removes `queue` from the fan-out (`TailSubscription.cancel`).
     func unsubscribe(_ queue: TailQueue) {
         queues.withLock { queues in

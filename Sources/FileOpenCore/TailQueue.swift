@@ -15,6 +15,8 @@ final class TailQueue: Sendable {
         /// The subscriber sleeps on `wakeup` and wants one signal when records arrive.
         var waiting = false
         var cancelled = false
+        /// Why the hub ended the stream (`TailHub.end`), for the subscriber's last line.
+        var endedBy: QueryError?
     }
 
     let filter: TailFilter
@@ -73,16 +75,21 @@ final class TailQueue: Sendable {
         return result
     }
 
-    /// Wakes a waiting `take` and makes every later `offer` a no-op.
-    func cancel() {
+    /// Wakes a waiting `take` and makes every later `offer` a no-op; `reason`, when the hub ends
+    /// the stream, is what `endedBy` then says.
+    func cancel(reason: QueryError? = nil) {
         let wake = state.withLock { state in
             state.cancelled = true
+            if state.endedBy == nil { state.endedBy = reason }
             state.records = []
             defer { state.waiting = false }
             return state.waiting
         }
         if wake { wakeup.signal() }
     }
+
+    /// Why the hub ended this queue's stream; nil while it runs or when the subscriber cancelled.
+    var endedBy: QueryError? { state.withLock { $0.endedBy } }
 
     private static func drain(_ state: inout State) -> (records: [ProbeRecord], dropped: UInt64) {
         defer {

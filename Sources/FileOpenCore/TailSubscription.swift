@@ -26,6 +26,9 @@ public final class TailSubscription: Sendable {
         queue.take(timeout: timeout)
     }
 
+    /// Why the hub ended the stream (`TailHub.endAll`); nil while it runs.
+    public var endedBy: QueryError? { queue.endedBy }
+
     /// Unsubscribes: the hub stops queueing for it, queued events are released, and a waiting
     /// `next` returns. Idempotent; also done on deinit.
     public func cancel() {

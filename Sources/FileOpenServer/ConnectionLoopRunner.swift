@@ -209,13 +209,14 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
     /// At the cap with every connection in service: the service's refusal, written without
     /// waiting (the loop must not block on a client), then close.
     private func refuse(_ fd: Int32) {
+        // Counted first, so that a client that has read the refusal finds it counted.
+        service.record(.refused)
         let socket = ConnectionSocket(fd: fd, wake: wake)
         let sent = socket.sendWithoutWaiting(service.refusal())
         service.record(.sent(sent))
         _ = shutdown(fd, Int32(SHUT_WR))
         socket.discardQueued()
         Glibc.close(fd)
-        service.record(.refused)
         notice("refused", "connection limit of \(limits.maxConnections) reached with every connection in service: refused one")
     }
 

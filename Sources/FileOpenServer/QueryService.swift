@@ -100,6 +100,8 @@ final class QueryService: ConnectionService {
             return reply(error: denial, who: request.who)
         }
         if case .tail(let filter) = query {
+            // The responder says whether tail can be served now (not at the counts level).
+            if case .failure(let error) = responder.respond(to: query) { return reply(error: error, who: request.who) }
             return Output(head: [], after: .handOff(TailRequest(filter: filter, who: request.who)))
         }
         switch responder.respond(to: query) {

@@ -20,7 +20,8 @@ struct TailStream {
     /// Subscribes, answers `{"streaming":true}`, then writes each batch of matching events
     /// followed, if events were dropped since the last batch, by `{"dropped":N}` (the events
     /// queued before a gap come before it, the ones after it after). Ends when the client hangs
-    /// up, a write fails or times out, or the server stops; the subscription goes with it.
+    /// up, a write fails or times out, the server stops, or the hub ends every stream (then with
+    /// its error line); the subscription goes with it.
     /// `readOpen` is false if the client has half-closed already: it may still read the stream.
     func run(_ filter: TailFilter, readOpen: Bool) {
         let subscription = service.responder.tailHub.subscribe(filter)
@@ -34,6 +35,10 @@ struct TailStream {
         var readOpen = readOpen
         while !service.isStopping, !clientHungUp(readOpen: &readOpen) {
             let (records, dropped) = subscription.next(timeout: limits.tailCheckInterval)
+            if let reason = subscription.endedBy {
+                _ = write(reason.replyLine)
+                return
+            }
             guard !records.isEmpty || dropped > 0 else { continue }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(records.count * 320 + 32)

@@ -58,7 +58,7 @@ final class DaemonQueryResponder: QueryResponder {
         case .reset:
             return .success(.reset(ResetReport(processes: store.resetDetail())))
         case .tail:
-            return .failure(QueryError(.internal, "tail is streamed by the query server"))
+            return detailLevel.withLock { $0 }() == .counts ? .failure(.tailNeedsEvents) : .success(.streaming(StreamingReport()))
         }
     }
 

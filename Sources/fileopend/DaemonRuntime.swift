@@ -155,6 +155,8 @@ final class DaemonRuntime: Sendable {
         } catch {
             return "\(error)"
         }
+        // No record per open any more: the tail streams end with the error a new one gets.
+        if level == .counts { tailHub.endAll(.tailNeedsEvents) }
         return nil
     }
 

@@ -34,11 +34,31 @@ struct DetailLevelEndToEndTests {
         let spanning = MetricsEndpointTests.uniqueComm("sp")
         let spanningPID = cts_spawn_gated_opener(spanning, CTS_OPENAT, absent, O_RDONLY, 7, gate[0], 5)
         #expect(try TestEnvironment.waitUntil { try client.value(series(spanningPID, spanning)) == 7 })
+        // A tail client streaming when the level switches: its stream ends with the one error line.
+        let ctlPath = ChildProcess.binDirectory.appendingPathComponent("fileopenctl").path
+        let tail = Locked<CommandResult?>(nil)
+        let tailEnded = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            tail.withLock { $0 = try? CommandResult.run(ctlPath, ["--socket", socket, "tail", "--comm", "no-such-comm"]) }
+            tailEnded.signal()
+        }
+        #expect(try TestEnvironment.waitUntil {
+            let clients = try ExactnessUnderLossTests.ctl(socket, ["status"])["clients"] as? [String: Any]
+            return clients?["tailing"] as? Int == 1
+        })
         try Data("detail_level: counts\n".utf8).write(to: URL(fileURLWithPath: path))
         daemon.signal(SIGHUP)
         #expect(try TestEnvironment.waitUntil { try client.value(#"fileopen_detail_level_info{level="counts"}"#) == 1 },
                 "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("changed detail_level events -> counts"))
+        #expect(tailEnded.wait(timeout: .now() + 10) == .success, "the tail stream ends at the switch")
+        let ended = tail.value
+        #expect(ended?.status == 1 && ended?.errorOutput.contains("(unavailable): tail needs detail_level events") == true,
+                "\(String(describing: ended))")
+        // A new tail at the counts level: the same line, at once.
+        let refused = try CommandResult.run(ctlPath, ["--socket", socket, "tail"])
+        #expect(refused.status == 1 && refused.errorOutput.split(separator: "\n").count == 1
+                && refused.errorOutput.contains("set detail_level: events and reload"), "\(refused.errorOutput)")
         _ = write(gate[1], "x", 1)
         var status: Int32 = 0
         waitpid(spanningPID, &status, 0)

@@ -16,6 +16,8 @@ struct CannedResponder: QueryResponder {
     /// `proc` of `gatedPID` waits for it.
     var gate = Gate()
     static let gatedPID: Int32 = 7777
+    /// A tail of this comm is refused, as the daemon refuses every tail at the counts level.
+    static let refusedTailComm = "refused"
 
     static let status = StatusReport(
         daemonVersion: "test", kernelRelease: "6.18.0", attachMode: "tracepoint", uptimeSeconds: 1,
@@ -43,8 +45,10 @@ struct CannedResponder: QueryResponder {
                 topPathsOpens: 0)))
         case .reset:
             .success(.reset(ResetReport(processes: 3)))
+        case .tail(let filter) where filter.comm == Self.refusedTailComm:
+            .failure(.tailNeedsEvents)
         case .tail:
-            .failure(QueryError(.internal, "the server must handle tail itself"))
+            .success(.streaming(StreamingReport()))
         }
     }
 

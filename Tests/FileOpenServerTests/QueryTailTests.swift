@@ -48,6 +48,34 @@ struct QueryTailTests {
         #expect(fixture.hub.subscriberCount == 0)
     }
 
+    @Test("A tail the responder refuses (the counts level) gets its one error line; the connection stays usable")
+    func refused() throws {
+        let fixture = try QueryFixture()
+        let client = try fixture.client()
+        let reply = try client.request(#"{"version":1,"command":"tail","comm":"refused"}"#)
+        #expect(reply == String(decoding: QueryError.tailNeedsEvents.replyLine, as: UTF8.self))
+        #expect(reply.contains("detail_level events") && reply.contains(#""code":"unavailable""#))
+        #expect(fixture.hub.subscriberCount == 0)
+        #expect(try client.request(#"{"version":1,"command":"status"}"#) == fixture.responder.expectedReply(.status))
+    }
+
+    @Test("Streams the hub ends (a switch to the counts level) write the reason as their last line and close")
+    func endedByHub() throws {
+        let fixture = try QueryFixture()
+        let clients = try (0..<3).map { _ in try fixture.client() }
+        for client in clients {
+            #expect(try client.request(#"{"version":1,"command":"tail"}"#) == Self.streaming)
+        }
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(10)) { fixture.hub.subscriberCount == 3 })
+        fixture.hub.endAll(.tailNeedsEvents)
+        #expect(fixture.hub.subscriberCount == 0)
+        for client in clients {
+            #expect(try client.readLine() == String(decoding: QueryError.tailNeedsEvents.replyLine, as: UTF8.self))
+            #expect(client.serverClosed())
+        }
+        #expect(fixture.eventually { $0.tailing == 0 && $0.connected == 0 })
+    }
+
     @Test("When the client closes, its subscription is cancelled promptly")
     func clientCloses() throws {
         let fixture = try QueryFixture()
