@@ -33,12 +33,14 @@ release: bootstrap
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
-# The whole suite. Kernel tests need root; under CI=true they must run, never skip. The tests'
+# The whole suite. First promtool checks and unit-tests the Prometheus rules (scripts/check-rules).
+# Kernel tests need root; under CI=true they must run, never skip. The tests'
 # build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
 # `make release`'s) are then checked to have none. vmtest runs the attach modes on every kernel and
 # the systemd guest on the first (6.1) only, so that a cold run stays well under 30 minutes;
 # `make vmtest` runs the systemd guest on every kernel.
 test: bootstrap
+	scripts/check-rules
 	$(SWIFT) build --build-tests --traits TestHooks
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
 	scripts/fuzz $(TEST_FUZZ_SECONDS)
