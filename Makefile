@@ -33,7 +33,8 @@ release: bootstrap
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
-# The whole suite. First promtool checks and unit-tests the Prometheus rules (scripts/check-rules).
+# The whole suite. First promtool checks and unit-tests the Prometheus rules (scripts/check-rules);
+# after the Swift tests, the Kubernetes DaemonSet is validated (scripts/check-manifests).
 # Kernel tests need root; under CI=true they must run, never skip. The tests'
 # build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
 # `make release`'s) are then checked to have none. vmtest runs the attach modes on every kernel and
@@ -43,6 +44,7 @@ test: bootstrap
 	scripts/check-rules
 	$(SWIFT) build --build-tests --traits TestHooks
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
+	scripts/check-manifests "$$($(SWIFT) build --traits TestHooks --show-bin-path)/fileopend"
 	scripts/fuzz $(TEST_FUZZ_SECONDS)
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
 		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
