@@ -80,6 +80,9 @@ struct ContainerImageTests {
         }
         #expect(samples[#"fileopen_attach_mode_info{mode="\#(AutoAttachMode.expected)"}"#] == 1)
         #expect(try metrics.curl("/readyz").output == "ready\n")
+        // The image's client reaches the daemon's query socket (kubectl exec POD -- fileopenctl ...).
+        let ctl = try CommandResult.run("/usr/bin/podman", ["exec", name, "fileopenctl", "status"])
+        #expect(ctl.status == 0 && ctl.output.contains("attach mode"), "\(ctl.output)\(ctl.errorOutput)")
 
         // SIGTERM reaches the daemon through podman; it detaches and exits 0.
         podman.signal(SIGTERM)
