@@ -43,7 +43,7 @@ struct ContainerImageTests {
             name: name, seccomp: "unconfined", daemonArguments: ["--listen", "127.0.0.1:0"]
         ))
         defer {
-            podman.stop()
+            if podman.status == nil { podman.stop() }
             _ = try? CommandResult.run("/usr/bin/podman", ["rm", "--force", "--ignore", name])
         }
         var client: MetricsClient?
@@ -92,9 +92,11 @@ struct ContainerImageTests {
 
     @Test("under podman's default seccomp profile (bpf(2) only with CAP_SYS_ADMIN) it exits 69, naming the refused load")
     func defaultSeccompRefusesBPF() throws {
+        let name = Self.uniqueName()
         let podman = try DaemonProcess("/usr/bin/podman", Self.podmanArguments(
-            name: Self.uniqueName(), seccomp: "/usr/share/containers/seccomp.json", daemonArguments: ["--listen", "127.0.0.1:0"]
+            name: name, seccomp: "/usr/share/containers/seccomp.json", daemonArguments: ["--listen", "127.0.0.1:0"]
         ))
+        defer { _ = try? CommandResult.run("/usr/bin/podman", ["rm", "--force", "--ignore", name]) }
         #expect(podman.waitForExit(timeout: 60) == 69, "EX_UNAVAILABLE: \(podman.errorOutput)")
         #expect(podman.errorOutput.contains("fileopend: no attach mode worked"), "\(podman.errorOutput)")
         #expect(podman.errorOutput.contains("tracepoint refused at load: tracepoint load failed (bpf_object__load(fileopend) failed: Operation not permitted (errno 1))"),
