@@ -16,16 +16,36 @@ import Synchronization
 /// record also decoded in full and each chunk's batch handed to `deliver`, on the same thread,
 /// in ring order.
 public final class FileOpenConsumer: Sendable {
-    /// What has come through so far.
-    public struct Statistics: Sendable, Equatable {
+    /// What has come through so far. `writeMetrics(into:)` is where each counter becomes a metric.
+    public struct Statistics: ComponentStatistics, Equatable {
         /// Open records delivered.
-        public var opens: UInt64
+        public var opens: UInt64 = 0
         /// Process-exit records delivered.
-        public var exits: UInt64
+        public var exits: UInt64 = 0
         /// Records consumed that did not decode (lost at the decode stage).
-        public var undecodable: UInt64
+        public var undecodable: UInt64 = 0
         /// Completed drain passes: grows while the thread is alive and not stuck.
-        public var drains: UInt64
+        public var drains: UInt64 = 0
+
+        /// All zero.
+        public init() {}
+
+        init(opens: UInt64, exits: UInt64, undecodable: UInt64, drains: UInt64) {
+            self.opens = opens
+            self.exits = exits
+            self.undecodable = undecodable
+            self.drains = drains
+        }
+
+        public func writeMetrics(into writer: inout ExpositionWriter) {
+            writer.family("fileopen_records_received", .counter, help: "Ring buffer records delivered, by kind.")
+            writer.sample(["kind": "open"], opens)
+            writer.sample(["kind": "exit"], exits)
+            writer.family("fileopen_records_undecodable", .counter, help: "Ring buffer records that did not decode (skipped).")
+            writer.sample(undecodable)
+            writer.family("fileopen_consumer_drains", .counter, help: "Drain passes of the ring buffer consumer thread.")
+            writer.sample(drains)
+        }
     }
 
     private let probe: FileOpenProbe

@@ -7,10 +7,11 @@ import Glibc
 /// The daemon's two endpoints, taken from the service manager when it passed them (socket
 /// activation, `fileopend.socket`: `FileDescriptorName=metrics` and `query`) and bound from the
 /// settings otherwise — each endpoint on its own, so a unit that passes only the metrics port
-/// still gets a query socket.
+/// still gets a query socket. They are taken first, before the probe is loaded, so that a taken
+/// port or a running daemon fails fast; the servers take them over once their answers exist.
 struct DaemonListeners {
     let metrics: [ListeningSocket]
-    let query: QueryServer
+    let query: UnixListeningSocket
     /// Where each came from, for the log.
     let metricsInherited: Bool
     let queryInherited: Bool
@@ -18,9 +19,7 @@ struct DaemonListeners {
     /// Takes the inherited descriptors (`sd_listen_fds_with_names`) and binds what is missing.
     /// Descriptors passed under other names are closed with a warning: a socket we do not serve
     /// must not accept connections nobody answers.
-    static func open(
-        settings: DaemonSettings, responder: any QueryResponder, logger: Logger
-    ) throws(DaemonStartError) -> DaemonListeners {
+    static func open(settings: DaemonSettings, logger: Logger) throws(DaemonStartError) -> DaemonListeners {
         var inherited: InheritedSockets
         do {
             inherited = try InheritedSockets.take()
@@ -42,19 +41,17 @@ struct DaemonListeners {
             queryFDs.first.map(closeDescriptor)
             throw .listen(error)
         }
-        let query: QueryServer
+        let query: UnixListeningSocket
         do throws(ServerError) {
             if let fd = queryFDs.first {
                 do {
-                    query = try QueryServer(adopting: fd, logger: logger, responder: responder)
+                    query = try UnixListeningSocket(adopting: fd)
                 } catch {
                     closeDescriptor(fd)
                     throw error
                 }
             } else {
-                query = try QueryServer(
-                    socketPath: settings.socketPath, group: settings.socketGroup, logger: logger, responder: responder
-                )
+                query = try QueryServer.bindSocket(path: settings.socketPath, group: settings.socketGroup, logger: logger)
             }
         } catch {
             metrics.forEach { $0.close() }
@@ -63,6 +60,12 @@ struct DaemonListeners {
         return DaemonListeners(
             metrics: metrics, query: query, metricsInherited: !metricsFDs.isEmpty, queryInherited: !queryFDs.isEmpty
         )
+    }
+
+    /// Closes every listener (start-up failed before the servers took them over).
+    func close() {
+        metrics.forEach { $0.close() }
+        query.close()
     }
 
     /// Adopts every inherited metrics descriptor, or binds `settings.listen` when there are none.
