@@ -48,7 +48,7 @@ public final class FileOpenConsumer: Sendable {
         }
     }
 
-    private let probe: FileOpenProbe
+    private let probe: FileOpenProgram
     private let logger: Logger
     private let store: AggregatorStore?
     private let wantsRecords: @Sendable () -> Bool
@@ -69,7 +69,7 @@ public final class FileOpenConsumer: Sendable {
     ///   - afterDrain: called on the consumer thread after every drain pass, at least once per
     ///     drain interval: the place for periodic work that must not race with the counting.
     public init(
-        probe: FileOpenProbe, logger: Logger, store: AggregatorStore? = nil,
+        probe: FileOpenProgram, logger: Logger, store: AggregatorStore? = nil,
         wantsRecords: @escaping @Sendable () -> Bool = { true },
         deliver: @escaping @Sendable ([ProbeRecord]) -> Void = { _ in },
         afterDrain: @escaping @Sendable () -> Void = {}

@@ -33,9 +33,9 @@ final class DaemonRuntime: Sendable {
         let listeners = try DaemonListeners.open(settings: settings, logger: logger)
         let mode = settings.probe.mode
         ServiceManagerComponent.notify(logger) { () throws(ServerError) in try notifier.status("attaching in \(mode) mode") }
-        let attached: FileOpenProbe
+        let attached: FileOpenProgram
         do {
-            attached = try FileOpenProbe.attach(settings: settings.probe, logger: logger)
+            attached = try FileOpenProgram.attach(settings: settings.probe, logger: logger)
         } catch {
             listeners.close()
             throw .probe(error)

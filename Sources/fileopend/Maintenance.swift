@@ -18,7 +18,7 @@ final class Maintenance: DaemonComponent {
     static let interval: Duration = .seconds(1)
 
     let name = "maintenance"
-    private let probe: FileOpenProbe
+    private let probe: FileOpenProgram
     private let store: AggregatorStore
     private let logger: Logger
     private let lastRun = Mutex<ContinuousClock.Instant?>(nil)
@@ -36,7 +36,7 @@ final class Maintenance: DaemonComponent {
     /// Tracked processes the liveness check found gone.
     private let exitsFoundByCheck = Atomic<UInt64>(0)
 
-    init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
+    init(probe: FileOpenProgram, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
         self.store = store
         self.rateWindow = rateWindow

@@ -9,7 +9,7 @@ import Synchronization
 /// what is left, reads the last figures and closes it.
 final class ProbeComponent: DaemonComponent {
     let name = "probe"
-    let probe: FileOpenProbe
+    let probe: FileOpenProgram
     private let consumer: FileOpenConsumer
     /// The probe's figures read at `stop()`, just before it was closed.
     private let last = Mutex<ProbeStatistics?>(nil)
@@ -23,7 +23,7 @@ final class ProbeComponent: DaemonComponent {
     ///   - afterDrain: run on the consumer thread after every drain pass (maintenance).
     ///   - printer: --print's output: then every record is decoded, tail streams or not.
     init(
-        probe: FileOpenProbe, settings: DaemonSettings, store: AggregatorStore, tailHub: TailHub,
+        probe: FileOpenProgram, settings: DaemonSettings, store: AggregatorStore, tailHub: TailHub,
         printer: EventPrinter?, afterDrain: @escaping @Sendable () -> Void, logger: Logger
     ) {
         self.probe = probe

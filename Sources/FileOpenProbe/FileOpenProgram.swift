@@ -10,7 +10,7 @@ import Synchronization
 /// The file-open program of bpf/fileopend.bpf.c, loaded and attached in one mode, with its ring
 /// buffer and loss counters. Create it with `attach(settings:logger:)`; `detach()` stops new
 /// records, `close()` frees everything (also on deinit).
-public final class FileOpenProbe: Sendable {
+public final class FileOpenProgram: Sendable {
     /// The mode in use (never `auto`).
     public let mode: AttachMode
     /// Modes tried before `mode` and why each was refused (only with `auto`).
@@ -49,7 +49,7 @@ public final class FileOpenProbe: Sendable {
     /// Checks the environment, then loads and attaches the program in `settings.mode`; with
     /// `auto`, tries fentry, kprobe and tracepoint in turn and logs why each refused mode failed.
     /// libbpf's own messages (verifier log included) go to `logger` from here on.
-    public static func attach(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProbe {
+    public static func attach(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProgram {
         BPFLibraryLog.route(to: logger)
         try validate(settings)
         try ProbePreflight.check(settings)
@@ -60,7 +60,7 @@ public final class FileOpenProbe: Sendable {
             switch attempt(mode, settings: settings) {
             case .success(let (object, links)):
                 do {
-                    let probe = try FileOpenProbe(
+                    let probe = try FileOpenProgram(
                         mode: mode, refusals: refusals, settings: settings, object: object, links: links
                     )
                     logger.info("attached in \(mode) mode", metadata: [
