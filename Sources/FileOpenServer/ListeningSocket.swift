@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CFileOpend
+import FileOpenSystem
 import Synchronization
 
 /// An owning wrapper of one listening TCP socket: bound here (`bind(_:backlog:)`) or inherited from
@@ -32,19 +33,17 @@ public final class ListeningSocket: Sendable {
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let fd = socket(domain, type, Int32(IPPROTO_TCP))
         guard fd >= 0 else { throw .failed("socket(\(address.family == .ipv4 ? "AF_INET" : "AF_INET6"))") }
-        do throws(ServerError) {
-            try SocketOption.set(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
-            if address.family == .ipv6 {
-                try SocketOption.set(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
-            }
-            let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
-            guard bound == 0 else { throw ServerError.failed("bind(\(address))") }
-            guard listen(fd, backlog) == 0 else { throw ServerError.failed("listen(\(address))") }
-            return ListeningSocket(descriptor: fd, boundAddress: try localAddress(of: fd))
-        } catch {
-            Glibc.close(fd)
-            throw error
+        // Closed on every error below; handed to the socket object at the end.
+        let owned = OwnedDescriptor(fd)
+        try SocketOption.set(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
+        if address.family == .ipv6 {
+            try SocketOption.set(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
         }
+        let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
+        guard bound == 0 else { throw .failed("bind(\(address))") }
+        guard listen(fd, backlog) == 0 else { throw .failed("listen(\(address))") }
+        let local = try localAddress(of: fd)
+        return ListeningSocket(descriptor: owned.take(), boundAddress: local)
     }
 
     /// Takes ownership of an inherited descriptor (systemd `LISTEN_FDS`, from `sd_listen_fds(3)`),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CFileOpend
+import FileOpenSystem
 import Synchronization
 
 /// An owning wrapper of the query server's listening Unix stream socket: bound at a path here
@@ -64,6 +65,8 @@ public final class UnixListeningSocket: Sendable {
         try checkPath(staging)
         let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .failed("socket(AF_UNIX)") }
+        // Closed on every error below; handed to the socket object at the end.
+        let owned = OwnedDescriptor(fd)
         var placed = false
         do throws(ServerError) {
             guard withSocketAddress(staging, { Glibc.bind(fd, $0, $1) }) == 0 else {
@@ -84,11 +87,10 @@ public final class UnixListeningSocket: Sendable {
             placed = true
             let status = try fileStatus(path)
             return UnixListeningSocket(
-                fd: fd, path: path, groupID: status.st_gid,
+                fd: owned.take(), path: path, groupID: status.st_gid,
                 created: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
         } catch {
             if placed { unlink(path) }
-            Glibc.close(fd)
             throw error
         }
     }

@@ -1,8 +1,6 @@
 import FileOpenServer
+import FileOpenSystem
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The daemon's two endpoints, taken from the service manager when it passed them (socket
 /// activation, `fileopend.socket`: `FileDescriptorName=metrics` and `query`) and bound from the
@@ -32,24 +30,20 @@ struct DaemonListeners {
         if !unclaimed.isEmpty {
             logger.warning("closing sockets the service manager passed under names fileopend does not serve: \(unclaimed)")
         }
-        // Only the first query socket is served; more would be a unit's mistake.
-        for fd in queryFDs.dropFirst() { closeDescriptor(fd) }
+        // Only the first query socket is served; more would be a unit's mistake. The first is
+        // owned from here: any error below closes it, unless a socket object took it over.
+        var queryFD = queryFDs.first.map { OwnedDescriptor($0) }
+        for fd in queryFDs.dropFirst() { OwnedDescriptor(fd).close() }
         let metrics: [ListeningSocket]
         do {
             metrics = try metricsSockets(inherited: metricsFDs, settings: settings)
         } catch {
-            queryFDs.first.map(closeDescriptor)
             throw .listen(error)
         }
         let query: UnixListeningSocket
         do throws(ServerError) {
-            if let fd = queryFDs.first {
-                do {
-                    query = try UnixListeningSocket(adopting: fd)
-                } catch {
-                    closeDescriptor(fd)
-                    throw error
-                }
+            if let fd = queryFD.take() {
+                query = try adopt(fd, UnixListeningSocket.init(adopting:))
             } else {
                 query = try QueryServer.bindSocket(path: settings.socketPath, group: settings.socketGroup, logger: logger)
             }
@@ -80,9 +74,9 @@ struct DaemonListeners {
             } else {
                 for (index, fd) in inherited.enumerated() {
                     do {
-                        sockets.append(try ListeningSocket(adopting: fd))
+                        sockets.append(try adopt(OwnedDescriptor(fd), ListeningSocket.init(adopting:)))
                     } catch {
-                        inherited[index...].forEach(closeDescriptor)
+                        for rest in inherited[(index + 1)...] { OwnedDescriptor(rest).close() }
                         throw error
                     }
                 }
@@ -93,9 +87,13 @@ struct DaemonListeners {
         }
         return sockets
     }
-}
 
-/// `close(2)` of an inherited descriptor that will not be served.
-private func closeDescriptor(_ fd: Int32) {
-    _ = Glibc.close(fd)
+    /// Hands `fd` to a socket object (`adopt`, whose errors leave it open); closes it if that fails.
+    private static func adopt<Socket>(
+        _ fd: consuming OwnedDescriptor, _ adopt: (Int32) throws(ServerError) -> Socket
+    ) throws(ServerError) -> Socket {
+        let socket = try adopt(fd.rawValue)
+        _ = fd.take()
+        return socket
+    }
 }
