@@ -94,6 +94,18 @@ public struct QueryServerStatistics: ComponentStatistics, Equatable {
             help: "Query replies abandoned because the bytes held for slow readers passed their budget."
         )
         writer.sample(repliesShed)
+        writer.family("fileopen_query_connections_accepted", .counter, help: "Query socket connections accepted.")
+        writer.sample(accepted)
+        writer.family(
+            "fileopen_query_client_disconnects", .counter,
+            help: "Query socket clients that went away before their reply was sent."
+        )
+        writer.sample(clientDisconnects)
+        writer.family(
+            "fileopen_query_credential_failures", .counter,
+            help: "Query socket connections whose peer credentials could not be read (they get no access)."
+        )
+        writer.sample(credentialFailures)
         writer.family(
             "fileopen_query_accept_errors", .counter,
             help: "accept(2) failures on the query socket that paused it for 100 ms (EMFILE, ENFILE, ENOBUFS, ENOMEM)."

@@ -35,6 +35,9 @@ struct ServerStatisticsEndToEndTests {
         try client.send(String(decoding: request, as: UTF8.self))
         let reply = try #require(client.readLine())
         #expect(reply.contains(#""ok":true"#), "\(reply)")
-        #expect(try daemon.metrics.value("fileopen_query_sent_bytes_total") == queryBefore + Double(reply.utf8.count + 1))
+        let after = MetricsClient.samples(try daemon.metrics.scrape())
+        #expect(after["fileopen_query_sent_bytes_total"] == queryBefore + Double(reply.utf8.count + 1))
+        #expect(after["fileopen_query_connections_accepted_total"] == (second["fileopen_query_connections_accepted_total"] ?? -1) + 1)
+        #expect(after["fileopen_query_credential_failures_total"] == 0)
     }
 }

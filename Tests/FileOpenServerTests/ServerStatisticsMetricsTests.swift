@@ -48,6 +48,9 @@ struct ServerStatisticsMetricsTests {
             #"fileopen_query_timeouts_total{kind="idle"} 0"#,
             #"fileopen_query_timeouts_total{kind="write"} 0"#,
             "fileopen_query_replies_shed_total 0",
+            "fileopen_query_connections_accepted_total 0",
+            "fileopen_query_client_disconnects_total 0",
+            "fileopen_query_credential_failures_total 0",
             "fileopen_query_accept_errors_total 0",
             "fileopen_query_sent_bytes_total 0",
         ] {
