@@ -27,18 +27,21 @@ final class ProbeComponent: DaemonComponent {
         printer: EventPrinter?, afterDrain: @escaping @Sendable () -> Void, logger: Logger
     ) {
         self.probe = probe
-        var afterDrain = afterDrain
         #if TestHooks
         // The freeze check only exists when the test-only control is set.
         let freeze = settings.freeze.map(ConsumerFreeze.init)
         self.freeze = freeze
-        if let freeze {
-            logger.warning("\(freeze.warning)")
-            afterDrain = { [afterDrain] in
+        let drained: @Sendable () -> Void = if let freeze {
+            {
                 afterDrain()
                 freeze.blockIfDue()
             }
+        } else {
+            afterDrain
         }
+        if let freeze { logger.warning("\(freeze.warning)") }
+        #else
+        let drained = afterDrain
         #endif
         consumer = FileOpenConsumer(
             probe: probe, logger: logger, store: store,
@@ -47,7 +50,7 @@ final class ProbeComponent: DaemonComponent {
                 tailHub.publish(batch)
                 printer?.print(batch)
             },
-            afterDrain: afterDrain
+            afterDrain: drained
         )
     }
 
