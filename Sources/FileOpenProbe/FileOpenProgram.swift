@@ -145,19 +145,6 @@ public final class FileOpenProgram: Sendable {
         }
     }
 
-    /// The probe's figures now (the drop counters read from the kernel, nil if that fails).
-    public var statistics: ProbeStatistics {
-        var statistics = ProbeStatistics()
-        statistics.mode = mode
-        statistics.detailLevel = detailLevel
-        statistics.drops = try? dropCounts()
-        statistics.ringBufferBytes = ringBuffer.capacity
-        statistics.ringBufferPendingBytes = ringBuffer.pendingBytes
-        statistics.missedMapCapacity = settings.missedMapCapacity
-        statistics.missedCommMapCapacity = settings.missedCommMapCapacity
-        return statistics
-    }
-
     /// The kernel program's drop counters, summed over CPUs.
     public func dropCounts() throws(BPFError) -> DropCounts {
         var counts = DropCounts()

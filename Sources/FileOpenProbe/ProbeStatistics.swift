@@ -1,7 +1,8 @@
 public import FileOpenCore
 
 /// The probe's figures: how it is attached, what the kernel program could not deliver, and how
-/// full its ring buffer is. `writeMetrics(into:)` is where each becomes a metric.
+/// full its ring buffer is. `writeMetrics(into:)` is where each becomes a metric, and
+/// `FileOpenProgram.statistics` (below) where each is read.
 public struct ProbeStatistics: ComponentStatistics, Equatable {
     /// The attach mode in use (never `auto` once attached).
     public var mode: AttachMode = .auto
@@ -40,5 +41,20 @@ public struct ProbeStatistics: ComponentStatistics, Equatable {
         writer.sample(UInt64(ringBufferBytes))
         writer.family("fileopen_ring_buffer_pending_bytes", .gauge, help: "Bytes written to the ring buffer, not yet consumed.")
         writer.sample(UInt64(ringBufferPendingBytes))
+    }
+}
+
+extension FileOpenProgram {
+    /// The probe's figures now (the drop counters read from the kernel, nil if that fails).
+    public var statistics: ProbeStatistics {
+        var statistics = ProbeStatistics()
+        statistics.mode = mode
+        statistics.detailLevel = detailLevel
+        statistics.drops = try? dropCounts()
+        statistics.ringBufferBytes = ringBuffer.capacity
+        statistics.ringBufferPendingBytes = ringBuffer.pendingBytes
+        statistics.missedMapCapacity = settings.missedMapCapacity
+        statistics.missedCommMapCapacity = settings.missedCommMapCapacity
+        return statistics
     }
 }
