@@ -6,7 +6,7 @@ import Glibc
 /// was handed on with `take()`. Being `~Copyable`, it cannot be closed twice by two copies, and an
 /// error path needs no `close` of its own: a descriptor still owned when a `throw` leaves its
 /// scope is closed there.
-public struct OwnedDescriptor: ~Copyable {
+public struct OwnedDescriptor: ~Copyable, Sendable {
     /// The descriptor, for system calls while this value owns it. Never close it yourself.
     public let rawValue: Int32
 
