@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Checks that make a start-up failure one clear line instead of a libbpf error cascade.
 public enum ProbePreflight {
@@ -34,6 +37,18 @@ public enum ProbePreflight {
     static func kernelHasKprobes(tracefs: String) -> Bool {
         FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/kprobe")
             || FileManager.default.fileExists(atPath: "\(tracefs)/kprobe_events")
+    }
+
+    /// Whether ftrace refuses this process its function list (`available_filter_functions` opens
+    /// with EPERM, as under kernel lockdown), which is why fentry/fexit programs fail to load with
+    /// EPERM even as root: BPF trampolines attach through ftrace.
+    static func ftraceLockedDown(tracefs: String) -> Bool {
+        let descriptor = open("\(tracefs)/available_filter_functions", O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            close(descriptor)
+            return false
+        }
+        return errno == EPERM
     }
 
     /// Whether the syscall tracepoint `sys_enter_<name>` exists (open and creat do not on arm64).
