@@ -35,15 +35,17 @@ run: build
 
 # The whole suite. Kernel tests need root; under CI=true they must run, never skip. The tests'
 # build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
-# `make release`'s) are then checked to have none. vmtest runs the attach modes on every kernel and
-# the systemd guest on the first (6.1) only, so that a cold run stays well under 30 minutes;
+# `make release`'s) are then checked to have none, and to fit their size budgets (docs/binary-size.md).
+# vmtest runs the attach modes on every kernel and the systemd guest on the first (6.1) only, so that
+# a cold run stays well under 30 minutes;
 # `make vmtest` runs the systemd guest on every kernel.
 test: bootstrap
 	$(SWIFT) build --build-tests --traits TestHooks
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
 	scripts/fuzz $(TEST_FUZZ_SECONDS)
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
-		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend"
+		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend" && \
+		scripts/check-binary-sizes "$$deb"
 	$(MAKE) --no-print-directory bench-quick
 	scripts/soak --minutes 2
 	VMTEST_SYSTEMD_KERNELS=$${VMTEST_SYSTEMD_KERNELS:-first} scripts/vmtest
