@@ -46,6 +46,7 @@ test: bootstrap
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
 		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend" && \
 		scripts/check-binary-sizes "$$deb"
+	scripts/check-man-pages man/*.[0-9]
 	$(MAKE) --no-print-directory bench-quick
 	scripts/soak --minutes 2
 	VMTEST_SYSTEMD_KERNELS=$${VMTEST_SYSTEMD_KERNELS:-first} scripts/vmtest
@@ -114,7 +115,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 CONFDIR ?= /etc/fileopend
 ARTIFACTS := .build-deb/artifacts
 
-# Stripped binaries, man pages and completions in $(ARTIFACTS), from the release build.
+# Stripped binaries and completions in $(ARTIFACTS), from the release build (the man pages are man/'s).
 artifacts: bootstrap
 	@scripts/package-deb --artifacts-only >/dev/null
 
@@ -136,12 +137,15 @@ install: artifacts
 # CONFDIR. An existing configuration file is never overwritten.
 install-files:
 	@test -x $(ARTIFACTS)/fileopend || { echo "install: no $(ARTIFACTS)/fileopend: run make artifacts (make install does)" >&2; exit 1; }
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(CONFDIR)
 	install -m 0755 $(ARTIFACTS)/fileopend $(DESTDIR)$(SBINDIR)/fileopend
 	install -m 0755 $(ARTIFACTS)/fileopenctl $(DESTDIR)$(BINDIR)/fileopenctl
-	install -m 0644 $(ARTIFACTS)/fileopend.8 $(ARTIFACTS)/fileopenctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopend.8
+	install -m 0644 man/fileopenctl.1 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1
+	install -m 0644 man/fileopend.yaml.5 $(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5
 	sed -e 's|^ExecStart=/usr/sbin/fileopend |ExecStart=$(SBINDIR)/fileopend |' \
 		-e 's| --config /etc/fileopend/fileopend.yaml$$| --config $(CONFDIR)/fileopend.yaml|' \
 		systemd/fileopend.service >$(DESTDIR)$(UNITDIR)/fileopend.service
@@ -169,7 +173,8 @@ uninstall:
 		systemctl disable --now fileopend.service fileopend.socket fileopend-query.socket || true; \
 	fi
 	rm -f $(DESTDIR)$(SBINDIR)/fileopend $(DESTDIR)$(BINDIR)/fileopenctl \
-		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopenctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1 \
+		$(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5 \
 		$(DESTDIR)$(UNITDIR)/fileopend.service $(DESTDIR)$(UNITDIR)/fileopend.socket \
 		$(DESTDIR)$(UNITDIR)/fileopend-query.socket $(DESTDIR)$(SYSUSERSDIR)/fileopend.conf \
 		$(DESTDIR)$(TMPFILESDIR)/fileopend.conf $(DESTDIR)$(BASHCOMPDIR)/fileopenctl \
