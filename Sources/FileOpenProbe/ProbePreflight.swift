@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +29,7 @@ public enum ProbePreflight {
     public static func missingCapabilities() -> [String] {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let effective = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+              let effective = UInt64(line.dropFirst("CapEff:".count).trimmingSpaces, radix: 16)
         else { return ["CAP_BPF", "CAP_PERFMON"] }
         let sysAdmin: UInt64 = 1 << 21, perfmon: UInt64 = 1 << 38, bpf: UInt64 = 1 << 39
         if effective & sysAdmin != 0 { return [] }

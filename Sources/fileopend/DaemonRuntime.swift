@@ -2,7 +2,11 @@ import BPF
 import FileOpenCore
 import FileOpenProbe
 import FileOpenServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Synchronization
 
