@@ -33,19 +33,27 @@ release: bootstrap
 run: build
 	"$$($(SWIFT) build --show-bin-path)/fileopend" --config config/fileopend.yaml $(ARGS)
 
-# The whole suite. Kernel tests need root; under CI=true they must run, never skip. The tests'
+# The whole suite. First promtool checks and unit-tests the Prometheus rules (scripts/check-rules);
+# after the Swift tests, the Kubernetes DaemonSet is validated (scripts/check-manifests), and the
+# OCI image built from the .deb (scripts/build-image) runs under podman (ContainerImageTests).
+# Kernel tests need root; under CI=true they must run, never skip. The tests'
 # build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
 # `make release`'s) are then checked to have none, and to fit their size budgets (docs/binary-size.md).
 # vmtest runs the attach modes on every kernel and the systemd guest on the first (6.1) only, so that
 # a cold run stays well under 30 minutes;
 # `make vmtest` runs the systemd guest on every kernel.
 test: bootstrap
+	scripts/check-rules
 	$(SWIFT) build --build-tests --traits TestHooks
 	FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" $(SWIFT) test --skip-build --traits TestHooks
+	scripts/check-manifests "$$($(SWIFT) build --traits TestHooks --show-bin-path)/fileopend"
 	scripts/fuzz $(TEST_FUZZ_SECONDS)
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
 		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend" && \
-		scripts/check-binary-sizes "$$deb"
+		scripts/check-binary-sizes "$$deb" && \
+		image=$$(scripts/build-image "$$deb") && FILEOPEND_IMAGE="$$image" \
+		FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" \
+		$(SWIFT) test --skip-build --traits TestHooks --filter ContainerImageTests
 	scripts/check-man-pages man/*.[0-9]
 	$(MAKE) --no-print-directory bench-quick
 	scripts/soak --minutes 2

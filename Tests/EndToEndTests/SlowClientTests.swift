@@ -111,7 +111,8 @@ struct SlowClientTests {
             #expect(
                 after.sample.rssAnonBytes <= before.sample.rssAnonBytes + after.allowance(since: before),
                 "RssAnon \(after.sample.rssAnonMiB), \(before.sample.rssAnonMiB) before")
-            #expect(after["fileopen_http_connections"] <= 1)
+            // This snapshot's own scrape, and perhaps the scrape loop's, which goes on meanwhile.
+            #expect(after["fileopen_http_connections"] <= 2)
             for refusal in [
                 "fileopen_http_connections_refused_total", "fileopen_http_connections_evicted_total",
                 "fileopen_http_requests_refused_total", #"fileopen_http_requests_total{code="503"}"#,
