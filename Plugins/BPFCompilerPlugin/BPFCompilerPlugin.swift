@@ -3,7 +3,9 @@ import PackagePlugin
 
 /// Compiles the BPF C programs of a target with `clang -target bpf -g -O2` (CO-RE), strips the
 /// DWARF (BTF stays), and embeds the objects as `EmbeddedBPF.<name>` byte arrays, so that
-/// `swift build` alone builds everything and no generated object is ever committed.
+/// `swift build` alone builds everything and no generated object is ever committed. It also
+/// writes each object's skeleton (`BPFSkeleton.<Name>`: its map, program and global variable
+/// names, from its symbol table), so a name the .bpf.c no longer has fails the Swift build.
 ///
 /// Sources: the target's own `*.bpf.c` files if it has any (examples and test programs keep theirs
 /// beside their Swift code), otherwise the package's `bpf/*.bpf.c` (the daemon's program).
@@ -28,6 +30,8 @@ struct BPFCompilerPlugin: BuildToolPlugin {
 
         let clang = try context.tool(named: "clang").url
         let objcopy = try context.tool(named: "llvm-objcopy").url
+        let objdump = try context.tool(named: "llvm-objdump").url
+        let skeleton = context.package.directoryURL.appending(path: "scripts/bpf-skeleton")
         let embed = context.package.directoryURL.appending(path: "scripts/embed-bpf-objects")
         let work = context.pluginWorkDirectoryURL
 
@@ -64,6 +68,14 @@ struct BPFCompilerPlugin: BuildToolPlugin {
             arguments: [embed.path, output.path] + objects.map(\.path),
             inputFiles: objects + [embed],
             outputFiles: [output]
+        ))
+        let skeletonOutput = work.appending(path: "BPFSkeleton.swift")
+        commands.append(.buildCommand(
+            displayName: "Writing the BPF skeleton of \(module.name)",
+            executable: URL(fileURLWithPath: "/bin/sh"),
+            arguments: [skeleton.path, skeletonOutput.path, objdump.path] + objects.map(\.path),
+            inputFiles: objects + [skeleton],
+            outputFiles: [skeletonOutput]
         ))
         return commands
     }

@@ -106,29 +106,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.clients = clients
     }
 
-    /// The report from the daemon's figures and a snapshot of its counters.
-    public init(
-        daemon: DaemonMetrics, aggregator: Aggregator, kernelRelease: String, uptime: Duration, clients: Clients
-    ) {
-        daemonVersion = daemon.version
-        self.kernelRelease = kernelRelease
-        attachMode = daemon.attachMode.rawValue
-        detailLevel = daemon.detailLevel
-        let (seconds, attoseconds) = uptime.components
-        uptimeSeconds = Double(seconds) + Double(attoseconds) / 1e18
-        records = Records(open: daemon.openRecords, exit: daemon.exitRecords, undecodable: daemon.undecodableRecords)
-        drops = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.description, daemon.drops[$0]) })
-        missedOpens = aggregator.statistics.missedOpens
-        missedMaps = [
-            "missed": MapFill(entries: daemon.missedMapEntries, capacity: daemon.missedMapCapacity),
-            "missed_comms": MapFill(entries: daemon.missedCommMapEntries, capacity: daemon.missedCommMapCapacity),
-        ]
-        ringBuffer = RingBuffer(sizeBytes: daemon.ringBufferBytes, pendingBytes: daemon.ringBufferPendingBytes)
-        trackedProcesses = aggregator.processes.count
-        trackedComms = aggregator.comms.count
-        self.clients = clients
-    }
-
     enum CodingKeys: String, CodingKey {
         case daemonVersion = "daemon_version", kernelRelease = "kernel_release", attachMode = "attach_mode"
         case detailLevel = "detail_level"

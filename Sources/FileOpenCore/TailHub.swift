@@ -51,6 +51,34 @@ public final class TailHub: Sendable {
     /// Matching events discarded because their subscriber's queue was full, over all subscribers, ever.
     public var droppedEvents: UInt64 { dropped.load(ordering: .relaxed) }
 
+    /// The hub's figures now.
+    public var statistics: Statistics {
+        Statistics(subscribers: subscriberCount, droppedEvents: droppedEvents)
+    }
+
+    /// What the hub reports to `/metrics` and `status`.
+    public struct Statistics: ComponentStatistics, Equatable {
+        /// Subscribers now: `tail` streams (a gauge).
+        public var subscribers = 0
+        /// Events a slow reader's queue had no room for, ever (a loss stage).
+        public var droppedEvents: UInt64 = 0
+
+        public init(subscribers: Int = 0, droppedEvents: UInt64 = 0) {
+            self.subscribers = subscribers
+            self.droppedEvents = droppedEvents
+        }
+
+        public func writeMetrics(into writer: inout ExpositionWriter) {
+            writer.family("fileopen_query_tail_clients", .gauge, help: "Query socket clients streaming with tail.")
+            writer.sample(UInt64(subscribers))
+            writer.family(
+                "fileopen_tail_dropped_events", .counter,
+                help: "Events a slow tail reader had no room for (each reader is told how many it missed)."
+            )
+            writer.sample(droppedEvents)
+        }
+    }
+
     /// Ends every subscription now (the detail level no longer makes records): each one's
     /// `endedBy` says `reason`, which its stream writes as its last line.
     public func endAll(_ reason: QueryError) {

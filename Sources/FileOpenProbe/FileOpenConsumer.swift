@@ -16,19 +16,39 @@ import Synchronization
 /// record also decoded in full and each chunk's batch handed to `deliver`, on the same thread,
 /// in ring order.
 public final class FileOpenConsumer: Sendable {
-    /// What has come through so far.
-    public struct Statistics: Sendable, Equatable {
+    /// What has come through so far. `writeMetrics(into:)` is where each counter becomes a metric.
+    public struct Statistics: ComponentStatistics, Equatable {
         /// Open records delivered.
-        public var opens: UInt64
+        public var opens: UInt64 = 0
         /// Process-exit records delivered.
-        public var exits: UInt64
+        public var exits: UInt64 = 0
         /// Records consumed that did not decode (lost at the decode stage).
-        public var undecodable: UInt64
+        public var undecodable: UInt64 = 0
         /// Completed drain passes: grows while the thread is alive and not stuck.
-        public var drains: UInt64
+        public var drains: UInt64 = 0
+
+        /// All zero.
+        public init() {}
+
+        init(opens: UInt64, exits: UInt64, undecodable: UInt64, drains: UInt64) {
+            self.opens = opens
+            self.exits = exits
+            self.undecodable = undecodable
+            self.drains = drains
+        }
+
+        public func writeMetrics(into writer: inout ExpositionWriter) {
+            writer.family("fileopen_records_received", .counter, help: "Ring buffer records delivered, by kind.")
+            writer.sample(["kind": "open"], opens)
+            writer.sample(["kind": "exit"], exits)
+            writer.family("fileopen_records_undecodable", .counter, help: "Ring buffer records that did not decode (skipped).")
+            writer.sample(undecodable)
+            writer.family("fileopen_consumer_drains", .counter, help: "Drain passes of the ring buffer consumer thread.")
+            writer.sample(drains)
+        }
     }
 
-    private let probe: FileOpenProbe
+    private let probe: FileOpenProgram
     private let logger: Logger
     private let store: AggregatorStore?
     private let wantsRecords: @Sendable () -> Bool
@@ -49,7 +69,7 @@ public final class FileOpenConsumer: Sendable {
     ///   - afterDrain: called on the consumer thread after every drain pass, at least once per
     ///     drain interval: the place for periodic work that must not race with the counting.
     public init(
-        probe: FileOpenProbe, logger: Logger, store: AggregatorStore? = nil,
+        probe: FileOpenProgram, logger: Logger, store: AggregatorStore? = nil,
         wantsRecords: @escaping @Sendable () -> Bool = { true },
         deliver: @escaping @Sendable ([ProbeRecord]) -> Void = { _ in },
         afterDrain: @escaping @Sendable () -> Void = {}

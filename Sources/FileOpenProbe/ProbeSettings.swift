@@ -7,7 +7,7 @@ public import FileOpenCore
 public struct ProbeSettings: Sendable {
     /// Which hook to use; `auto` tries fentry, kprobe, tracepoint in turn.
     public var mode: AttachMode = .auto
-    /// A record per open, or counts kept in the kernel; `FileOpenProbe.setDetailLevel(_:)`
+    /// A record per open, or counts kept in the kernel; `FileOpenProgram.setDetailLevel(_:)`
     /// changes it while attached.
     public var detailLevel: DetailLevel = .events
     /// Whether the tracepoint mode reads an open's arguments from the task's saved registers at

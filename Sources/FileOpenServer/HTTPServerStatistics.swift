@@ -1,6 +1,9 @@
-/// What the server has done since it started. Every field but `connectionsOpen` is a counter that
-/// only goes up, so the daemon can export them as Prometheus counters.
-public struct HTTPServerStatistics: Sendable, Equatable {
+public import FileOpenCore
+
+/// What the server has done since it started. Every field but the gauges `connectionsOpen` and
+/// `connectionLimit` is a counter that only goes up. `writeMetrics(into:)` below is where each
+/// becomes a metric: a field added here is exported by adding its family there.
+public struct HTTPServerStatistics: ComponentStatistics, Equatable {
     /// Connections accepted and held (those refused at the cap are not in here).
     public var connectionsAccepted: UInt64 = 0
     /// Connections answered 503 and closed at the connection cap, because every connection held
@@ -11,6 +14,8 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     public var connectionsEvicted: UInt64 = 0
     /// Connections held now (a gauge).
     public var connectionsOpen: Int = 0
+    /// The cap on connections held (`HTTPServerLimits.maxConnections`, a gauge).
+    public var connectionLimit: Int = 0
     /// Responses sent to requests, by status code, including the server's own 400/405/408/413/431/503/505.
     /// Pre-filled with 0 for the codes the server itself produces, so none of them is absent.
     public var requestsByStatus: [Int: UInt64] = Dictionary(
@@ -33,12 +38,65 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     /// Bytes written to clients, heads included.
     public var bytesSent: UInt64 = 0
 
-    /// All zero.
-    public init() {}
+    /// All zero but the cap.
+    public init(connectionLimit: Int = 0) {
+        self.connectionLimit = connectionLimit
+    }
 
     /// All timeouts together.
     public var timeouts: UInt64 { headTimeouts + idleTimeouts + writeTimeouts }
 
     /// All responses sent to requests.
     public var requests: UInt64 { requestsByStatus.values.reduce(0, +) }
+
+    public func writeMetrics(into writer: inout ExpositionWriter) {
+        writer.family("fileopen_http_requests", .counter, help: "HTTP requests answered, by status code.")
+        for (status, count) in requestsByStatus.sorted(by: { $0.key < $1.key }) {
+            writer.sample(["code": String(status)], count)
+        }
+        writer.family("fileopen_http_connections_accepted", .counter, help: "HTTP connections accepted.")
+        writer.sample(connectionsAccepted)
+        writer.family("fileopen_http_connections", .gauge, help: "HTTP connections held now.")
+        writer.sample(UInt64(max(0, connectionsOpen)))
+        writer.family(
+            "fileopen_http_connection_limit", .gauge, help: "The cap on HTTP connections held (from RLIMIT_NOFILE).")
+        writer.sample(UInt64(max(0, connectionLimit)))
+        writer.family(
+            "fileopen_http_connections_refused", .counter,
+            help: "HTTP connections refused with 503 at the connection cap (every one held had a request in service)."
+        )
+        writer.sample(connectionsRefused)
+        writer.family(
+            "fileopen_http_connections_evicted", .counter,
+            help: "HTTP connections closed at the connection cap to admit a new one (the longest-waiting without a request)."
+        )
+        writer.sample(connectionsEvicted)
+        writer.family(
+            "fileopen_http_requests_refused", .counter, help: "HTTP requests answered 503 past the cap on requests in service."
+        )
+        writer.sample(requestsRefused)
+        writer.family(
+            "fileopen_http_timeouts", .counter,
+            help: "HTTP connections closed for a slow or idle client: head (request head), idle, write (response)."
+        )
+        writer.sample(["kind": "head"], headTimeouts)
+        writer.sample(["kind": "idle"], idleTimeouts)
+        writer.sample(["kind": "write"], writeTimeouts)
+        writer.family(
+            "fileopen_http_responses_shed", .counter,
+            help: "HTTP responses abandoned because the bytes held for slow readers passed their budget."
+        )
+        writer.sample(responsesShed)
+        writer.family(
+            "fileopen_http_client_disconnects", .counter, help: "HTTP clients that went away before their response was sent."
+        )
+        writer.sample(clientDisconnects)
+        writer.family(
+            "fileopen_http_accept_errors", .counter,
+            help: "accept(2) failures on the metrics listeners that paused them for 100 ms (EMFILE, ENFILE, ENOBUFS, ENOMEM)."
+        )
+        writer.sample(acceptErrors)
+        writer.family("fileopen_http_sent_bytes", .counter, help: "Bytes written to HTTP clients, heads included.")
+        writer.sample(bytesSent)
+    }
 }

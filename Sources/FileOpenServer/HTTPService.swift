@@ -13,7 +13,7 @@ final class HTTPService: ConnectionService {
     let router: HTTPRouter
     let logger: Logger
     let logLimiter = LogRateLimiter()
-    let statistics = Mutex(HTTPServerStatistics())
+    let statistics: Mutex<HTTPServerStatistics>
     let label = "HTTP listener"
     let loopLimits: ConnectionLoopLimits
     /// Renders of shared routes (`/metrics`) in progress.
@@ -30,6 +30,7 @@ final class HTTPService: ConnectionService {
         self.limits = limits
         self.router = router
         self.logger = logger
+        statistics = Mutex(HTTPServerStatistics(connectionLimit: limits.maxConnections))
         loopLimits = ConnectionLoopLimits(
             maxConnections: limits.maxConnections, workers: limits.workers,
             maxRequestsInService: limits.maxRequestsInService, maxBufferedBytes: limits.maxBufferedBytes,

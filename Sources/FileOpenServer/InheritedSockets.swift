@@ -1,5 +1,6 @@
 import CFileOpend
 import CSystemd
+import FileOpenSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +69,7 @@ public struct InheritedSockets: Sendable {
     public mutating func closeUnclaimed() -> [String] {
         let left = descriptors
         descriptors = [:]
-        for fd in left.values.joined() { close(fd) }
+        for fd in left.values.joined() { OwnedDescriptor(fd).close() }
         return left.keys.sorted()
     }
 }

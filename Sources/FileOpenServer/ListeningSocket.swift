@@ -2,26 +2,23 @@
 import Glibc
 #endif
 import CFileOpend
+import FileOpenSystem
 import Synchronization
 
 /// An owning wrapper of one listening TCP socket: bound here (`bind(_:backlog:)`) or inherited from
 /// systemd socket activation (`init(adopting:)`). It is non-blocking and close-on-exec, so the
 /// accept loop can poll it next to its wake fd and a daemon re-exec never leaks it.
-/// `close()` closes it deterministically (the `HTTPServer` owning it does so in `stop()`);
-/// `deinit` closes it if nobody did.
+/// `close()` closes it deterministically (the `HTTPServer` owning it does so in `stop()`); it is
+/// held as an `OwnedDescriptor`, so it is closed when the object ends if nobody did.
 public final class ListeningSocket: Sendable {
     /// The address the socket is bound to (`getsockname(2)`): the real port when port 0 was asked.
     public let boundAddress: ListenAddress
-    /// The descriptor, -1 once closed.
-    private let descriptor: Mutex<Int32>
+    /// The descriptor, nil once closed; dropping it closes it (so does this object's end).
+    private let descriptor: Mutex<OwnedDescriptor?>
 
-    private init(descriptor: Int32, boundAddress: ListenAddress) {
+    private init(descriptor: consuming OwnedDescriptor, boundAddress: ListenAddress) {
         self.descriptor = Mutex(descriptor)
         self.boundAddress = boundAddress
-    }
-
-    deinit {
-        close()
     }
 
     /// Creates a TCP socket (`socket(2)` with `SOCK_CLOEXEC | SOCK_NONBLOCK`), sets `SO_REUSEADDR`
@@ -32,19 +29,17 @@ public final class ListeningSocket: Sendable {
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let fd = socket(domain, type, Int32(IPPROTO_TCP))
         guard fd >= 0 else { throw .failed("socket(\(address.family == .ipv4 ? "AF_INET" : "AF_INET6"))") }
-        do throws(ServerError) {
-            try SocketOption.set(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
-            if address.family == .ipv6 {
-                try SocketOption.set(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
-            }
-            let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
-            guard bound == 0 else { throw ServerError.failed("bind(\(address))") }
-            guard listen(fd, backlog) == 0 else { throw ServerError.failed("listen(\(address))") }
-            return ListeningSocket(descriptor: fd, boundAddress: try localAddress(of: fd))
-        } catch {
-            Glibc.close(fd)
-            throw error
+        // Closed on every error below; handed to the socket object at the end.
+        let owned = OwnedDescriptor(fd)
+        try SocketOption.set(fd, SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
+        if address.family == .ipv6 {
+            try SocketOption.set(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, name: "IPV6_V6ONLY")
         }
+        let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
+        guard bound == 0 else { throw .failed("bind(\(address))") }
+        guard listen(fd, backlog) == 0 else { throw .failed("listen(\(address))") }
+        let local = try localAddress(of: fd)
+        return ListeningSocket(descriptor: owned, boundAddress: local)
     }
 
     /// Takes ownership of an inherited descriptor (systemd `LISTEN_FDS`, from `sd_listen_fds(3)`),
@@ -66,21 +61,18 @@ public final class ListeningSocket: Sendable {
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw .failed("fcntl(\(fd), F_SETFL)") }
         guard fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else { throw .failed("fcntl(\(fd), F_SETFD)") }
         self.boundAddress = try Self.localAddress(of: fd)
-        self.descriptor = Mutex(fd)
+        self.descriptor = Mutex(OwnedDescriptor(fd))
     }
 
     /// The descriptor, nil once closed. Do not close it yourself.
     public var fileDescriptor: Int32? {
-        descriptor.withLock { $0 >= 0 ? $0 : nil }
+        descriptor.withLock { $0?.rawValue }
     }
 
     /// Closes the socket (`close(2)`): new connections are refused from here on. Idempotent.
     public func close() {
-        let fd = descriptor.withLock { fd in
-            defer { fd = -1 }
-            return fd
-        }
-        if fd >= 0 { Glibc.close(fd) }
+        let owned = descriptor.withLock { $0.take() }
+        owned?.close()
     }
 
     private static func option(_ fd: Int32, _ option: Int32, name: String) throws(ServerError) -> Int32 {

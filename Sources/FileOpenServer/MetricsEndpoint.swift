@@ -8,12 +8,12 @@ public enum MetricsEndpoint {
     /// - Parameters:
     ///   - store: the counters; each scrape renders from a snapshot, with no lock held.
     ///   - refresh: called before each scrape's snapshot (the counts level folds the kernel's counts).
-    ///   - daemon: the daemon's own figures, gathered at each scrape.
+    ///   - daemon: the daemon's own figures (every component's statistics), gathered at each scrape.
     ///   - readiness: the answer of `/readyz`.
     public static func router(
         store: AggregatorStore,
         refresh: @escaping @Sendable () -> Void = {},
-        daemon: @escaping @Sendable () -> DaemonMetrics,
+        daemon: @escaping @Sendable () -> DaemonFigures,
         readiness: @escaping @Sendable () -> Readiness
     ) -> HTTPRouter {
         var router = HTTPRouter([
@@ -36,7 +36,7 @@ public enum MetricsEndpoint {
     }
 
     static func metrics(
-        _ request: HTTPRequest, store: AggregatorStore, daemon: @Sendable () -> DaemonMetrics
+        _ request: HTTPRequest, store: AggregatorStore, daemon: @Sendable () -> DaemonFigures
     ) -> HTTPResponse {
         let start = ContinuousClock.now
         let format = ExpositionFormat.negotiate(accept: request.accept)
@@ -47,8 +47,9 @@ public enum MetricsEndpoint {
             bufferAdvice: HugePages.advise
         )
         ProcessMetricsRenderer.render(snapshot, into: &writer)
-        DaemonMetricsRenderer.render(daemon(), snapshot, into: &writer)
-        DaemonMetricsRenderer.renderScrapeDuration(ContinuousClock.now - start, into: &writer)
+        AggregatorMetricsRenderer.render(snapshot, into: &writer)
+        daemon().writeMetrics(into: &writer)
+        AggregatorMetricsRenderer.renderScrapeDuration(ContinuousClock.now - start, into: &writer)
         return HTTPResponse(status: .ok, contentType: format.contentType, body: writer.finish())
     }
 

@@ -26,7 +26,7 @@ public struct ProcessUsageReader: Sendable {
     }
 
     /// The current figures, or nil when /proc/self/stat cannot be read or parsed.
-    public func read() -> DaemonMetrics.ProcessUsage? {
+    public func read() -> ProcessUsage? {
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
               let fields = Self.fieldsAfterComm(stat), fields.count > 21,
               let userTicks = Double(fields[11]), let systemTicks = Double(fields[12]),
@@ -38,7 +38,7 @@ public struct ProcessUsageReader: Sendable {
         // The listing itself holds one descriptor open while it runs.
         let openDescriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count)
             .map { UInt64(max(0, $0 - 1)) } ?? 0
-        return DaemonMetrics.ProcessUsage(
+        return ProcessUsage(
             cpuSeconds: (userTicks + systemTicks) / ticksPerSecond,
             residentBytes: residentPages * pageSize,
             virtualBytes: virtualBytes,

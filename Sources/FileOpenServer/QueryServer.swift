@@ -30,15 +30,23 @@ public final class QueryServer: Sendable {
         socketPath: String, group: String?, limits: QueryServerLimits = QueryServerLimits(), logger: Logger,
         responder: any QueryResponder
     ) throws(ServerError) {
-        let found = try group.flatMap { name throws(ServerError) in try SocketGroup.named(name) }
-        let listener = try UnixListeningSocket.bind(path: socketPath, groupID: found?.id)
+        let listener = try Self.bindSocket(path: socketPath, group: group, logger: logger)
         self.init(listener: listener, limits: limits, logger: logger, responder: responder)
+    }
+
+    /// Binds the query socket as `init(socketPath:group:…)` does, without a server yet: for a
+    /// daemon that binds first (a running daemon or a bad path fails before anything is loaded)
+    /// and serves it with `init(listener:…)` once its answers exist.
+    public static func bindSocket(path: String, group: String?, logger: Logger) throws(ServerError) -> UnixListeningSocket {
+        let found = try group.flatMap { name throws(ServerError) in try SocketGroup.named(name) }
+        let listener = try UnixListeningSocket.bind(path: path, groupID: found?.id)
         if let group, found == nil {
             logger.notice("""
-                group '\(group)' does not exist: the query socket \(socketPath) keeps group \(service.groupName), \
+                group '\(group)' does not exist: the query socket \(path) keeps group \(groupName(of: listener)), \
                 so only root and that group can query (create the group or pass --socket-group)
                 """)
         }
+        return listener
     }
 
     /// Serves an inherited listening Unix socket (systemd socket activation: the unit's
@@ -52,14 +60,22 @@ public final class QueryServer: Sendable {
         self.init(listener: listener, limits: limits, logger: logger, responder: responder)
     }
 
-    private init(
-        listener: UnixListeningSocket, limits: QueryServerLimits, logger: Logger, responder: any QueryResponder
+    /// Serves `listener` (from `bindSocket` or `UnixListeningSocket(adopting:)`), which it owns
+    /// from now on and closes in `stop()`.
+    public init(
+        listener: UnixListeningSocket, limits: QueryServerLimits = QueryServerLimits(), logger: Logger,
+        responder: any QueryResponder
     ) {
         self.listener = listener
-        let groupName = listener.groupID.map { SocketGroup.withID($0)?.name ?? String($0) } ?? "(none)"
         service = QueryService(
-            limits: limits, responder: responder, logger: logger, socketGroupID: listener.groupID, groupName: groupName)
+            limits: limits, responder: responder, logger: logger, socketGroupID: listener.groupID,
+            groupName: Self.groupName(of: listener))
         loop = ConnectionLoop(service: service, threadName: "fileopend-query", workerName: "fileopend-qwork")
+    }
+
+    /// The socket file's group name (or number) for messages; "(none)" without a file.
+    private static func groupName(of listener: UnixListeningSocket) -> String {
+        listener.groupID.map { SocketGroup.withID($0)?.name ?? String($0) } ?? "(none)"
     }
 
     /// The socket's path (nil for an adopted socket without one).

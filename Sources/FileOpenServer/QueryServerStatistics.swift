@@ -1,10 +1,13 @@
 public import FileOpenCore
 
-/// What the query server has done since it started. Every field but the gauges `connected` and
-/// `tailing` is a counter that only goes up, so the daemon can export them as Prometheus counters.
-public struct QueryServerStatistics: Sendable, Equatable {
+/// What the query server has done since it started. Every field but the gauges `connected`,
+/// `clientLimit` and `tailing` is a counter that only goes up. `writeMetrics(into:)` below is where
+/// each becomes a metric: a field added here is exported by adding its family there.
+public struct QueryServerStatistics: ComponentStatistics, Equatable {
     /// Connections held now, tail streams included (a gauge).
     public var connected: Int = 0
+    /// The cap on connections held (`QueryServerLimits.maxConnections`, a gauge).
+    public var clientLimit: Int = 0
     /// Connections streaming `tail` now (a gauge).
     public var tailing: Int = 0
     /// Connections accepted and held (those refused at the cap are not in here).
@@ -43,8 +46,10 @@ public struct QueryServerStatistics: Sendable, Equatable {
     /// Bytes written to clients.
     public var bytesSent: UInt64 = 0
 
-    /// All zero.
-    public init() {}
+    /// All zero but the cap.
+    public init(clientLimit: Int = 0) {
+        self.clientLimit = clientLimit
+    }
 
     /// All requests decoded.
     public var requests: UInt64 { requestsByCommand.values.reduce(0, +) }
@@ -52,4 +57,61 @@ public struct QueryServerStatistics: Sendable, Equatable {
     public var errors: UInt64 { errorsByCode.values.reduce(0, +) }
     /// All timeouts together.
     public var timeouts: UInt64 { idleTimeouts + writeTimeouts }
+
+    public func writeMetrics(into writer: inout ExpositionWriter) {
+        writer.family("fileopen_query_clients", .gauge, help: "Clients connected to the query socket.")
+        writer.sample(UInt64(max(0, connected)))
+        writer.family(
+            "fileopen_query_client_limit", .gauge, help: "The cap on query socket clients held (from RLIMIT_NOFILE).")
+        writer.sample(UInt64(max(0, clientLimit)))
+        writer.family("fileopen_query_requests", .counter, help: "Requests answered on the query socket.")
+        writer.sample(requests)
+        writer.family("fileopen_query_errors", .counter, help: "Query socket requests answered with an error.")
+        writer.sample(errors)
+        writer.family(
+            "fileopen_query_connections_refused", .counter,
+            help: "Query socket connections refused (busy) at the cap (every one held was in service or streaming)."
+        )
+        writer.sample(refused)
+        writer.family(
+            "fileopen_query_connections_evicted", .counter,
+            help: "Query socket connections closed at the cap to admit a new one (the longest-waiting without a request)."
+        )
+        writer.sample(evicted)
+        writer.family(
+            "fileopen_query_requests_refused", .counter,
+            help: "Query requests answered busy past the cap on requests in service or on tail streams."
+        )
+        writer.sample(requestsRefused)
+        writer.family(
+            "fileopen_query_timeouts", .counter,
+            help: "Query socket connections closed for a slow or idle client: idle (no complete line), write (reply)."
+        )
+        writer.sample(["kind": "idle"], idleTimeouts)
+        writer.sample(["kind": "write"], writeTimeouts)
+        writer.family(
+            "fileopen_query_replies_shed", .counter,
+            help: "Query replies abandoned because the bytes held for slow readers passed their budget."
+        )
+        writer.sample(repliesShed)
+        writer.family("fileopen_query_connections_accepted", .counter, help: "Query socket connections accepted.")
+        writer.sample(accepted)
+        writer.family(
+            "fileopen_query_client_disconnects", .counter,
+            help: "Query socket clients that went away before their reply was sent."
+        )
+        writer.sample(clientDisconnects)
+        writer.family(
+            "fileopen_query_credential_failures", .counter,
+            help: "Query socket connections whose peer credentials could not be read (they get no access)."
+        )
+        writer.sample(credentialFailures)
+        writer.family(
+            "fileopen_query_accept_errors", .counter,
+            help: "accept(2) failures on the query socket that paused it for 100 ms (EMFILE, ENFILE, ENOBUFS, ENOMEM)."
+        )
+        writer.sample(acceptErrors)
+        writer.family("fileopen_query_sent_bytes", .counter, help: "Bytes written to query socket clients, tail streams included.")
+        writer.sample(bytesSent)
+    }
 }

@@ -26,7 +26,7 @@ final class QueryService: ConnectionService {
     /// The group's name (or number) for permission messages.
     let groupName: String
     let logLimiter = LogRateLimiter()
-    let statistics = Mutex(QueryServerStatistics())
+    let statistics: Mutex<QueryServerStatistics>
     let label = "query socket"
     let loopLimits: ConnectionLoopLimits
     private let streams = ThreadGroup(name: "fileopend-tail")
@@ -41,6 +41,7 @@ final class QueryService: ConnectionService {
         self.logger = logger
         self.socketGroupID = socketGroupID
         self.groupName = groupName
+        statistics = Mutex(QueryServerStatistics(clientLimit: limits.maxConnections))
         loopLimits = ConnectionLoopLimits(
             maxConnections: limits.maxConnections, workers: limits.workers,
             maxRequestsInService: limits.maxRequestsInService, maxBufferedBytes: limits.maxBufferedBytes,

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CFileOpend
+import FileOpenSystem
 import Synchronization
 
 /// An owning wrapper of the query server's listening Unix stream socket: bound at a path here
@@ -9,7 +10,7 @@ import Synchronization
 /// Non-blocking and close-on-exec, like `ListeningSocket`. `close()` closes it and removes the
 /// socket file if this process created it and it is still the same file (device and inode), so a
 /// successor daemon's socket is never deleted; `deinit` does the same if nobody did.
-final class UnixListeningSocket: Sendable {
+public final class UnixListeningSocket: Sendable {
     /// Device and inode of a file, to recognise the socket file we created.
     private struct FileIdentity: Equatable {
         var device: UInt64
@@ -23,9 +24,9 @@ final class UnixListeningSocket: Sendable {
     }
 
     /// The socket's path; nil for an adopted socket without one (abstract or unnamed).
-    let path: String?
+    public let path: String?
     /// The socket file's group after set-up (`stat(2)`), whose members may read; nil without a path.
-    let groupID: UInt32?
+    public let groupID: UInt32?
     private let state: Mutex<State>
 
     private init(fd: Int32, path: String?, groupID: UInt32?, created: FileIdentity?) {
@@ -64,6 +65,8 @@ final class UnixListeningSocket: Sendable {
         try checkPath(staging)
         let fd = socket(AF_UNIX, streamType, 0)
         guard fd >= 0 else { throw .failed("socket(AF_UNIX)") }
+        // Closed on every error below; handed to the socket object at the end.
+        let owned = OwnedDescriptor(fd)
         var placed = false
         do throws(ServerError) {
             guard withSocketAddress(staging, { Glibc.bind(fd, $0, $1) }) == 0 else {
@@ -84,11 +87,10 @@ final class UnixListeningSocket: Sendable {
             placed = true
             let status = try fileStatus(path)
             return UnixListeningSocket(
-                fd: fd, path: path, groupID: status.st_gid,
+                fd: owned.take(), path: path, groupID: status.st_gid,
                 created: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
         } catch {
             if placed { unlink(path) }
-            Glibc.close(fd)
             throw error
         }
     }
@@ -98,7 +100,7 @@ final class UnixListeningSocket: Sendable {
     /// AF_UNIX (`SO_DOMAIN`); makes it non-blocking and close-on-exec (`fcntl(2)`) and reads its
     /// path (`getsockname(2)`) and the file's group (`stat(2)`). The file is systemd's: `close()`
     /// leaves it. On error the descriptor is left open: it is still the caller's.
-    convenience init(adopting fd: Int32) throws(ServerError) {
+    public convenience init(adopting fd: Int32) throws(ServerError) {
         func check(_ option: Int32, _ name: String) throws(ServerError) -> Int32 {
             do {
                 return try SocketOption.get(fd, option, name: name)
@@ -138,7 +140,7 @@ final class UnixListeningSocket: Sendable {
 
     /// Removes the socket file if this process created it and it is still that file (`lstat(2)`,
     /// `unlink(2)`), then closes the socket (`close(2)`). Idempotent.
-    func close() {
+    public func close() {
         let (fd, created) = state.withLock { state in
             defer {
                 state.fd = -1

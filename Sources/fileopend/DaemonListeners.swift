@@ -1,16 +1,15 @@
 import FileOpenServer
+import FileOpenSystem
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The daemon's two endpoints, taken from the service manager when it passed them (socket
 /// activation, `fileopend.socket`: `FileDescriptorName=metrics` and `query`) and bound from the
 /// settings otherwise — each endpoint on its own, so a unit that passes only the metrics port
-/// still gets a query socket.
+/// still gets a query socket. They are taken first, before the probe is loaded, so that a taken
+/// port or a running daemon fails fast; the servers take them over once their answers exist.
 struct DaemonListeners {
     let metrics: [ListeningSocket]
-    let query: QueryServer
+    let query: UnixListeningSocket
     /// Where each came from, for the log.
     let metricsInherited: Bool
     let queryInherited: Bool
@@ -18,9 +17,7 @@ struct DaemonListeners {
     /// Takes the inherited descriptors (`sd_listen_fds_with_names`) and binds what is missing.
     /// Descriptors passed under other names are closed with a warning: a socket we do not serve
     /// must not accept connections nobody answers.
-    static func open(
-        settings: DaemonSettings, responder: any QueryResponder, logger: Logger
-    ) throws(DaemonStartError) -> DaemonListeners {
+    static func open(settings: DaemonSettings, logger: Logger) throws(DaemonStartError) -> DaemonListeners {
         var inherited: InheritedSockets
         do {
             inherited = try InheritedSockets.take()
@@ -33,28 +30,22 @@ struct DaemonListeners {
         if !unclaimed.isEmpty {
             logger.warning("closing sockets the service manager passed under names fileopend does not serve: \(unclaimed)")
         }
-        // Only the first query socket is served; more would be a unit's mistake.
-        for fd in queryFDs.dropFirst() { closeDescriptor(fd) }
+        // Only the first query socket is served; more would be a unit's mistake. The first is
+        // owned from here: any error below closes it, unless a socket object took it over.
+        var queryFD = queryFDs.first.map { OwnedDescriptor($0) }
+        for fd in queryFDs.dropFirst() { OwnedDescriptor(fd).close() }
         let metrics: [ListeningSocket]
         do {
             metrics = try metricsSockets(inherited: metricsFDs, settings: settings)
         } catch {
-            queryFDs.first.map(closeDescriptor)
             throw .listen(error)
         }
-        let query: QueryServer
+        let query: UnixListeningSocket
         do throws(ServerError) {
-            if let fd = queryFDs.first {
-                do {
-                    query = try QueryServer(adopting: fd, logger: logger, responder: responder)
-                } catch {
-                    closeDescriptor(fd)
-                    throw error
-                }
+            if let fd = queryFD.take() {
+                query = try adopt(fd, UnixListeningSocket.init(adopting:))
             } else {
-                query = try QueryServer(
-                    socketPath: settings.socketPath, group: settings.socketGroup, logger: logger, responder: responder
-                )
+                query = try QueryServer.bindSocket(path: settings.socketPath, group: settings.socketGroup, logger: logger)
             }
         } catch {
             metrics.forEach { $0.close() }
@@ -63,6 +54,12 @@ struct DaemonListeners {
         return DaemonListeners(
             metrics: metrics, query: query, metricsInherited: !metricsFDs.isEmpty, queryInherited: !queryFDs.isEmpty
         )
+    }
+
+    /// Closes every listener (start-up failed before the servers took them over).
+    func close() {
+        metrics.forEach { $0.close() }
+        query.close()
     }
 
     /// Adopts every inherited metrics descriptor, or binds `settings.listen` when there are none.
@@ -77,9 +74,9 @@ struct DaemonListeners {
             } else {
                 for (index, fd) in inherited.enumerated() {
                     do {
-                        sockets.append(try ListeningSocket(adopting: fd))
+                        sockets.append(try adopt(OwnedDescriptor(fd), ListeningSocket.init(adopting:)))
                     } catch {
-                        inherited[index...].forEach(closeDescriptor)
+                        for rest in inherited[(index + 1)...] { OwnedDescriptor(rest).close() }
                         throw error
                     }
                 }
@@ -90,9 +87,13 @@ struct DaemonListeners {
         }
         return sockets
     }
-}
 
-/// `close(2)` of an inherited descriptor that will not be served.
-private func closeDescriptor(_ fd: Int32) {
-    _ = Glibc.close(fd)
+    /// Hands `fd` to a socket object (`adopt`, whose errors leave it open); closes it if that fails.
+    private static func adopt<Socket>(
+        _ fd: consuming OwnedDescriptor, _ adopt: (Int32) throws(ServerError) -> Socket
+    ) throws(ServerError) -> Socket {
+        let socket = try adopt(fd.rawValue)
+        _ = fd.take()
+        return socket
+    }
 }

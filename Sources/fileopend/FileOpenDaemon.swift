@@ -221,9 +221,7 @@ struct FileOpenDaemon: ParsableCommand {
         withExtendedLifetime(signalSources) { shutdown.wait() }
         reloadSignal.stop()
         runtime.stop()
-        let drops = try? runtime.probe.dropCounts()
-        runtime.probe.close()
-        Self.writeToStandardError(Self.summary(runtime.consumer.statistics, drops) + "\n")
+        Self.writeToStandardError(Self.summary(runtime.figures()) + "\n")
     }
 
     /// Writes to standard error, ignoring failure: a daemon whose terminal or pipe went away must
@@ -232,9 +230,10 @@ struct FileOpenDaemon: ParsableCommand {
         _ = DescriptorWriter.writeAll(Array(text.utf8), to: STDERR_FILENO)
     }
 
-    /// The closing line: what arrived and what was lost, by reason.
-    static func summary(_ statistics: FileOpenConsumer.Statistics, _ drops: DropCounts?) -> String {
-        guard let drops else {
+    /// The closing line, from the components' last figures: what arrived and what was lost, by reason.
+    static func summary(_ figures: DaemonFigures) -> String {
+        let statistics = figures[FileOpenConsumer.Statistics.self] ?? FileOpenConsumer.Statistics()
+        guard let drops = figures[ProbeStatistics.self]?.drops else {
             return "fileopend: \(statistics.opens) opens received; drop counters unreadable"
         }
         let exitReasons: [DropReason] = [.exitRingBufferFull, .exitUnmarked]

@@ -1,10 +1,11 @@
 import FileOpenCore
 import FileOpenProbe
+import FileOpenServer
 import Logging
 import Synchronization
 
 /// What the consumer thread does after each drain pass: note the time (readiness, and later the
-/// watchdog, look at it), and at most once per `DaemonRuntime.maintenanceInterval` fold the
+/// watchdog, look at it), and at most once per `Maintenance.interval` fold the
 /// kernel's missed-opens counts into the aggregator, delete the entries of processes that have
 /// exited (so the kernel map drains as processes exit), and expire processes past their
 /// retention; once per rate window, end the window of `top`'s rates.
@@ -12,8 +13,12 @@ import Synchronization
 /// Exits are never lost for accounting: an exit comes as a record or, when that was lost, as the
 /// kernel's mark in the missed map; when the kernel says a mark was lost too (the drop reason
 /// `exit_unmarked`), the next run checks every tracked running process with `ProcessLiveness`.
-final class Maintenance: Sendable {
-    private let probe: FileOpenProbe
+final class Maintenance: DaemonComponent {
+    /// How often the consumer thread folds in the kernel's missed counts and expires processes.
+    static let interval: Duration = .seconds(1)
+
+    let name = "maintenance"
+    private let probe: FileOpenProgram
     private let store: AggregatorStore
     private let logger: Logger
     private let lastRun = Mutex<ContinuousClock.Instant?>(nil)
@@ -31,7 +36,7 @@ final class Maintenance: Sendable {
     /// Tracked processes the liveness check found gone.
     private let exitsFoundByCheck = Atomic<UInt64>(0)
 
-    init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
+    init(probe: FileOpenProgram, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
         self.store = store
         self.rateWindow = rateWindow
@@ -43,7 +48,7 @@ final class Maintenance: Sendable {
         let now = ContinuousClock.now
         lastDrain.withLock { $0 = now }
         let due = lastRun.withLock { last in
-            guard last.map({ now - $0 >= DaemonRuntime.maintenanceInterval }) ?? true else { return false }
+            guard last.map({ now - $0 >= Self.interval }) ?? true else { return false }
             last = now
             return true
         }
@@ -106,11 +111,45 @@ final class Maintenance: Sendable {
         if probe.detailLevel == .counts { foldKernelCounts() }
     }
 
-    /// Entries in the kernel's missed map and missed-comms map at the last reading.
-    var missedMapEntries: (processes: Int, comms: Int) { missedEntries.withLock { $0 } }
+    /// What maintenance reports. `writeMetrics(into:)` is where each figure becomes a metric.
+    struct Statistics: ComponentStatistics, Equatable {
+        /// Entries in the kernel's missed map and missed-comms map at the last reading.
+        var missedMapEntries = 0
+        var missedCommMapEntries = 0
+        /// Tracked processes found gone by a liveness check (their exit record and mark were lost).
+        var exitsFoundByLivenessCheck: UInt64 = 0
 
-    /// Tracked processes found gone by a liveness check (their exit record and mark were lost).
-    var exitsFoundByLivenessCheck: UInt64 { exitsFoundByCheck.load(ordering: .relaxed) }
+        func writeMetrics(into writer: inout ExpositionWriter) {
+            writer.family(
+                "fileopen_missed_map_entries", .gauge,
+                help: "Entries in the kernel's missed maps at the last maintenance pass (a process or comm with lost records, plus one per errno)."
+            )
+            writer.sample(["map": "missed"], UInt64(missedMapEntries))
+            writer.sample(["map": "missed_comms"], UInt64(missedCommMapEntries))
+            writer.family(
+                "fileopen_exits_found_by_liveness_check", .counter,
+                help: "Tracked processes found gone by the liveness check because their exit record and kernel mark were both lost."
+            )
+            writer.sample(exitsFoundByLivenessCheck)
+        }
+    }
+
+    func report(into figures: inout DaemonFigures) {
+        let entries = missedEntries.withLock { $0 }
+        figures.append(Statistics(
+            missedMapEntries: entries.processes, missedCommMapEntries: entries.comms,
+            exitsFoundByLivenessCheck: exitsFoundByCheck.load(ordering: .relaxed)
+        ))
+    }
+
+    /// Ready while the consumer thread keeps draining (it passes at least once per drain interval).
+    func readiness() -> Readiness {
+        guard let stalled = sinceLastDrain else {
+            return .notReady("the consumer thread has not drained the ring buffer yet")
+        }
+        let limit = max(Duration.seconds(2), probe.settings.drainInterval * 100)
+        return stalled < limit ? .ready : .notReady("the consumer thread has not drained the ring buffer for \(stalled)")
+    }
 
     /// When the kernel has lost exits it could not mark, checks each tracked running process.
     private func checkLivenessIfExitsUnmarked() {

@@ -114,40 +114,38 @@ struct ExpositionTests {
         #expect(!text.contains(#"pid="7""#), "evicted")
     }
 
-    @Test("self-metrics: every loss stage is exported at 0 from the start")
+    @Test("self-metrics: the aggregator's and the tail hub's loss stages are exported at 0 from the start")
     func lossStagesAtZero() {
-        let text = Self.render(.prometheusText) { DaemonMetricsRenderer.render(DaemonMetrics(), Aggregator(), into: &$0) }
+        var figures = DaemonFigures()
+        figures.append(TailHub.Statistics())
+        let text = Self.render(.prometheusText) {
+            AggregatorMetricsRenderer.render(Aggregator(), into: &$0)
+            figures.writeMetrics(into: &$0)
+        }
         for expected in [
-            #"fileopen_drops_total{reason="ring_buffer_full"} 0"#,
-            #"fileopen_drops_total{reason="pending_map_full"} 0"#,
-            #"fileopen_drops_total{reason="exit_ring_buffer_full"} 0"#,
-            #"fileopen_drops_total{reason="missed_map_full"} 0"#,
-            #"fileopen_drops_total{reason="missed_comm_map_full"} 0"#,
-            #"fileopen_drops_total{reason="exit_unmarked"} 0"#,
-            "fileopen_exits_found_by_liveness_check_total 0",
-            #"fileopen_missed_map_entries{map="missed"} 0"#,
-            #"fileopen_missed_map_entries{map="missed_comms"} 0"#,
-            "fileopen_records_undecodable_total 0",
-            "fileopen_http_connections_refused_total 0",
+            "fileopen_missed_opens_total 0",
             "fileopen_processes_evicted_total 0",
             "fileopen_comm_overflow_opens_total 0",
-            #"fileopen_http_requests_total{code="503"} 0"#,
-            "fileopen_query_connections_refused_total 0",
+            "fileopen_top_paths_dropped_total 0",
             "fileopen_tail_dropped_events_total 0",
-            "fileopen_http_connections_evicted_total 0",
-            "fileopen_http_requests_refused_total 0",
-            #"fileopen_http_timeouts_total{kind="head"} 0"#,
-            #"fileopen_http_timeouts_total{kind="idle"} 0"#,
-            #"fileopen_http_timeouts_total{kind="write"} 0"#,
-            "fileopen_http_responses_shed_total 0",
-            "fileopen_query_connections_evicted_total 0",
-            "fileopen_query_requests_refused_total 0",
-            #"fileopen_query_timeouts_total{kind="idle"} 0"#,
-            #"fileopen_query_timeouts_total{kind="write"} 0"#,
-            "fileopen_query_replies_shed_total 0",
+            "fileopen_query_tail_clients 0",
         ] {
             #expect(text.contains(expected + "\n"), "\(expected)")
         }
+    }
+
+    @Test("daemon figures: every value is written in order, and read back by its type")
+    func daemonFigures() {
+        var figures = DaemonFigures()
+        figures.append(BuildInfo(version: "9.9", libbpfVersion: "1.1"))
+        figures.append(TailHub.Statistics(subscribers: 2, droppedEvents: 5))
+        #expect(figures[TailHub.Statistics.self] == TailHub.Statistics(subscribers: 2, droppedEvents: 5))
+        #expect(figures[BuildInfo.self]?.version == "9.9")
+        #expect(figures[ProcessUsage.self] == nil)
+        let text = Self.render(.prometheusText) { figures.writeMetrics(into: &$0) }
+        let build = text.range(of: #"fileopen_build_info{version="9.9",libbpf_version="1.1"} 1"#)
+        let dropped = text.range(of: "fileopen_tail_dropped_events_total 5\n")
+        #expect(build != nil && dropped != nil && build!.lowerBound < dropped!.lowerBound, "\(text)")
     }
 
     @Test("a per-process sample is byte for byte the labelled sample it stands for", arguments: [

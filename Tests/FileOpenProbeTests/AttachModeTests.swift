@@ -14,7 +14,7 @@ struct AttachModeTests {
     @Test("The kprobe programs pass the kernel verifier (loaded, not attached)")
     func kprobeProgramsVerify() throws {
         TestEnvironment.ensureTracefs()
-        let object = try FileOpenProbe.load(mode: .kprobe, settings: ProbeHarness.settings(mode: .kprobe))
+        let object = try FileOpenProgram.load(mode: .kprobe, settings: ProbeHarness.settings(mode: .kprobe))
         defer { object.close() }
         #expect(try object.program(named: "kprobe_do_sys_openat2").fileDescriptor >= 0)
         #expect(try object.program(named: "kretprobe_do_sys_openat2").fileDescriptor >= 0)
@@ -65,7 +65,7 @@ struct AttachModeTests {
         settings.hookFunction = "fileopend_no_such_function"
         let (logger, _) = RecordingLogHandler.logger()
         #expect {
-            _ = try FileOpenProbe.attach(settings: settings, logger: logger)
+            _ = try FileOpenProgram.attach(settings: settings, logger: logger)
         } throws: { error in
             guard case ProbeError.noAttachModeWorked(let refusals) = error else { return false }
             return refusals.map(\.mode) == [.kprobe] && refusals[0].stage == .attach
@@ -79,7 +79,7 @@ struct AttachModeTests {
         settings.ringBufferBytes = 5000
         let (logger, _) = RecordingLogHandler.logger()
         #expect {
-            _ = try FileOpenProbe.attach(settings: settings, logger: logger)
+            _ = try FileOpenProgram.attach(settings: settings, logger: logger)
         } throws: { error in
             "\(error)" == "ring buffer size 5000 must be a power of two of at least 4096 bytes"
         }

@@ -1,4 +1,5 @@
 import BPF
+@testable import FileOpenProbe
 import FileOpenTestSupport
 import Foundation
 import Testing
@@ -53,5 +54,22 @@ struct BPFObjectArchitectureTests {
         for architecture in Self.architectures {
             #expect(shapes[architecture] == x86, "\(architecture) differs from x86")
         }
+    }
+}
+
+/// The skeleton BPFCompilerPlugin generates from the compiled object (`BPFSkeleton`) names what
+/// libbpf finds in it: the daemon's names are checked when it builds, not when it loads.
+@Suite("The BPF skeleton matches the object")
+struct BPFSkeletonTests {
+    @Test("every program and map of the embedded object is in the skeleton, and nothing else")
+    func matchesObject() throws {
+        // Opened by libbpf, not loaded: no kernel involved.
+        let object = try BPFObject(bytes: EmbeddedBPF.fileopend, name: "fileopend")
+        defer { object.close() }
+        #expect(BPFSkeleton.Fileopend.Program.all == object.programNames.sorted())
+        // libbpf adds a map per data section (`fileopen.rodata`); the skeleton lists only .maps.
+        #expect(BPFSkeleton.Fileopend.Map.all == object.mapNames.filter { !$0.contains(".") }.sorted())
+        #expect(BPFSkeleton.Fileopend.Global.all == ["args_at_exit", "excluded_tgid", "wakeup_bytes"])
+        #expect(FileOpenProgram.tracepointPrograms.count == 4)
     }
 }

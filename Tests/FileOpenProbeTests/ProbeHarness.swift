@@ -10,7 +10,7 @@ import Synchronization
 
 /// A probe attached for one test, with a consumer collecting every record it delivers.
 final class ProbeHarness: Sendable {
-    let probe: FileOpenProbe
+    let probe: FileOpenProgram
     let consumer: FileOpenConsumer
     let logs: RecordingLogHandler.Store
     private let received = Locked<[ProbeRecord]>([])
@@ -21,7 +21,7 @@ final class ProbeHarness: Sendable {
         TestEnvironment.ensureTracefs()
         let (logger, logs) = RecordingLogHandler.logger(label: "probe-test")
         self.logs = logs
-        probe = try FileOpenProbe.attach(settings: settings, logger: logger)
+        probe = try FileOpenProgram.attach(settings: settings, logger: logger)
         let received = received
         consumer = FileOpenConsumer(probe: probe, logger: logger, deliver: { batch in
             received.withLock { $0.append(contentsOf: batch) }

@@ -1,0 +1,60 @@
+public import FileOpenCore
+
+/// The probe's figures: how it is attached, what the kernel program could not deliver, and how
+/// full its ring buffer is. `writeMetrics(into:)` is where each becomes a metric, and
+/// `FileOpenProgram.statistics` (below) where each is read.
+public struct ProbeStatistics: ComponentStatistics, Equatable {
+    /// The attach mode in use (never `auto` once attached).
+    public var mode: AttachMode = .auto
+    public var detailLevel: DetailLevel = .events
+    /// The kernel program's drop counters; nil when they could not be read.
+    public var drops: DropCounts?
+    public var ringBufferBytes = 0
+    /// Bytes written to the ring and not yet consumed.
+    public var ringBufferPendingBytes = 0
+    /// The most entries the kernel's missed maps (`missed`, `missed_comms`) hold.
+    public var missedMapCapacity = 0
+    public var missedCommMapCapacity = 0
+
+    public init() {}
+
+    public func writeMetrics(into writer: inout ExpositionWriter) {
+        writer.family("fileopen_attach_mode", .info, help: "How the BPF program hooks file opens.")
+        writer.sample(["mode": mode.rawValue], UInt64(1))
+        writer.family(
+            "fileopen_detail_level", .info,
+            help: "What the BPF program reports per open: events (a record each) or counts (counted in the kernel)."
+        )
+        writer.sample(["level": detailLevel.rawValue], UInt64(1))
+        writer.family(
+            "fileopen_drops", .counter,
+            help: "Records the BPF program could not deliver, by reason; dropped opens still count per process."
+        )
+        let drops = drops ?? DropCounts()
+        for reason in DropReason.allCases {
+            writer.sample(["reason": reason.description], drops[reason])
+        }
+        writer.family("fileopen_missed_map_capacity", .gauge, help: "The most entries each missed map holds.")
+        writer.sample(["map": "missed"], UInt64(missedMapCapacity))
+        writer.sample(["map": "missed_comms"], UInt64(missedCommMapCapacity))
+        writer.family("fileopen_ring_buffer_size_bytes", .gauge, help: "Size of the BPF ring buffer.")
+        writer.sample(UInt64(ringBufferBytes))
+        writer.family("fileopen_ring_buffer_pending_bytes", .gauge, help: "Bytes written to the ring buffer, not yet consumed.")
+        writer.sample(UInt64(ringBufferPendingBytes))
+    }
+}
+
+extension FileOpenProgram {
+    /// The probe's figures now (the drop counters read from the kernel, nil if that fails).
+    public var statistics: ProbeStatistics {
+        var statistics = ProbeStatistics()
+        statistics.mode = mode
+        statistics.detailLevel = detailLevel
+        statistics.drops = try? dropCounts()
+        statistics.ringBufferBytes = ringBuffer.capacity
+        statistics.ringBufferPendingBytes = ringBuffer.pendingBytes
+        statistics.missedMapCapacity = settings.missedMapCapacity
+        statistics.missedCommMapCapacity = settings.missedCommMapCapacity
+        return statistics
+    }
+}
