@@ -61,7 +61,7 @@ test: bootstrap
 
 # Every attach mode on each of Debian's stock kernels under qemu (downloaded once, outside the
 # repository): fentry, kprobe, tracepoint, auto and auto's fallback; then the .deb under systemd.
-# Needs root; see README "Testing other kernels".
+# Needs root; see docs/testing.md "Testing other kernels".
 vmtest: bootstrap
 	scripts/vmtest
 
@@ -71,7 +71,7 @@ FUZZERS ?=
 fuzz: bootstrap
 	scripts/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
-# Performance (README "Performance"; Benchmarks/run): fileopend side by side with a minimal C libbpf
+# Performance (docs/performance.md; Benchmarks/run): fileopend side by side with a minimal C libbpf
 # consumer of the same BPF object and with opensnoop, plus /metrics, memory and query latency at scale.
 # bench: five interleaved repetitions, under 15 minutes, exit 1 when a target is missed;
 # bench-quick: one short repetition, under 2 minutes, targets reported but not enforced.
@@ -90,7 +90,7 @@ bench-micro: bootstrap
 	cd Benchmarks/Micro && nice -n 19 $(SWIFT) package --scratch-path ../../.build-bench/micro \
 		--allow-writing-to-package-directory benchmark --no-progress
 
-# A steady load for a long time (scripts/soak, README "Soak"): the release daemon at half its
+# A steady load for a long time (scripts/soak, docs/testing.md "Soak"): the release daemon at half its
 # drop-free open rate from 1,000+ short-lived processes a second, scraped, queried and tailed every
 # second; checks that memory, descriptors, tracked processes and the kernel maps stay flat and that
 # every open is counted. SOAK_MINUTES=1440 for 24 hours; make test runs 2 minutes.
