@@ -38,8 +38,9 @@ run: build
 # OCI image built from the .deb (scripts/build-image) runs under podman (ContainerImageTests).
 # Kernel tests need root; under CI=true they must run, never skip. The tests'
 # build has the test-only controls (--traits TestHooks); the shipped binaries (the .deb's, which are
-# `make release`'s) are then checked to have none. vmtest runs the attach modes on every kernel and
-# the systemd guest on the first (6.1) only, so that a cold run stays well under 30 minutes;
+# `make release`'s) are then checked to have none, and to fit their size budgets (docs/binary-size.md).
+# vmtest runs the attach modes on every kernel and the systemd guest on the first (6.1) only, so that
+# a cold run stays well under 30 minutes;
 # `make vmtest` runs the systemd guest on every kernel.
 test: bootstrap
 	scripts/check-rules
@@ -49,16 +50,18 @@ test: bootstrap
 	scripts/fuzz $(TEST_FUZZ_SECONDS)
 	deb=$$(scripts/package-deb) && lintian --fail-on error "$$deb" && scripts/check-no-test-hooks "$$deb" \
 		"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-vmtest --show-bin-path)/fileopend" && \
+		scripts/check-binary-sizes "$$deb" && \
 		image=$$(scripts/build-image "$$deb") && FILEOPEND_IMAGE="$$image" \
 		FILEOPEND_BIN_DIR="$$($(SWIFT) build --traits TestHooks --show-bin-path)" \
 		$(SWIFT) test --skip-build --traits TestHooks --filter ContainerImageTests
+	scripts/check-man-pages man/*.[0-9]
 	$(MAKE) --no-print-directory bench-quick
 	scripts/soak --minutes 2
 	VMTEST_SYSTEMD_KERNELS=$${VMTEST_SYSTEMD_KERNELS:-first} scripts/vmtest
 
 # Every attach mode on each of Debian's stock kernels under qemu (downloaded once, outside the
 # repository): fentry, kprobe, tracepoint, auto and auto's fallback; then the .deb under systemd.
-# Needs root; see README "Testing other kernels".
+# Needs root; see docs/testing.md "Testing other kernels".
 vmtest: bootstrap
 	scripts/vmtest
 
@@ -68,7 +71,7 @@ FUZZERS ?=
 fuzz: bootstrap
 	scripts/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
-# Performance (README "Performance"; Benchmarks/run): fileopend side by side with a minimal C libbpf
+# Performance (docs/performance.md; Benchmarks/run): fileopend side by side with a minimal C libbpf
 # consumer of the same BPF object and with opensnoop, plus /metrics, memory and query latency at scale.
 # bench: five interleaved repetitions, under 15 minutes, exit 1 when a target is missed;
 # bench-quick: one short repetition, under 2 minutes, targets reported but not enforced.
@@ -87,7 +90,7 @@ bench-micro: bootstrap
 	cd Benchmarks/Micro && nice -n 19 $(SWIFT) package --scratch-path ../../.build-bench/micro \
 		--allow-writing-to-package-directory benchmark --no-progress
 
-# A steady load for a long time (scripts/soak, README "Soak"): the release daemon at half its
+# A steady load for a long time (scripts/soak, docs/testing.md "Soak"): the release daemon at half its
 # drop-free open rate from 1,000+ short-lived processes a second, scraped, queried and tailed every
 # second; checks that memory, descriptors, tracked processes and the kernel maps stay flat and that
 # every open is counted. SOAK_MINUTES=1440 for 24 hours; make test runs 2 minutes.
@@ -120,7 +123,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 CONFDIR ?= /etc/fileopend
 ARTIFACTS := .build-deb/artifacts
 
-# Stripped binaries, man pages and completions in $(ARTIFACTS), from the release build.
+# Stripped binaries and completions in $(ARTIFACTS), from the release build (the man pages are man/'s).
 artifacts: bootstrap
 	@scripts/package-deb --artifacts-only >/dev/null
 
@@ -142,12 +145,15 @@ install: artifacts
 # CONFDIR. An existing configuration file is never overwritten.
 install-files:
 	@test -x $(ARTIFACTS)/fileopend || { echo "install: no $(ARTIFACTS)/fileopend: run make artifacts (make install does)" >&2; exit 1; }
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(CONFDIR)
 	install -m 0755 $(ARTIFACTS)/fileopend $(DESTDIR)$(SBINDIR)/fileopend
 	install -m 0755 $(ARTIFACTS)/fileopenctl $(DESTDIR)$(BINDIR)/fileopenctl
-	install -m 0644 $(ARTIFACTS)/fileopend.8 $(ARTIFACTS)/fileopenctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopend.8
+	install -m 0644 man/fileopenctl.1 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1
+	install -m 0644 man/fileopend.yaml.5 $(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5
 	sed -e 's|^ExecStart=/usr/sbin/fileopend |ExecStart=$(SBINDIR)/fileopend |' \
 		-e 's| --config /etc/fileopend/fileopend.yaml$$| --config $(CONFDIR)/fileopend.yaml|' \
 		systemd/fileopend.service >$(DESTDIR)$(UNITDIR)/fileopend.service
@@ -175,7 +181,8 @@ uninstall:
 		systemctl disable --now fileopend.service fileopend.socket fileopend-query.socket || true; \
 	fi
 	rm -f $(DESTDIR)$(SBINDIR)/fileopend $(DESTDIR)$(BINDIR)/fileopenctl \
-		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopenctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1 \
+		$(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5 \
 		$(DESTDIR)$(UNITDIR)/fileopend.service $(DESTDIR)$(UNITDIR)/fileopend.socket \
 		$(DESTDIR)$(UNITDIR)/fileopend-query.socket $(DESTDIR)$(SYSUSERSDIR)/fileopend.conf \
 		$(DESTDIR)$(TMPFILESDIR)/fileopend.conf $(DESTDIR)$(BASHCOMPDIR)/fileopenctl \

@@ -34,7 +34,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        // YAML alone: the default trait, JSON, would link JSONSerialization and with it corelibs
+        // Foundation and ICU (docs/binary-size.md); no JSON configuration is read.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
         // Read directly only to list a file's keys (unknown ones are refused) and to word YAML errors.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],

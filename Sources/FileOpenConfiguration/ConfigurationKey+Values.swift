@@ -1,7 +1,11 @@
 import Configuration
 import FileOpenCore
 import FileOpenServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 #if canImport(Glibc)
 import Glibc

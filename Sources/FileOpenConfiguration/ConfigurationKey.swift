@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One setting of `config/fileopend.yaml`: its name in the file, its environment variable and its
 /// command-line flag, and whether a reload can change it while the daemon runs.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The "did you mean" of an unknown key: the known key at the smallest edit distance, if it is
 /// close enough to be a typo (at most 2 edits, or the same after lower-casing and `-` → `_`).

@@ -47,8 +47,10 @@ public final class FileOpenProgram: Sendable {
     }
 
     /// Checks the environment, then loads and attaches the program in `settings.mode`; with
-    /// `auto`, tries fentry, kprobe and tracepoint in turn and logs why each refused mode failed.
-    /// libbpf's own messages (verifier log included) go to `logger` from here on.
+    /// `auto`, tries fentry, kprobe and tracepoint in turn and logs one line (info) for each
+    /// refused mode with its reason. libbpf's own messages (verifier log included) go to `logger`
+    /// from here on: at their own level, except those of a mode that `auto` then falls back from,
+    /// which are an expected outcome's detail and go at debug.
     public static func attach(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProgram {
         BPFLibraryLog.route(to: logger)
         try validate(settings)
@@ -57,7 +59,11 @@ public final class FileOpenProgram: Sendable {
         let candidates = settings.mode == .auto ? AttachMode.preference : [settings.mode]
         var refusals: [AttachRefusal] = []
         for mode in candidates {
-            switch attempt(mode, settings: settings) {
+            let (outcome, libbpfMessages) = BPFLibraryLog.holding { attempt(mode, settings: settings) }
+            let next = candidates.drop(while: { $0 != mode }).dropFirst().first
+            let fallsBack: Bool = if case .failure = outcome { next != nil } else { false }
+            BPFLibraryLog.log(libbpfMessages, at: fallsBack ? .debug : nil)
+            switch outcome {
             case .success(let (object, links)):
                 do {
                     let probe = try FileOpenProgram(
@@ -74,9 +80,11 @@ public final class FileOpenProgram: Sendable {
                 }
             case .failure(let refusal):
                 refusals.append(refusal)
-                let next = candidates.drop(while: { $0 != mode }).dropFirst().first
-                let fallback = next.map { "; trying \($0)" } ?? ""
-                logger.warning("\(refusal)\(fallback)")
+                if let next {
+                    logger.info("\(refusal); trying \(next)")
+                } else {
+                    logger.warning("\(refusal)")
+                }
             }
         }
         throw ProbeError.noAttachModeWorked(refusals)
@@ -318,6 +326,9 @@ public final class FileOpenProgram: Sendable {
     ) -> AttachRefusal {
         let hook = settings.hookFunction
         let explanation: String = switch (mode, stage, error.errno) {
+        case (.fentry, .load, EPERM?) where ProbePreflight.ftraceLockedDown(tracefs: settings.tracefsPath):
+            "ftrace is locked down (reading \(settings.tracefsPath)/available_filter_functions is not permitted), "
+                + "and fentry/fexit programs attach through it"
         case (.fentry, .load, EPERM?), (.fentry, .load, ENOTSUPP?), (.fentry, .load, EOPNOTSUPP?):
             "the kernel refuses fentry/fexit programs (ftrace locked down or BPF trampolines unsupported)"
         case (.fentry, .load, ESRCH?), (.fentry, .load, ENOENT?):

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Checks that make a start-up failure one clear line instead of a libbpf error cascade.
 public enum ProbePreflight {
@@ -22,7 +29,7 @@ public enum ProbePreflight {
     public static func missingCapabilities() -> [String] {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let effective = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+              let effective = UInt64(line.dropFirst("CapEff:".count).trimmingSpaces, radix: 16)
         else { return ["CAP_BPF", "CAP_PERFMON"] }
         let sysAdmin: UInt64 = 1 << 21, perfmon: UInt64 = 1 << 38, bpf: UInt64 = 1 << 39
         if effective & sysAdmin != 0 { return [] }
@@ -34,6 +41,18 @@ public enum ProbePreflight {
     static func kernelHasKprobes(tracefs: String) -> Bool {
         FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/kprobe")
             || FileManager.default.fileExists(atPath: "\(tracefs)/kprobe_events")
+    }
+
+    /// Whether ftrace refuses this process its function list (`available_filter_functions` opens
+    /// with EPERM, as under kernel lockdown), which is why fentry/fexit programs fail to load with
+    /// EPERM even as root: BPF trampolines attach through ftrace.
+    static func ftraceLockedDown(tracefs: String) -> Bool {
+        let descriptor = open("\(tracefs)/available_filter_functions", O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            close(descriptor)
+            return false
+        }
+        return errno == EPERM
     }
 
     /// Whether the syscall tracepoint `sys_enter_<name>` exists (open and creat do not on arm64).

@@ -84,14 +84,3 @@ public struct HTTPRequest: Sendable, Equatable {
         acceptQuality(forMediaType: mediaType) > 0
     }
 }
-
-extension StringProtocol {
-    /// Without leading and trailing SP and HT (HTTP's optional whitespace).
-    var trimmingSpaces: String {
-        let isSpace = { (character: Character) in character == " " || character == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-}

@@ -1,6 +1,11 @@
 import FileOpenCore
 import FileOpenSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Synchronization
 
 /// A fixed set of OS threads that run submitted jobs in the order submitted: where a server's

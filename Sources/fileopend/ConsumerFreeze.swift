@@ -1,5 +1,10 @@
 #if TestHooks
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Synchronization
 
 /// TEST-ONLY control, compiled in only with the `TestHooks` trait (`make test`, the benchmark's

@@ -1,6 +1,13 @@
 import FileOpenCore
 import FileOpenServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Answers the query socket's commands from a snapshot of the counters and the daemon's figures.
 /// `tail` is served by the query server itself from `tailHub`.

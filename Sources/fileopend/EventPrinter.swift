@@ -1,5 +1,13 @@
 import FileOpenCore
+import FileOpenSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes records to standard output as text or JSON lines, one write per batch. Used only from
 /// the consumer thread. When the reader goes away (EPIPE), it stops writing and calls `onClosed`.
@@ -27,10 +35,6 @@ final class EventPrinter: Sendable {
     }
 
     private func write(_ bytes: [UInt8]) {
-        do {
-            try FileHandle.standardOutput.write(contentsOf: bytes)
-        } catch {
-            onClosed()
-        }
+        if DescriptorWriter.writeAll(bytes, to: STDOUT_FILENO) != nil { onClosed() }
     }
 }

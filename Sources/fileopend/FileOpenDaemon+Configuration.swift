@@ -2,7 +2,11 @@ import ArgumentParser
 import FileOpenConfiguration
 import FileOpenCore
 import FileOpenProbe
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// From the flags, the environment and the configuration file to the daemon's settings.

@@ -2,7 +2,15 @@ import ArgumentParser
 import FileOpenConfiguration
 import FileOpenCore
 import FileOpenProbe
+import FileOpenSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// `fileopend`: loads the file-open probe and streams or counts every open on the host.
@@ -140,7 +148,7 @@ struct FileOpenDaemon: ParsableCommand {
         } catch {
             guard exitCode(for: error) != .success else { exit(withError: error) }
             let message = message(for: error).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+                .map(\.trimmingSpaces).joined(separator: " ")
             writeToStandardError("fileopend: \(message) (fileopend --help lists the options)\n")
             exit(withError: ExitCode(64))
         }
@@ -216,10 +224,10 @@ struct FileOpenDaemon: ParsableCommand {
         Self.writeToStandardError(Self.summary(runtime.figures()) + "\n")
     }
 
-    /// Writes to standard error, ignoring failure: Foundation's non-throwing `write(_:)` traps on
-    /// EPIPE, and a daemon whose terminal or pipe went away must still exit cleanly.
+    /// Writes to standard error, ignoring failure: a daemon whose terminal or pipe went away must
+    /// still exit cleanly.
     static func writeToStandardError(_ text: String) {
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+        _ = DescriptorWriter.writeAll(Array(text.utf8), to: STDERR_FILENO)
     }
 
     /// The closing line, from the components' last figures: what arrived and what was lost, by reason.

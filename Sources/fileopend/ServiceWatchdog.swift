@@ -1,7 +1,12 @@
 import FileOpenCore
 import FileOpenServer
 import FileOpenSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Logging
 import Synchronization
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The unit files in systemd/, checked by the real systemd-analyze: `verify` accepts every unit,
-/// and `security --offline` rates the service 2.5 or lower (the README quotes the figure).
+/// and `security --offline` rates the service 2.5 or lower (docs/service.md quotes the figure).
 @Suite("systemd units")
 struct SystemdUnitTests {
     static let unitNames = ["fileopend.service", "fileopend.socket", "fileopend-query.socket"]
@@ -52,11 +52,11 @@ struct SystemdUnitTests {
         }, "no exposure level in: \(result.output)\(result.errorOutput)")
         #expect(result.status == 0, "\(result.output)")
         #expect(figure <= 2.5, "exposure level \(figure) is above 2.5")
-        // The README quotes the measured figure.
+        // docs/service.md quotes the measured figure.
         let readme = try String(
-            contentsOf: Self.unitDirectory.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+            contentsOf: Self.unitDirectory.deletingLastPathComponent().appendingPathComponent("docs/service.md"), encoding: .utf8)
         let quoted = readme.contains("exposure level \(String(format: "%.1f", figure))")
-        #expect(quoted, "README.md does not quote the exposure level \(figure)")
+        #expect(quoted, "docs/service.md does not quote the exposure level \(figure)")
     }
 
     @Test("the service keeps the settings BPF needs and the hardening it can have")

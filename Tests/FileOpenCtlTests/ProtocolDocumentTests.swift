@@ -3,7 +3,7 @@ import FileOpenCtlKit
 import Foundation
 import Testing
 
-/// The examples of docs/query-protocol.md and of the README's query-socket section are what the
+/// The examples of docs/query-protocol.md and of docs/fileopenctl.md's query-socket section are what the
 /// daemon writes: each request decodes strictly, and each reply line decodes with the schema's
 /// types and encodes back to exactly its text. A field renamed in the code breaks this test
 /// until the documents say so too.
@@ -36,7 +36,7 @@ struct ProtocolDocumentTests {
     }
 
     @Test("Every example request decodes (or is refused with the reply shown); every reply and stream line is the daemon's own text", arguments: [
-        "docs/query-protocol.md", "README.md",
+        "docs/query-protocol.md", "docs/fileopenctl.md",
     ])
     func examples(file: String) throws {
         let session = try Self.session(in: file)
