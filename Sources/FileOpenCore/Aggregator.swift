@@ -17,6 +17,10 @@
 /// - At most `settings.maxTopPathsProcesses` of them keep top paths: a process without them gets
 ///   them back with its next open, and the least recently active holders lose theirs
 ///   (`statistics.droppedTopPaths`). Their counters are never touched.
+/// - Per-unit totals: each open counts under the unit of the cgroup it was made in (`units`, by
+///   `cgroups`), exactly like the per-comm ones: at most `settings.maxUnits` units, further ones
+///   under `[other]`, and an open in a cgroup not known (or whose path names no unit) under
+///   `[unknown]`, so the per-unit families always sum to the per-comm ones.
 public struct Aggregator: Sendable {
     public var settings: AggregatorSettings {
         // A cap lowered by a reload applies at once, not at the next new process.
@@ -31,6 +35,14 @@ public struct Aggregator: Sendable {
     public private(set) var comms = CommTable()
     /// Counts of processes evicted over the cap.
     public private(set) var other = OpenCounters()
+    /// Totals per unit, including every open ever counted.
+    public private(set) var units = UnitTable()
+    /// The v2 cgroups known, by id, with their units.
+    public private(set) var cgroups = CgroupTable()
+    /// Folds of the kernel's counts so far: a removed cgroup is forgotten two folds later.
+    private var folds: UInt64 = 0
+    /// The kernel's counts already folded into `units`, per process and cgroup in its map.
+    private var kernelMissedByCgroup: [MissedMaps.CgroupKey: MissedOpens] = [:]
     public private(set) var statistics = AggregatorStatistics()
     /// The kernel's missed counts already folded in, per process still in the kernel's map, and
     /// whether its exit was seen (its entries go at the next fold, which counts them last).
@@ -56,6 +68,9 @@ public struct Aggregator: Sendable {
         var commPosition: Int
         /// The top-path entry that counted the path.
         var pathEntry: Int
+        /// Its unit's totals in `units.all`, and whether they are `[other]`'s over the cap.
+        var unitPosition: Int
+        var unitOverflowed: Bool
     }
 
     public init(settings: AggregatorSettings = AggregatorSettings()) {
@@ -78,6 +93,15 @@ public struct Aggregator: Sendable {
         }
     }
 
+    /// Learns a cgroup made (or found at start), or notes one removed: it stays known until
+    /// the counts made in it have been folded in (two more folds of the kernel's counts).
+    public mutating func apply(_ change: CgroupChange) {
+        switch change.kind {
+        case .made: cgroups.learn(change.id, path: change.path)
+        case .removed: cgroups.removed(change.id, atFold: folds)
+        }
+    }
+
     /// Counts one decoded open (tests, the synthetic processes) the way the consumer counts a
     /// record in place; the comm keeps at most the kernel's 15 bytes.
     public mutating func count(_ event: FileOpenEvent) {
@@ -85,7 +109,7 @@ public struct Aggregator: Sendable {
         path.withUTF8 { bytes in
             let record = OpenRecordView(
                 timestamp: event.timestamp, process: event.process, flags: event.flags, result: event.result,
-                comm: CommBytes(event.comm), path: UnsafeRawBufferPointer(bytes)
+                comm: CommBytes(event.comm), cgroup: event.cgroupID, path: UnsafeRawBufferPointer(bytes)
             )
             count(record) { _ in event.path }
         }
@@ -99,6 +123,9 @@ public struct Aggregator: Sendable {
         statistics.openRecords += 1
         lastOpen = nil
         let pathHash = ByteHash.of(record.path)
+        let unit = unitPosition(for: record.cgroup)
+        units.update(at: unit.position) { $0.count(flags: record.flags, result: record.result) }
+        if unit.overflowed { statistics.overflowedUnitOpens += 1 }
         switch slot(for: record.process) {
         case .tracked(let position):
             var commPosition = Int(processes.all[position].commPosition)
@@ -121,7 +148,7 @@ public struct Aggregator: Sendable {
             }
             if keepingPath && !hadTopPaths { processes.joinTopPathsHolders(at: position) }
             if processes.all[position].commPosition >= 0 {
-                remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
+                remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry, unit: unit)
             }
         case .new:
             let comm = record.comm.text
@@ -136,7 +163,9 @@ public struct Aggregator: Sendable {
             let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             insert(process)
             if process.commPosition >= 0 {
-                remember(record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry)
+                remember(
+                    record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry, unit: unit
+                )
             }
         case .stale:
             comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
@@ -159,15 +188,20 @@ public struct Aggregator: Sendable {
         }
         statistics.openRecords += times
         comms.update(at: last.commPosition) { $0.count(flags: last.flags, result: last.result, times: times) }
+        units.update(at: last.unitPosition) { $0.count(flags: last.flags, result: last.result, times: times) }
+        if last.unitOverflowed { statistics.overflowedUnitOpens += times }
         processes.update(at: last.position) {
             $0.countAgain(times, flags: last.flags, result: last.result, timestamp: timestamp, pathEntry: last.pathEntry)
         }
     }
 
-    private mutating func remember(_ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int) {
+    private mutating func remember(
+        _ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int,
+        unit: (position: Int, overflowed: Bool)
+    ) {
         lastOpen = LastOpen(
             flags: record.flags, result: record.result, position: position, generation: processes.generation,
-            commPosition: commPosition, pathEntry: pathEntry
+            commPosition: commPosition, pathEntry: pathEntry, unitPosition: unit.position, unitOverflowed: unit.overflowed
         )
     }
 
@@ -226,6 +260,16 @@ public struct Aggregator: Sendable {
         }
         // Entries gone from the kernel map (deleted after an earlier fold) need no baseline any more.
         kernelMissed = kernelMissed.filter { missed.processes[$0.key] != nil }
+        // The same counts by the cgroup they were made in, for the per-unit totals.
+        for (key, entry) in missed.cgroups {
+            let delta = entry.since(kernelMissedByCgroup[key] ?? MissedOpens(comm: entry.comm))
+            kernelMissedByCgroup[key] = entry
+            guard !delta.isEmpty else { continue }
+            let unit = unitPosition(for: key.cgroup)
+            units.update(at: unit.position) { $0.countMissed(delta) }
+            if unit.overflowed { statistics.overflowedUnitOpens += delta.opens }
+        }
+        kernelMissedByCgroup = kernelMissedByCgroup.filter { missed.cgroups[$0.key] != nil }
         for (comm, entry) in missed.comms {
             let delta = entry.since(kernelMissedComms[comm] ?? MissedOpens(comm: comm))
             kernelMissedComms[comm] = entry
@@ -233,7 +277,14 @@ public struct Aggregator: Sendable {
             statistics.missedOpens += delta.opens
             comms.update(at: commPosition(for: comm)) { $0.countMissed(delta) }
             other.countMissed(delta)
+            // The kernel could keep them only per comm, without their cgroup.
+            units.update(at: units.position(adding: .unknown)) { $0.countMissed(delta) }
         }
+        // A cgroup is removed only once no process is left in it, so the fold after its removal
+        // counts the last opens made in it; one more fold covers an open that read the cgroup
+        // just before its process moved out and reached the map just after that fold.
+        folds += 1
+        statistics.forgottenCgroups += UInt64(cgroups.forget(removedBefore: folds - 1))
         return finished
     }
 
@@ -290,6 +341,27 @@ public struct Aggregator: Sendable {
         if comms.count < settings.maxComms { return comms.position(adding: comm) }
         statistics.overflowedCommOpens += 1
         return comms.position(adding: AggregatorSettings.otherComm)
+    }
+
+    /// Where an open in cgroup `id` counts: its unit's totals, `[other]`'s over the unit cap,
+    /// `[unknown]`'s for a cgroup not known; and whether it overflowed the cap.
+    private mutating func unitPosition(for id: UInt64) -> (position: Int, overflowed: Bool) {
+        guard let entry = cgroups.entry(id), let unit = entry.unit else {
+            return (units.position(adding: .unknown), false)
+        }
+        if entry.position >= 0 { return (Int(entry.position), false) }
+        if let position = units.position(of: unit) {
+            cgroups.remember(id, position: position)
+            return (position, false)
+        }
+        if units.namedCount < settings.maxUnits {
+            let position = units.position(adding: unit)
+            cgroups.remember(id, position: position)
+            return (position, false)
+        }
+        // Not remembered, so that each such open is counted as overflowed (by the caller) and a
+        // cap raised by a reload gives the unit totals of its own.
+        return (units.position(adding: .other), true)
     }
 
     /// What a process may remember of `position`: only a comm's own totals (-1 otherwise), so

@@ -8,6 +8,12 @@ public struct DaemonMetrics: Sendable {
     /// Records the consumer thread delivered, and ones it could not decode.
     public var openRecords: UInt64 = 0
     public var exitRecords: UInt64 = 0
+    /// Records of v2 cgroups made or removed.
+    public var cgroupRecords: UInt64 = 0
+    /// How the host mounts cgroups (`unified`, `hybrid`, `legacy`) and where the v2 hierarchy
+    /// is ("" where it is not mounted).
+    public var cgroupMode = "legacy"
+    public var cgroupMount = ""
     public var undecodableRecords: UInt64 = 0
     /// Drain passes of the consumer thread: grows while it is alive.
     public var consumerDrains: UInt64 = 0

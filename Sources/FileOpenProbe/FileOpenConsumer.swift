@@ -22,6 +22,8 @@ public final class FileOpenConsumer: Sendable {
         public var opens: UInt64
         /// Process-exit records delivered.
         public var exits: UInt64
+        /// Records of v2 cgroups made or removed.
+        public var cgroups: UInt64 = 0
         /// Records consumed that did not decode (lost at the decode stage).
         public var undecodable: UInt64
         /// Completed drain passes: grows while the thread is alive and not stuck.
@@ -38,8 +40,12 @@ public final class FileOpenConsumer: Sendable {
     private let thread = Mutex<DedicatedThread?>(nil)
     private let opens = Atomic<UInt64>(0)
     private let exits = Atomic<UInt64>(0)
+    private let cgroupRecords = Atomic<UInt64>(0)
     private let undecodable = Atomic<UInt64>(0)
     private let drains = Atomic<UInt64>(0)
+    /// Held while records are consumed: the ring has one reader at a time (the thread, or
+    /// `drainNow()` on another).
+    private let consuming = Mutex(())
 
     /// - Parameters:
     ///   - store: where every record is counted; nil to only decode and deliver them.
@@ -85,6 +91,7 @@ public final class FileOpenConsumer: Sendable {
     public var statistics: Statistics {
         Statistics(
             opens: opens.load(ordering: .relaxed), exits: exits.load(ordering: .relaxed),
+            cgroups: cgroupRecords.load(ordering: .relaxed),
             undecodable: undecodable.load(ordering: .relaxed), drains: drains.load(ordering: .relaxed)
         )
     }
@@ -97,6 +104,18 @@ public final class FileOpenConsumer: Sendable {
             drain(into: &batch, paths: &paths, waiting: probe.settings.drainInterval)
         }
         drain(into: &batch, paths: &paths, waiting: nil)
+    }
+
+    /// Consumes and counts every record the ring holds now, on the calling thread, while the
+    /// consumer thread waits for its turn: at the counts level a scrape or query calls it before
+    /// folding the kernel's counts, so the cgroups made since the last drain are known by then
+    /// (a cgroup made, used and removed within one drain interval is still named). Delivers
+    /// nothing to `deliver` (at the counts level nothing wants records). Not a drain pass.
+    public func drainNow() {
+        guard store != nil else { return }
+        var batch: [ProbeRecord] = []
+        var paths = KernelStringCache()
+        consumeAll(into: &batch, paths: &paths, decodeAll: false)
     }
 
     /// Records counted per hold of the store's lock: a drain lasts as long as producers keep up
@@ -118,11 +137,21 @@ public final class FileOpenConsumer: Sendable {
             drains.add(1, ordering: .relaxed)
             afterDrain()
         }
-        let decodeAll = store == nil || wantsRecords()
+        consumeAll(into: &batch, paths: &paths, decodeAll: store == nil || wantsRecords())
+    }
+
+    /// Consumes until the ring is empty, `recordsPerChunk` records at a time, delivering each
+    /// chunk's batch when `decodeAll`.
+    private func consumeAll(into batch: inout [ProbeRecord], paths: inout KernelStringCache, decodeAll: Bool) {
+        consuming.withLock { _ in consumeAllLocked(into: &batch, paths: &paths, decodeAll: decodeAll) }
+    }
+
+    private func consumeAllLocked(into batch: inout [ProbeRecord], paths: inout KernelStringCache, decodeAll: Bool) {
         var more = true
         while more {
             var opened: UInt64 = 0
             var exited: UInt64 = 0
+            var cgroups: UInt64 = 0
             if let store {
                 store.withAggregator { aggregator in
                     // Runs of repeats are compared in place: the ring keeps the record before
@@ -145,19 +174,30 @@ public final class FileOpenConsumer: Sendable {
                             runs.flush(into: &aggregator)
                             aggregator.exited(exit.event)
                             exited += 1
+                        case .cgroup(let cgroup):
+                            runs.flush(into: &aggregator)
+                            aggregator.apply(cgroup.change)
+                            cgroups += 1
+                            return
                         }
                         if decodeAll { batch.append(DecodedProbeRecord(view, of: bytes, paths: &paths).record) }
                     }
                 }
             } else {
                 more = consume(limit: Self.recordsPerChunk) { bytes in
-                    let record = try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record
+                    let view = try DecodedProbeRecord.view(of: bytes)
+                    if case .cgroup = view {
+                        cgroups += 1
+                        return
+                    }
+                    let record = DecodedProbeRecord(view, of: bytes, paths: &paths).record
                     if case .open = record { opened += 1 } else { exited += 1 }
                     batch.append(record)
                 }
             }
             opens.add(opened, ordering: .relaxed)
             exits.add(exited, ordering: .relaxed)
+            cgroupRecords.add(cgroups, ordering: .relaxed)
             if !batch.isEmpty {
                 deliver(batch)
                 batch.removeAll(keepingCapacity: true)

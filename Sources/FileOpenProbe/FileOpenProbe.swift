@@ -164,6 +164,9 @@ public final class FileOpenProbe: Sendable {
         for (key, value) in processEntries {
             let identity = ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns)
             Self.add(value, error: key.error, to: &reading.processes[identity])
+            let inCgroup = MissedMaps.CgroupKey(process: identity, cgroup: key.cgroup_id)
+            if reading.cgroups[inCgroup] == nil { reading.processCgroups[identity, default: []].append(key.cgroup_id) }
+            Self.add(value, error: key.error, to: &reading.cgroups[inCgroup])
         }
         for (key, value) in commEntries {
             Self.add(value, error: key.error, to: &reading.comms[withUnsafeBytes(of: key.comm) { KernelString.decode($0) }])
@@ -171,14 +174,19 @@ public final class FileOpenProbe: Sendable {
         return reading
     }
 
-    /// Deletes a process's entries from the missed map (one per result: success, and each errno
-    /// it failed with), once it has exited and they have been folded for the last time.
-    public func forgetMissed(_ process: ProcessIdentity, errnos: some Sequence<Int32>) throws(BPFError) {
-        var key = fileopend_count_key(start_ns: process.startTime, tgid: UInt32(bitPattern: process.pid), error: 0)
-        try missed.delete(key)
-        for errno in errnos {
-            key.error = errno == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32(errno)
-            try missed.delete(key)
+    /// Deletes a process's entries from the missed map (in each cgroup it counted in, one per
+    /// result: success, and each errno it failed with), once it has exited and they have been
+    /// folded for the last time.
+    public func forgetMissed(
+        _ process: ProcessIdentity, errnos: some Sequence<Int32>, cgroups: some Sequence<UInt64>
+    ) throws(BPFError) {
+        let errors = [0] + errnos.map { $0 == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32($0) }
+        for cgroup in cgroups {
+            for error in errors {
+                try missed.delete(fileopend_count_key(
+                    start_ns: process.startTime, cgroup_id: cgroup, tgid: UInt32(bitPattern: process.pid), error: error
+                ))
+            }
         }
     }
 
@@ -241,10 +249,12 @@ public final class FileOpenProbe: Sendable {
         let bySection: @Sendable (BPFProgram, ProbeSettings) throws(BPFError) -> BPFLink = { program, _ throws(BPFError) in
             try program.attach()
         }
+        // Every mode: process exits, and the v2 cgroups made and removed (attribution).
         let exit = PlannedProgram(program: "handle_process_exit", attach: bySection)
+        let cgroups = ["handle_cgroup_mkdir", "handle_cgroup_rmdir"].map { PlannedProgram(program: $0, attach: bySection) }
         switch mode {
         case .fentry:
-            return [PlannedProgram(program: "fexit_do_sys_openat2", attach: bySection), exit]
+            return [PlannedProgram(program: "fexit_do_sys_openat2", attach: bySection), exit] + cgroups
         case .kprobe:
             return [
                 PlannedProgram(program: "kprobe_do_sys_openat2") { program, settings throws(BPFError) in
@@ -254,7 +264,7 @@ public final class FileOpenProbe: Sendable {
                     try program.attachKprobe(function: settings.hookFunction, returnProbe: true)
                 },
                 exit,
-            ]
+            ] + cgroups
         case .tracepoint, .auto:
             let syscalls = ["open", "openat", "openat2", "creat"].filter {
                 ProbePreflight.hasSyscallTracepoint($0, tracefs: settings.tracefsPath)
@@ -262,7 +272,7 @@ public final class FileOpenProbe: Sendable {
             let stages = parksArguments(mode, settings) ? ["enter", "exit"] : ["exit"]
             return syscalls.flatMap { syscall in
                 stages.map { PlannedProgram(program: "tp_\($0)_\(syscall)", attach: bySection) }
-            } + [exit]
+            } + [exit] + cgroups
         }
     }
 

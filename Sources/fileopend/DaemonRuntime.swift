@@ -17,6 +17,8 @@ final class DaemonRuntime: Sendable {
     let probe: FileOpenProbe
     let store: AggregatorStore
     let consumer: FileOpenConsumer
+    /// The v2 cgroup hierarchy opens are attributed by (units).
+    let cgroups: CgroupHierarchy
     let tailHub = TailHub()
     /// Set once the servers exist: their answers include their own statistics, so they come last.
     private let server = Mutex<HTTPServer?>(nil)
@@ -82,6 +84,8 @@ final class DaemonRuntime: Sendable {
             SyntheticProcesses.inject(count: count, timestamp: BootClock.now()) { store.apply($0) }
         }
         #endif
+        cgroups = CgroupHierarchy.detect()
+        cgroups.learn(into: store, logger: logger)
         let tailHub = tailHub
         consumer = FileOpenConsumer(
             probe: probe, logger: logger, store: store,
@@ -92,6 +96,7 @@ final class DaemonRuntime: Sendable {
             },
             afterDrain: afterDrain
         )
+        maintenance.drainBeforeRefresh { [consumer] in consumer.drainNow() }
         consumer.start()
         watchdog = Self.makeWatchdog(notifier: notifier, maintenance: maintenance, logger: logger)
         let queryPath = queryServer.socketPath ?? "an inherited socket"
@@ -216,6 +221,8 @@ final class DaemonRuntime: Sendable {
         let statistics = consumer.statistics
         metrics.openRecords = statistics.opens
         metrics.exitRecords = statistics.exits
+        metrics.cgroupRecords = statistics.cgroups
+        (metrics.cgroupMode, metrics.cgroupMount) = (cgroups.mode.rawValue, cgroups.mountPoint ?? "")
         metrics.undecodableRecords = statistics.undecodable
         metrics.consumerDrains = statistics.drains
         metrics.drops = (try? probe.dropCounts()) ?? DropCounts()

@@ -30,6 +30,9 @@ final class Maintenance: Sendable {
     private let unmarkedExitsChecked = Mutex<UInt64>(0)
     /// Tracked processes the liveness check found gone.
     private let exitsFoundByCheck = Atomic<UInt64>(0)
+    /// Drains the ring on the caller's thread (`FileOpenConsumer.drainNow`), run by `refresh()`
+    /// before it folds, so that the records of cgroups made since the last drain are in first.
+    private let drainFirst = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
@@ -92,7 +95,10 @@ final class Maintenance: Sendable {
             }
             for identity in store.maintain(missed: missed, now: BootClock.now(), expiring: expiring) {
                 do {
-                    try probe.forgetMissed(identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [])
+                    try probe.forgetMissed(
+                        identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [],
+                        cgroups: missed?.processCgroups[identity] ?? []
+                    )
                 } catch {
                     logger.error("deleting the missed-opens entries of process \(identity) failed: \(error)")
                 }
@@ -103,7 +109,14 @@ final class Maintenance: Sendable {
     /// At the counts level, folds the kernel's counts in now, so that a scrape or query sees every
     /// open counted so far (at the events level, the records are counted as they arrive).
     func refresh() {
-        if probe.detailLevel == .counts { foldKernelCounts() }
+        guard probe.detailLevel == .counts else { return }
+        drainFirst.withLock { $0 }?()
+        foldKernelCounts()
+    }
+
+    /// Sets what `refresh()` runs first to drain the ring (the consumer, once it exists).
+    func drainBeforeRefresh(_ drain: @escaping @Sendable () -> Void) {
+        drainFirst.withLock { $0 = drain }
     }
 
     /// Entries in the kernel's missed map and missed-comms map at the last reading.

@@ -1,0 +1,145 @@
+import CTestSupport
+import FileOpenTestSupport
+import Foundation
+import Testing
+
+/// Attribution as it happens on a host: real v2 cgroups made for the test (a service, a
+/// cri-containerd and a docker container scope), statically built processes moved into them
+/// that open nothing but what is counted, and the per-unit families read from /metrics at both
+/// detail levels: exact per unit and container id, a cgroup made, used and removed before the
+/// scrape still named, and the unit cap folding exactly into `[other]`.
+@Suite(
+    "Units end to end: real cgroups",
+    .serialized,
+    .enabled(if: TestEnvironment.canRunKernelTests, Comment(rawValue: TestEnvironment.kernelTestsSkipReason))
+)
+struct UnitAttributionEndToEndTests {
+    /// Where the host mounts the v2 hierarchy, else a mount made for the test (then `unmount`).
+    static func hierarchy() throws -> (path: String, unmount: Bool) {
+        let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        for line in mountinfo.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count, fields[dash + 1] == "cgroup2", fields[3] == "/" {
+                return (String(fields[4]), false)
+            }
+        }
+        let directory = try TestEnvironment.makeScratchDirectory("cgroup2").path
+        guard mount("none", directory, "cgroup2", 0, nil) == 0 else {
+            throw TestFailure("mount -t cgroup2 \(directory): errno \(errno)")
+        }
+        return (directory, true)
+    }
+
+    static func randomContainerID() -> String {
+        String((0..<64).map { _ in "0123456789abcdef".randomElement()! })
+    }
+
+    /// Forks a child named `comm` that waits, is moved into the cgroup `directory`, then makes
+    /// `count` failing opens of `path` there, and reaps it.
+    static func run(in directory: String, comm: String, path: String, count: Int) throws {
+        var gate: [Int32] = [0, 0]
+        guard pipe(&gate) == 0 else { throw TestFailure("pipe: errno \(errno)") }
+        defer { gate.forEach { close($0) } }
+        let child = cts_spawn_gated_opener(comm, CTS_OPENAT, path, O_RDONLY, 0, gate[0], count)
+        guard child > 0 else { throw TestFailure("cts_spawn_gated_opener: \(child)") }
+        defer {
+            _ = write(gate[1], "x", 1)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        guard let procs = FileHandle(forWritingAtPath: directory + "/cgroup.procs") else {
+            throw TestFailure("cannot open \(directory)/cgroup.procs")
+        }
+        defer { try? procs.close() }
+        try procs.write(contentsOf: Data("\(child)\n".utf8))
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 else { throw TestFailure("mkdir \(path): errno \(errno)") }
+    }
+
+    @Test("opens count exactly per unit and container id; a short-lived cgroup is named; the cap folds into [other]",
+          arguments: DetailLevelName.allCases)
+    func perUnit(level: DetailLevelName) throws {
+        let (root, unmount) = try Self.hierarchy()
+        defer { if unmount { umount2(root, Int32(MNT_DETACH)) } }
+        let base = root + "/fileopendtest\(getpid())x\(UInt16.random(in: 0...UInt16.max)).slice"
+        let (criID, dockerID) = (Self.randomContainerID(), Self.randomContainerID())
+        let names = ["alpha.service", "cri-containerd-\(criID).scope", "docker-\(dockerID).scope", "spill1.service", "spill2.service"]
+        try Self.makeDirectory(base)
+        var made = [base]
+        defer { for directory in made.reversed() { rmdir(directory) } }
+        for name in names {
+            try Self.makeDirectory(base + "/" + name)
+            made.append(base + "/" + name)
+        }
+        let scratch = try TestEnvironment.makeScratchDirectory("units")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let missing = scratch.appendingPathComponent("missing").path
+
+        let (configDirectory, config) = try ConfigurationEndToEndTests.configurationFile("detail_level: \(level)\n")
+        defer { try? FileManager.default.removeItem(at: configDirectory) }
+        let (daemon, client) = try MetricsEndpointTests.startDaemon(["--config", config])
+        defer { daemon.stop() }
+        func unit(_ name: String, container: String = "") -> String {
+            container.isEmpty ? #"fileopen_unit_opens_total{unit="\#(name)"}"#
+                : #"fileopen_unit_opens_total{unit="\#(name)",container_id="\#(container)"}"#
+        }
+        _ = FileManager.default.contents(atPath: "/etc/hostname")
+        #expect(try TestEnvironment.waitUntil { try (client.value(unit("-.slice")) ?? 0) > 0 }, "\(daemon.errorOutput)")
+        // Room for the host's units (here every process is in the root cgroup, -.slice, but other
+        // tests may run containers) and four more: alpha, the two containers and the short-lived
+        // one; spill1 and spill2 overflow. max_units changes live, by reload.
+        let limit = try #require(try client.value("fileopen_tracked_units")) + 4
+        try Data("detail_level: \(level)\nmax_units: \(Int(limit))\n".utf8).write(to: URL(fileURLWithPath: config))
+        daemon.signal(SIGHUP)
+        #expect(try TestEnvironment.waitUntil { try client.value("fileopen_tracked_unit_limit") == limit })
+
+        let comm = MetricsEndpointTests.uniqueComm("un")
+        let expected: [(directory: String, series: String, opens: Double)] = [
+            (base + "/" + names[0], unit("alpha.service"), 3),
+            (base + "/" + names[1], unit(names[1], container: criID), 5),
+            (base + "/" + names[2], unit(names[2], container: dockerID), 7),
+        ]
+        for (directory, series, opens) in expected {
+            try Self.run(in: directory, comm: comm, path: missing, count: Int(opens))
+            // One at a time, so the units take the cap's places in this order at either level.
+            #expect(try TestEnvironment.waitUntil { try client.value(series) == opens }, "\(series)")
+        }
+
+        // Made after the start (learned from the kernel's cgroup_mkdir record), used and removed
+        // before the scrape.
+        let brief = base + "/brief.service"
+        try Self.makeDirectory(brief)
+        try Self.run(in: brief, comm: comm, path: missing, count: 4)
+        #expect(rmdir(brief) == 0)
+        if level == .counts {
+            // A scrape drains the ring before it folds the kernel's counts: the first one names it.
+            #expect(MetricsClient.samples(try client.scrape())[unit("brief.service")] == 4)
+        } else {
+            #expect(try TestEnvironment.waitUntil { try client.value(unit("brief.service")) == 4 })
+        }
+
+        try Self.run(in: base + "/" + names[3], comm: comm, path: missing, count: 2)
+        try Self.run(in: base + "/" + names[4], comm: comm, path: missing, count: 6)
+        #expect(try TestEnvironment.waitUntil {
+            try client.value(#"fileopen_opens_total{comm="\#(comm)"}"#) == Double(3 + 5 + 7 + 4 + 8)
+        })
+
+        let samples = MetricsClient.samples(try client.scrape())
+        for (_, series, opens) in expected { #expect(samples[series] == opens, "\(series)") }
+        #expect(samples[#"fileopen_unit_open_errors_total{unit="alpha.service",errno="ENOENT"}"#] == 3)
+        #expect(samples[#"fileopen_unit_opens_by_access_total{unit="docker-\#(dockerID).scope",container_id="\#(dockerID)",access="read"}"#] == 7)
+        #expect(samples[unit("spill1.service")] == nil && samples[unit("spill2.service")] == nil)
+        #expect(samples["fileopen_tracked_units"] == limit, "\(samples.filter { $0.key.hasPrefix("fileopen_unit_opens_total") })")
+        // The spilled 8 are in [other] (with any other unit that came after the cap was reached).
+        #expect((samples[unit("[other]")] ?? 0) >= 8)
+        #expect(samples["fileopen_unit_overflow_opens_total"] == samples[unit("[other]")])
+        #expect(samples[#"fileopen_opens_total{comm="\#(comm)"}"#] == Double(3 + 5 + 7 + 4 + 8))
+        // One scrape is one snapshot: the per-unit family sums to the per-comm one exactly.
+        let byUnit = samples.filter { $0.key.hasPrefix("fileopen_unit_opens_total{") }.values.reduce(0, +)
+        let byComm = samples.filter { $0.key.hasPrefix("fileopen_opens_total{") }.values.reduce(0, +)
+        #expect(byUnit == byComm)
+        #expect(samples.keys.contains { $0.hasPrefix("fileopen_cgroup_hierarchy_info{") && $0.contains(#"mount="\#(root)""#) })
+    }
+}
