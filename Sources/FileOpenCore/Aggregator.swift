@@ -267,6 +267,10 @@ public struct Aggregator: Sendable {
             guard !delta.isEmpty else { continue }
             let unit = unitPosition(for: key.cgroup)
             units.update(at: unit.position) { $0.countMissed(delta) }
+            // Where it counted last, as far as the kernel's counts tell (their order is not kept).
+            if let position = processes.position(of: key.process.pid), processes.all[position].identity == key.process {
+                processes.update(at: position) { $0.cgroup = key.cgroup }
+            }
             if unit.overflowed { statistics.overflowedUnitOpens += delta.opens }
         }
         kernelMissedByCgroup = kernelMissedByCgroup.filter { missed.cgroups[$0.key] != nil }

@@ -17,6 +17,8 @@ public struct TrackedProcess: Sendable, Equatable {
     /// apart by two integer compares, and no `String` (16 bytes) per process repeats what the
     /// comm table holds.
     var commBytes: CommBytes
+    /// The v2 cgroup of its latest open (0 until one was counted): `proc` shows its unit.
+    public internal(set) var cgroup: UInt64 = 0
     /// When its first record or missed count arrived.
     public var firstSeen: UInt64
     /// When its latest record arrived (its exit, once it has exited).
@@ -61,6 +63,7 @@ public struct TrackedProcess: Sendable, Equatable {
     ) -> Int {
         counters.count(flags: record.flags, result: record.result)
         lastSeen = max(lastSeen, record.timestamp)
+        cgroup = record.cgroup
         return keepingPath ? topPaths.count(hash: pathHash, path: decodePath) : -1
     }
 

@@ -45,6 +45,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         public var process: ProcessIdentity
         public var comm: CommBytes
         public var exitCode: Int64
+        /// The cgroup it exited in.
+        public var cgroup: UInt64 = 0
 
         /// The exit as an event (decodes the comm).
         public var event: ProcessExitEvent {
@@ -129,7 +131,9 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             guard bytes.count == headerSize else {
                 throw BPFRecordError.invalid(field: "size", value: "\(bytes.count) for an exit record of \(headerSize)")
             }
-            return .exit(ExitView(timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result))
+            return .exit(ExitView(
+                timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result, cgroup: header.cgroup_id
+            ))
         case FILEOPEND_RECORD_CGROUP_MKDIR.rawValue, FILEOPEND_RECORD_CGROUP_RMDIR.rawValue:
             let pathLength = Int(header.path_len)
             guard pathLength <= Int(FILEOPEND_PATH_MAX), bytes.count == headerSize + pathLength else {

@@ -180,7 +180,21 @@ public final class FileOpenConsumer: Sendable {
                             cgroups += 1
                             return
                         }
-                        if decodeAll { batch.append(DecodedProbeRecord(view, of: bytes, paths: &paths).record) }
+                        if decodeAll {
+                            var record = DecodedProbeRecord(view, of: bytes, paths: &paths).record
+                            // What tail --unit matches: the unit of the record's cgroup, known now.
+                            switch (record, view) {
+                            case (.open(var event), _):
+                                event.unit = aggregator.cgroups.unit(of: event.cgroupID)?.unit
+                                record = .open(event)
+                            case (.exit(var exit), .exit(let exitView)):
+                                exit.unit = aggregator.cgroups.unit(of: exitView.cgroup)?.unit
+                                record = .exit(exit)
+                            default:
+                                break
+                            }
+                            batch.append(record)
+                        }
                     }
                 }
             } else {

@@ -35,8 +35,9 @@ struct UnitAttributionEndToEndTests {
     }
 
     /// Forks a child named `comm` that waits, is moved into the cgroup `directory`, then makes
-    /// `count` failing opens of `path` there, and reaps it.
-    static func run(in directory: String, comm: String, path: String, count: Int) throws {
+    /// `count` failing opens of `path` there, and reaps it; returns its pid.
+    @discardableResult
+    static func run(in directory: String, comm: String, path: String, count: Int) throws -> Int32 {
         var gate: [Int32] = [0, 0]
         guard pipe(&gate) == 0 else { throw TestFailure("pipe: errno \(errno)") }
         defer { gate.forEach { close($0) } }
@@ -52,6 +53,7 @@ struct UnitAttributionEndToEndTests {
         }
         defer { try? procs.close() }
         try procs.write(contentsOf: Data("\(child)\n".utf8))
+        return child
     }
 
     static func makeDirectory(_ path: String) throws {
@@ -79,7 +81,10 @@ struct UnitAttributionEndToEndTests {
 
         let (configDirectory, config) = try ConfigurationEndToEndTests.configurationFile("detail_level: \(level)\n")
         defer { try? FileManager.default.removeItem(at: configDirectory) }
-        let (daemon, client) = try MetricsEndpointTests.startDaemon(["--config", config])
+        let socket = configDirectory.appendingPathComponent("q.sock").path
+        let (daemon, client) = try MetricsEndpointTests.startDaemon(
+            ["--config", config], isolated: ["--listen", "127.0.0.1:0", "--socket", socket]
+        )
         defer { daemon.stop() }
         func unit(_ name: String, container: String = "") -> String {
             container.isEmpty ? #"fileopen_unit_opens_total{unit="\#(name)"}"#
@@ -101,8 +106,9 @@ struct UnitAttributionEndToEndTests {
             (base + "/" + names[1], unit(names[1], container: criID), 5),
             (base + "/" + names[2], unit(names[2], container: dockerID), 7),
         ]
+        var pids: [Int32] = []
         for (directory, series, opens) in expected {
-            try Self.run(in: directory, comm: comm, path: missing, count: Int(opens))
+            pids.append(try Self.run(in: directory, comm: comm, path: missing, count: Int(opens)))
             // One at a time, so the units take the cap's places in this order at either level.
             #expect(try TestEnvironment.waitUntil { try client.value(series) == opens }, "\(series)")
         }
@@ -141,5 +147,35 @@ struct UnitAttributionEndToEndTests {
         let byComm = samples.filter { $0.key.hasPrefix("fileopen_opens_total{") }.values.reduce(0, +)
         #expect(byUnit == byComm)
         #expect(samples.keys.contains { $0.hasPrefix("fileopen_cgroup_hierarchy_info{") && $0.contains(#"mount="\#(root)""#) })
+
+        // The queries: top by unit, each process's unit and container id.
+        let query = try QuerySocketClient(path: socket)
+        let top = try query.result(["version": 1, "command": "top", "group": "unit", "limit": 1000])
+        let totals = top["totals"] as? [[String: Any]] ?? []
+        func total(_ name: String) -> [String: Any]? { totals.first { $0["name"] as? String == name } }
+        #expect(total("alpha.service")?["opens"] as? Int == 3 && total("alpha.service")?["errors"] as? Int == 3, "\(top)")
+        #expect(total(names[2])?["container_id"] as? String == dockerID && total(names[2])?["opens"] as? Int == 7)
+        #expect(total("alpha.service")?["container_id"] == nil)
+        let alphaProcess = try query.result(["version": 1, "command": "proc", "pid": Int(pids[0])])
+        #expect(alphaProcess["unit"] as? String == "alpha.service" && alphaProcess["container_id"] == nil, "\(alphaProcess)")
+        let criProcess = try query.result(["version": 1, "command": "proc", "pid": Int(pids[1])])
+        #expect(criProcess["unit"] as? String == names[1] && criProcess["container_id"] as? String == criID)
+        let table = try CommandResult.run(
+            ChildProcess.binDirectory.appendingPathComponent("fileopenctl").path,
+            ["--socket", socket, "top", "--group", "unit", "--limit", "1000"])
+        #expect(table.output.split(separator: "\n").contains { line in
+            line.split(separator: " ").map(String.init) == ["docker-\(dockerID).scope", "7", "7", String(dockerID.prefix(12))]
+        }, "\(table.output)")
+
+        // tail --unit: only the opens (and the exit) of a process in that unit.
+        guard level == .events else { return }
+        let tail = try QuerySocketClient(path: socket)
+        _ = try tail.request(["version": 1, "command": "tail", "unit": "alpha.service"])
+        try Self.run(in: base + "/" + names[3], comm: comm, path: missing, count: 3)
+        let tailed = try Self.run(in: base + "/" + names[0], comm: comm, path: missing, count: 2)
+        var lines: [[String: Any]] = []
+        while lines.count < 3, let line = tail.readLine() { lines.append(try QuerySocketClient.object(line)) }
+        #expect(lines.map { $0["event"] as? String } == ["open", "open", "exit"], "\(lines)")
+        #expect(lines.allSatisfy { $0["pid"] as? Int == Int(tailed) })
     }
 }

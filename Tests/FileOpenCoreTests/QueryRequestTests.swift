@@ -230,7 +230,7 @@ struct QueryRequestTests {
         #expect(String(decoding: QueryReply.event(record), as: UTF8.self) == EventLineFormatter.jsonLine(record) + "\n")
         #expect(QueryError.Code.allCases.map(\.rawValue) == [
             "invalid_json", "not_an_object", "unsupported_version", "unknown_command", "invalid_argument",
-            "line_too_long", "permission_denied", "not_found", "busy", "internal",
+            "line_too_long", "permission_denied", "not_found", "unavailable", "busy", "internal",
         ])
     }
 

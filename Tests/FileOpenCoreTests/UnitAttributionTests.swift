@@ -61,12 +61,18 @@ struct UnitAttributionTests {
         ))
     }
 
+    /// An aggregator that knows these cgroups.
+    static func aggregator(_ cgroups: KeyValuePairs<UInt64, String>, settings: AggregatorSettings = AggregatorSettings()) -> Aggregator {
+        var aggregator = Aggregator(settings: settings)
+        for (id, path) in cgroups { aggregator.apply(CgroupChange(.made, id: id, path: path)) }
+        return aggregator
+    }
+
     @Test("each open counts under the unit of the cgroup it was made in, a process that moves included")
     func attribution() {
-        var aggregator = Aggregator()
-        aggregator.apply(CgroupChange(.made, id: 10, path: "/system.slice/a.service"))
-        aggregator.apply(CgroupChange(.made, id: 11, path: "/system.slice/docker-\(Self.hex).scope"))
-        aggregator.apply(CgroupChange(.made, id: 12, path: "/system.slice/a.service/sub"))
+        var aggregator = Self.aggregator([
+            10: "/system.slice/a.service", 11: "/system.slice/docker-\(Self.hex).scope", 12: "/system.slice/a.service/sub",
+        ])
         aggregator.apply([Self.open(pid: 1, cgroup: 10), Self.open(pid: 1, cgroup: 10, result: -2)])
         aggregator.apply([Self.open(pid: 1, cgroup: 11, flags: 0o101), Self.open(pid: 2, cgroup: 12)])
         aggregator.apply([Self.open(pid: 2, cgroup: 99)])
@@ -175,5 +181,63 @@ struct UnitAttributionTests {
         #expect(text.contains("fileopen_unit_opens_by_access_total{unit=\"we\\\"ird\\n.service\",access=\"read_write\"} 1\n"))
         #expect(text.contains("fileopen_unit_opens_with_create_total{unit=\"we\\\"ird\\n.service\"} 1\n"))
         #expect(text.contains("fileopen_unit_opens_total{unit=\"[unknown]\"} 1\n"))
+    }
+}
+
+@Suite("Units in the query protocol: top by comm or unit, tail by unit")
+struct UnitQueryTests {
+    static func decode(_ line: String) throws(QueryError) -> QueryRequest {
+        try QueryRequest.decode(line: Array(line.utf8))
+    }
+
+    @Test("group and unit decode, and encode back to the same request")
+    func decoding() throws {
+        let requests: [(String, QueryRequest)] = [
+            (#"{"version":1,"command":"top","group":"unit"}"#, .top(by: .opens, limit: 20, comm: nil, group: .unit)),
+            (#"{"version":1,"command":"top","group":"comm","by":"errors"}"#, .top(by: .errors, limit: 20, comm: nil, group: .comm)),
+            (#"{"version":1,"command":"top","group":"process","comm":"x"}"#, .top(by: .opens, limit: 20, comm: "x")),
+            (#"{"version":1,"command":"tail","unit":"nginx.service"}"#, .tail(TailFilter(unit: "nginx.service"))),
+        ]
+        for (line, expected) in requests {
+            let request = try Self.decode(line)
+            #expect(request == expected)
+            #expect(try Self.decode(String(request.line.dropLast())) == expected)
+        }
+        #expect(QueryRequest.top(by: .opens, limit: 20, comm: nil).line == #"{"command":"top","version":1}"# + "\n")
+    }
+
+    @Test("refused: rates or a comm with a group, an unknown group, an empty unit")
+    func refusals() {
+        for (line, message) in [
+            (#"{"version":1,"command":"top","group":"unit","by":"opens_rate"}"#, "rates are kept per process"),
+            (#"{"version":1,"command":"top","group":"comm","comm":"x"}"#, "goes with the group \"process\" only"),
+            (#"{"version":1,"command":"top","group":"pod"}"#, #"must be one of "process", "comm", "unit""#),
+            (#"{"version":1,"command":"tail","unit":""}"#, "must be a non-empty string"),
+        ] {
+            #expect(throws: QueryError.self) { try Self.decode(line) }
+            do {
+                _ = try Self.decode(line)
+            } catch {
+                #expect(error.code == .invalidArgument && error.message.contains(message), "\(error.message)")
+            }
+        }
+    }
+
+    @Test("top by unit ranks units by opens or errors, ties by name; container ids where there are some")
+    func topByUnit() {
+        var aggregator = UnitAttributionTests.aggregator([
+            1: "/b.service", 2: "/docker-\(UnitAttributionTests.hex).scope", 3: "/a.service",
+        ])
+        aggregator.apply([UnitAttributionTests.open(pid: 1, cgroup: 1), UnitAttributionTests.open(pid: 2, cgroup: 2, result: -2)])
+        aggregator.apply([UnitAttributionTests.open(pid: 3, cgroup: 3), UnitAttributionTests.open(pid: 3, cgroup: 2)])
+        let byOpens = TopReport(aggregator, by: .opens, limit: 2, comm: nil, group: .unit)
+        #expect(byOpens.processes.isEmpty && byOpens.group == .unit)
+        #expect(byOpens.totals == [
+            TopReport.Total(name: "docker-\(UnitAttributionTests.hex).scope", containerID: UnitAttributionTests.hex, opens: 2, errors: 1),
+            TopReport.Total(name: "a.service", opens: 1, errors: 0),
+        ])
+        let byErrors = TopReport(aggregator, by: .errors, limit: 1, comm: nil, group: .comm)
+        #expect(byErrors.totals == [TopReport.Total(name: "cat", opens: 4, errors: 1)])
+        #expect(TopReport(aggregator, by: .opens, limit: 5, comm: nil).totals == nil)
     }
 }
