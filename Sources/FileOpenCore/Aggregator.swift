@@ -123,11 +123,10 @@ public struct Aggregator: Sendable {
         statistics.openRecords += 1
         lastOpen = nil
         let pathHash = ByteHash.of(record.path)
-        let unit = unitPosition(for: record.cgroup)
-        units.update(at: unit.position) { $0.count(flags: record.flags, result: record.result) }
-        if unit.overflowed { statistics.overflowedUnitOpens += 1 }
         switch slot(for: record.process) {
         case .tracked(let position):
+            let unit = unitPosition(for: record.cgroup, cachedBy: position)
+            countInUnit(record, unit)
             var commPosition = Int(processes.all[position].commPosition)
             if commPosition < 0 || processes.all[position].commBytes != record.comm {
                 let comm = record.comm.text
@@ -151,11 +150,14 @@ public struct Aggregator: Sendable {
                 remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry, unit: unit)
             }
         case .new:
+            let unit = unitPosition(for: record.cgroup)
+            countInUnit(record, unit)
             let comm = record.comm.text
             let commPosition = commPosition(for: comm)
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
             var process = TrackedProcess(identity: record.process, commBytes: record.comm, seenAt: record.timestamp)
             process.commPosition = rememberable(commPosition, for: comm)
+            process.moved(to: record.cgroup, unitPosition: unit.remembered ? Int32(unit.position) : -1)
             // Its exit may have been marked in the kernel already, its exit record lost, while
             // this record still sat in the ring: the mark stays known until its entry is gone.
             process.exitedAt = kernelMissed[record.process]?.counts.exitedAt
@@ -168,9 +170,16 @@ public struct Aggregator: Sendable {
                 )
             }
         case .stale:
+            countInUnit(record, unitPosition(for: record.cgroup))
             comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
             other.count(flags: record.flags, result: record.result)
         }
+    }
+
+    /// Counts `record` in its unit's totals.
+    private mutating func countInUnit(_ record: OpenRecordView, _ unit: UnitSlot) {
+        units.update(at: unit.position) { $0.count(flags: record.flags, result: record.result) }
+        if unit.overflowed { statistics.overflowedUnitOpens += 1 }
     }
 
     /// Whether `countLastOpenAgain` can count more opens exactly like the last one counted.
@@ -197,7 +206,7 @@ public struct Aggregator: Sendable {
 
     private mutating func remember(
         _ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int,
-        unit: (position: Int, overflowed: Bool)
+        unit: UnitSlot
     ) {
         lastOpen = LastOpen(
             flags: record.flags, result: record.result, position: position, generation: processes.generation,
@@ -269,7 +278,7 @@ public struct Aggregator: Sendable {
             units.update(at: unit.position) { $0.countMissed(delta) }
             // Where it counted last, as far as the kernel's counts tell (their order is not kept).
             if let position = processes.position(of: key.process.pid), processes.all[position].identity == key.process {
-                processes.update(at: position) { $0.cgroup = key.cgroup }
+                processes.update(at: position) { $0.moved(to: key.cgroup) }
             }
             if unit.overflowed { statistics.overflowedUnitOpens += delta.opens }
         }
@@ -347,25 +356,43 @@ public struct Aggregator: Sendable {
         return comms.position(adding: AggregatorSettings.otherComm)
     }
 
+    /// Where an open counts in `units`: whether it overflowed the cap (the caller counts it), and
+    /// whether the position may be remembered (a unit's own totals: not `[other]`, so each such
+    /// open is counted as overflowed and a cap raised by a reload gives the unit totals of its
+    /// own; not `[unknown]`, so a cgroup learned later is named).
+    struct UnitSlot {
+        var position: Int
+        var overflowed = false
+        var remembered = true
+    }
+
     /// Where an open in cgroup `id` counts: its unit's totals, `[other]`'s over the unit cap,
-    /// `[unknown]`'s for a cgroup not known; and whether it overflowed the cap.
-    private mutating func unitPosition(for id: UInt64) -> (position: Int, overflowed: Bool) {
+    /// `[unknown]`'s for a cgroup not known.
+    private mutating func unitPosition(for id: UInt64) -> UnitSlot {
         guard let entry = cgroups.entry(id), let unit = entry.unit else {
-            return (units.position(adding: .unknown), false)
+            return UnitSlot(position: units.position(adding: .unknown), remembered: false)
         }
-        if entry.position >= 0 { return (Int(entry.position), false) }
+        if entry.position >= 0 { return UnitSlot(position: Int(entry.position)) }
         if let position = units.position(of: unit) {
             cgroups.remember(id, position: position)
-            return (position, false)
+            return UnitSlot(position: position)
         }
         if units.namedCount < settings.maxUnits {
             let position = units.position(adding: unit)
             cgroups.remember(id, position: position)
-            return (position, false)
+            return UnitSlot(position: position)
         }
-        // Not remembered, so that each such open is counted as overflowed (by the caller) and a
-        // cap raised by a reload gives the unit totals of its own.
-        return (units.position(adding: .other), true)
+        return UnitSlot(position: units.position(adding: .other), overflowed: true, remembered: false)
+    }
+
+    /// `unitPosition(for:)` for a record of the tracked process at `position`, which remembers
+    /// the unit of its latest cgroup: a record in the same cgroup hashes nothing.
+    private mutating func unitPosition(for id: UInt64, cachedBy position: Int) -> UnitSlot {
+        let process = processes.all[position]
+        if process.cgroup == id && process.unitPosition >= 0 { return UnitSlot(position: Int(process.unitPosition)) }
+        let unit = unitPosition(for: id)
+        processes.update(at: position) { $0.moved(to: id, unitPosition: unit.remembered ? Int32(unit.position) : -1) }
+        return unit
     }
 
     /// What a process may remember of `position`: only a comm's own totals (-1 otherwise), so

@@ -84,6 +84,22 @@ struct UnitAttributionTests {
         #expect(aggregator.units.all.reduce(0) { $0 + $1.counters.opens } == aggregator.comms["cat"]?.opens)
     }
 
+    @Test("a process remembers its cgroup's unit, not [unknown] (a cgroup learned later is named) nor [other]")
+    func remembered() {
+        var aggregator = Self.aggregator([10: "/a.service"], settings: AggregatorSettings(maxUnits: 1))
+        aggregator.apply([Self.open(pid: 1, cgroup: 20), Self.open(pid: 1, cgroup: 20, result: -2)])
+        aggregator.apply(CgroupChange(.made, id: 20, path: "/late.service"))
+        aggregator.apply([Self.open(pid: 1, cgroup: 20)])
+        #expect(aggregator.units[.unknown]?.opens == 2)
+        #expect(aggregator.units[ServiceUnit(unit: "late.service")]?.opens == 1)
+        // Back and forth between cgroups, the cap reached: each open where it was made.
+        aggregator.apply([10, 20, 20, 10, 10, 20].map { Self.open(pid: 1, cgroup: $0) })
+        #expect(aggregator.units[ServiceUnit(unit: "a.service")] == nil, "the cap was taken by late.service")
+        #expect(aggregator.units[.other]?.opens == 3 && aggregator.statistics.overflowedUnitOpens == 3)
+        #expect(aggregator.units[ServiceUnit(unit: "late.service")]?.opens == 4)
+        #expect(aggregator.process(ProcessIdentity(pid: 1, startTime: 1))?.cgroup == 20)
+    }
+
     @Test("runs of repeats count per unit exactly as one by one, over the cap too")
     func runs() {
         var aggregator = Aggregator(settings: AggregatorSettings(maxUnits: 1))
