@@ -31,8 +31,10 @@ public struct CgroupTable: Sendable {
         entries[id]
     }
 
-    /// Learns (or relearns: ids are never reused while a cgroup is known) the cgroup `id` at `path`.
+    /// Learns the cgroup `id` at `path`, unless it is known already (ids are not reused, and a
+    /// walk of the hierarchy must not revive one removed meanwhile).
     mutating func learn(_ id: UInt64, path: String) {
+        guard entries[id] == nil else { return }
         entries[id] = Entry(unit: ServiceUnit(cgroupPath: path))
     }
 

@@ -86,6 +86,7 @@ final class DaemonRuntime: Sendable {
         #endif
         cgroups = CgroupHierarchy.detect()
         cgroups.learn(into: store, logger: logger)
+        maintenance.relearnCgroups(from: cgroups)
         let tailHub = tailHub
         consumer = FileOpenConsumer(
             probe: probe, logger: logger, store: store,

@@ -33,6 +33,10 @@ final class Maintenance: Sendable {
     /// Drains the ring on the caller's thread (`FileOpenConsumer.drainNow`), run by `refresh()`
     /// before it folds, so that the records of cgroups made since the last drain are in first.
     private let drainFirst = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The v2 hierarchy, walked again when the kernel lost records of cgroups made, and the
+    /// `cgroup_ring_buffer_full` drops already answered by a walk.
+    private let hierarchy = Mutex<CgroupHierarchy?>(nil)
+    private let lostCgroupRecordsAnswered = Mutex<UInt64>(0)
 
     init(probe: FileOpenProbe, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
@@ -68,6 +72,27 @@ final class Maintenance: Sendable {
         if windowEnded { store.rollRateWindow() }
         foldKernelCounts(expiring: true)
         checkLivenessIfExitsUnmarked()
+        relearnCgroupsIfRecordsLost()
+    }
+
+    /// Sets the hierarchy walked again when records of cgroups made are lost.
+    func relearnCgroups(from hierarchy: CgroupHierarchy) {
+        self.hierarchy.withLock { $0 = hierarchy }
+    }
+
+    /// When the kernel lost records of cgroups made or removed (`cgroup_ring_buffer_full`), walks
+    /// the hierarchy again, so that a cgroup whose creation went unseen is named from then on
+    /// (its opens before count under `[unknown]`; one removed meanwhile stays unnamed).
+    private func relearnCgroupsIfRecordsLost() {
+        guard let hierarchy = hierarchy.withLock({ $0 }), let lost = try? probe.dropCounts()[.cgroupRingBufferFull],
+              lost > lostCgroupRecordsAnswered.withLock({ $0 }) else { return }
+        lostCgroupRecordsAnswered.withLock { $0 = lost }
+        let changes = hierarchy.walk()
+        store.apply(changes)
+        logger.warning("""
+            \(lost) records of cgroups made or removed reached no ring buffer so far: walked the cgroup hierarchy \
+            again (\(changes.count) cgroups). A larger ring_buffer_size helps
+            """)
     }
 
     /// Reads the kernel's missed maps, folds what is new into the counters and deletes the entries

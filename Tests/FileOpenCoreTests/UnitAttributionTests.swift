@@ -100,6 +100,18 @@ struct UnitAttributionTests {
         #expect(aggregator.process(ProcessIdentity(pid: 1, startTime: 1))?.cgroup == 20)
     }
 
+    @Test("a walk of the hierarchy adds what is missing and revives no cgroup removed meanwhile")
+    func walkAgain() {
+        var aggregator = Self.aggregator([1: "/a.service", 2: "/b.service"])
+        aggregator.apply(CgroupChange(.removed, id: 2, path: "/b.service"))
+        for change in [CgroupChange(.made, id: 2, path: "/b.service"), CgroupChange(.made, id: 3, path: "/c.service")] {
+            aggregator.apply(change)
+        }
+        #expect(aggregator.cgroups.unit(of: 3)?.unit == "c.service")
+        for now in UInt64(1)...2 { _ = aggregator.foldMissed(MissedMaps(), now: now) }
+        #expect(aggregator.cgroups.unit(of: 2) == nil && aggregator.cgroups.count == 2)
+    }
+
     @Test("runs of repeats count per unit exactly as one by one, over the cap too")
     func runs() {
         var aggregator = Aggregator(settings: AggregatorSettings(maxUnits: 1))
