@@ -193,7 +193,7 @@ public final class FileOpenProbe: Sendable {
     /// Adds one entry (one owner's opens with one result) to the owner's counts: every entry adds
     /// opens by access mode; an errno entry's opens are those failures; the error-0 entry of a
     /// process carries its exit mark.
-    private static func add(_ value: fileopend_counts, error: UInt32, to counts: inout MissedOpens?) {
+    static func add(_ value: fileopend_counts, error: UInt32, to counts: inout MissedOpens?) {
         let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
         var total = counts ?? MissedOpens(comm: comm)
         let opens = value.reads &+ value.writes &+ value.read_writes
@@ -204,7 +204,8 @@ public final class FileOpenProbe: Sendable {
         total.creates += value.creates
         if error == 0 {
             total.comm = comm
-            total.exitedAt = value.exit_ns == 0 ? nil : value.exit_ns
+            // A process that moved has an error-0 entry per cgroup; the exit marks one of them.
+            if value.exit_ns != 0 { total.exitedAt = max(total.exitedAt ?? 0, value.exit_ns) }
         } else {
             total.errors[error == UInt32(FILEOPEND_ERROR_UNKNOWN) ? 0 : Int32(bitPattern: error), default: 0] += opens
         }

@@ -101,7 +101,7 @@ struct UnitAttributionEndToEndTests {
         #expect(try TestEnvironment.waitUntil { try client.value("fileopen_tracked_unit_limit") == limit })
 
         let comm = MetricsEndpointTests.uniqueComm("un")
-        let expected: [(directory: String, series: String, opens: Double)] = [
+        var expected: [(directory: String, series: String, opens: Double)] = [
             (base + "/" + names[0], unit("alpha.service"), 3),
             (base + "/" + names[1], unit(names[1], container: criID), 5),
             (base + "/" + names[2], unit(names[2], container: dockerID), 7),
@@ -112,6 +112,24 @@ struct UnitAttributionEndToEndTests {
             // One at a time, so the units take the cap's places in this order at either level.
             #expect(try TestEnvironment.waitUntil { try client.value(series) == opens }, "\(series)")
         }
+
+        // A process that moves: 6 opens where the test runs, then 9 in alpha, each counted where it
+        // was made (at the counts level too, where the kernel keeps them per cgroup).
+        var gate: [Int32] = [0, 0]
+        #expect(pipe(&gate) == 0)
+        let mover = cts_spawn_gated_opener(comm, CTS_OPENAT, missing, O_RDONLY, 6, gate[0], 9)
+        let moverSeries = #"fileopen_process_opens_total{pid="\#(mover)",comm="\#(comm)"}"#
+        #expect(try TestEnvironment.waitUntil { try client.value(moverSeries) == 6 })
+        let procs = try #require(FileHandle(forWritingAtPath: expected[0].directory + "/cgroup.procs"))
+        try procs.write(contentsOf: Data("\(mover)\n".utf8))
+        try procs.close()
+        _ = write(gate[1], "x", 1)
+        var moverStatus: Int32 = 0
+        waitpid(mover, &moverStatus, 0)
+        gate.forEach { close($0) }
+        expected[0].opens += 9
+        #expect(try TestEnvironment.waitUntil { try client.value(expected[0].series) == 12 })
+        #expect(try client.value(moverSeries) == 15)
 
         // Made after the start (learned from the kernel's cgroup_mkdir record), used and removed
         // before the scrape.
@@ -129,19 +147,19 @@ struct UnitAttributionEndToEndTests {
         try Self.run(in: base + "/" + names[3], comm: comm, path: missing, count: 2)
         try Self.run(in: base + "/" + names[4], comm: comm, path: missing, count: 6)
         #expect(try TestEnvironment.waitUntil {
-            try client.value(#"fileopen_opens_total{comm="\#(comm)"}"#) == Double(3 + 5 + 7 + 4 + 8)
+            try client.value(#"fileopen_opens_total{comm="\#(comm)"}"#) == Double(3 + 15 + 5 + 7 + 4 + 8)
         })
 
         let samples = MetricsClient.samples(try client.scrape())
         for (_, series, opens) in expected { #expect(samples[series] == opens, "\(series)") }
-        #expect(samples[#"fileopen_unit_open_errors_total{unit="alpha.service",errno="ENOENT"}"#] == 3)
+        #expect(samples[#"fileopen_unit_open_errors_total{unit="alpha.service",errno="ENOENT"}"#] == 12)
         #expect(samples[#"fileopen_unit_opens_by_access_total{unit="docker-\#(dockerID).scope",container_id="\#(dockerID)",access="read"}"#] == 7)
         #expect(samples[unit("spill1.service")] == nil && samples[unit("spill2.service")] == nil)
         #expect(samples["fileopen_tracked_units"] == limit, "\(samples.filter { $0.key.hasPrefix("fileopen_unit_opens_total") })")
         // The spilled 8 are in [other] (with any other unit that came after the cap was reached).
         #expect((samples[unit("[other]")] ?? 0) >= 8)
         #expect(samples["fileopen_unit_overflow_opens_total"] == samples[unit("[other]")])
-        #expect(samples[#"fileopen_opens_total{comm="\#(comm)"}"#] == Double(3 + 5 + 7 + 4 + 8))
+        #expect(samples[#"fileopen_opens_total{comm="\#(comm)"}"#] == Double(3 + 15 + 5 + 7 + 4 + 8))
         // One scrape is one snapshot: the per-unit family sums to the per-comm one exactly.
         let byUnit = samples.filter { $0.key.hasPrefix("fileopen_unit_opens_total{") }.values.reduce(0, +)
         let byComm = samples.filter { $0.key.hasPrefix("fileopen_opens_total{") }.values.reduce(0, +)
@@ -153,7 +171,7 @@ struct UnitAttributionEndToEndTests {
         let top = try query.result(["version": 1, "command": "top", "group": "unit", "limit": 1000])
         let totals = top["totals"] as? [[String: Any]] ?? []
         func total(_ name: String) -> [String: Any]? { totals.first { $0["name"] as? String == name } }
-        #expect(total("alpha.service")?["opens"] as? Int == 3 && total("alpha.service")?["errors"] as? Int == 3, "\(top)")
+        #expect(total("alpha.service")?["opens"] as? Int == 12 && total("alpha.service")?["errors"] as? Int == 12, "\(top)")
         #expect(total(names[2])?["container_id"] as? String == dockerID && total(names[2])?["opens"] as? Int == 7)
         #expect(total("alpha.service")?["container_id"] == nil)
         let alphaProcess = try query.result(["version": 1, "command": "proc", "pid": Int(pids[0])])
