@@ -19,11 +19,24 @@ struct TopCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("What to rank by: lifetime counts or rates.", valueName: "order"))
-    var by: TopOrder = .opens
+    @Option(help: ArgumentHelp(
+        "What to rank by: lifetime counts or rates; or unit, comm or process (the same as --group).", valueName: "order"))
+    var by: TopRanking = .order(.opens)
 
     @Option(help: ArgumentHelp("What to rank: process (default), comm or unit.", valueName: "group"))
-    var group: TopGroup = .process
+    var group: TopGroup?
+
+    /// The order asked for (`--by unit` ranks by opens).
+    var order: TopOrder {
+        if case .order(let order) = by { return order }
+        return .opens
+    }
+
+    /// What is ranked: `--by unit` or `--group unit`.
+    var ranked: TopGroup {
+        if case .group(let group) = by { return group }
+        return group ?? .process
+    }
 
     @Option(help: ArgumentHelp("How many processes to show, 1 to 1000.", valueName: "n"))
     var limit = 20
@@ -34,13 +47,16 @@ struct TopCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Redraw every SECONDS (default 2) until Ctrl-C.", valueName: "seconds"))
     var watch: Double?
 
-    var request: QueryRequest { .top(by: by, limit: limit, comm: comm, group: group) }
+    var request: QueryRequest { .top(by: order, limit: limit, comm: comm, group: ranked) }
 
     func validate() throws {
-        if group != .process && by != .opens && by != .errors {
-            throw ValidationError("--group \(group.rawValue) ranks by opens or errors: rates are kept per process")
+        if case .group(let named) = by, let group, group != named {
+            throw ValidationError("--by \(named) and --group \(group) name two different things to rank")
         }
-        if group != .process && comm != nil {
+        if ranked != .process && order != .opens && order != .errors {
+            throw ValidationError("--group \(ranked.rawValue) ranks by opens or errors: rates are kept per process")
+        }
+        if ranked != .process && comm != nil {
             throw ValidationError("--comm selects processes: it goes with --group process only")
         }
         if !QueryRequest.topLimits.contains(limit) {
@@ -105,3 +121,6 @@ struct TopCommand: ParsableCommand {
 // `init?(argument:)` comes from FileOpenCtlKit, which also accepts `opens-rate`.
 extension TopOrder: ExpressibleByArgument {}
 extension TopGroup: ExpressibleByArgument {}
+extension TopRanking: ExpressibleByArgument {
+    static var allValueStrings: [String] { names }
+}

@@ -180,7 +180,7 @@ struct UnitAttributionEndToEndTests {
         #expect(criProcess["unit"] as? String == names[1] && criProcess["container_id"] as? String == criID)
         let table = try CommandResult.run(
             ChildProcess.binDirectory.appendingPathComponent("fileopenctl").path,
-            ["--socket", socket, "top", "--group", "unit", "--limit", "1000"])
+            ["--socket", socket, "top", "--by", "unit", "--limit", "1000"])
         #expect(table.output.split(separator: "\n").contains { line in
             line.split(separator: " ").map(String.init) == ["docker-\(dockerID).scope", "7", "7", String(dockerID.prefix(12))]
         }, "\(table.output)")
