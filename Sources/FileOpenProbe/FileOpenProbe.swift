@@ -104,7 +104,17 @@ public final class FileOpenProbe: Sendable {
         try object.map(named: "missed").setMaxEntries(settings.missedMapCapacity)
         try object.map(named: "missed_comms").setMaxEntries(settings.missedCommMapCapacity)
         try object.load()
+        // The level in force from the first open: the programs run from their attachment, before
+        // the probe exists to set it.
+        try BPFArrayMap<fileopend_settings>(object.map(named: "settings")).update(0, settingsValue(settings.detailLevel))
         return object
+    }
+
+    /// The `settings` map's value for `level`.
+    static func settingsValue(_ level: DetailLevel) -> fileopend_settings {
+        fileopend_settings(
+            detail_level: level == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue, reserved: 0
+        )
     }
 
     /// `settings` with `argumentsAtExit` decided: whether this kernel lets tracepoint programs
@@ -136,11 +146,7 @@ public final class FileOpenProbe: Sendable {
     /// counted twice: each is either a record or a count, and both are folded in.
     public func setDetailLevel(_ newLevel: DetailLevel) throws(BPFError) {
         try level.withLock { (current: inout DetailLevel) throws(BPFError) in
-            let value = fileopend_settings(
-                detail_level: newLevel == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue,
-                reserved: 0
-            )
-            try settingsMap.update(0, value)
+            try settingsMap.update(0, Self.settingsValue(newLevel))
             current = newLevel
         }
     }

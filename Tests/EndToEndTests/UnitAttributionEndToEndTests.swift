@@ -30,6 +30,10 @@ struct UnitAttributionEndToEndTests {
         return (directory, true)
     }
 
+    /// Room for every process of other tests running meanwhile (a churn test makes 20,000), so
+    /// that the processes `proc` is asked about are never folded into pid="other".
+    static let maxProcesses = 1_000_000
+
     static func randomContainerID() -> String {
         String((0..<64).map { _ in "0123456789abcdef".randomElement()! })
     }
@@ -79,7 +83,8 @@ struct UnitAttributionEndToEndTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let missing = scratch.appendingPathComponent("missing").path
 
-        let (configDirectory, config) = try ConfigurationEndToEndTests.configurationFile("detail_level: \(level)\n")
+        let (configDirectory, config) = try ConfigurationEndToEndTests.configurationFile(
+            "detail_level: \(level)\nmax_processes: \(Self.maxProcesses)\n")
         defer { try? FileManager.default.removeItem(at: configDirectory) }
         let socket = configDirectory.appendingPathComponent("q.sock").path
         let (daemon, client) = try MetricsEndpointTests.startDaemon(
@@ -96,7 +101,8 @@ struct UnitAttributionEndToEndTests {
         // tests may run containers) and four more: alpha, the two containers and the short-lived
         // one; spill1 and spill2 overflow. max_units changes live, by reload.
         let limit = try #require(try client.value("fileopen_tracked_units")) + 4
-        try Data("detail_level: \(level)\nmax_units: \(Int(limit))\n".utf8).write(to: URL(fileURLWithPath: config))
+        try Data("detail_level: \(level)\nmax_processes: \(Self.maxProcesses)\nmax_units: \(Int(limit))\n".utf8)
+            .write(to: URL(fileURLWithPath: config))
         daemon.signal(SIGHUP)
         #expect(try TestEnvironment.waitUntil { try client.value("fileopen_tracked_unit_limit") == limit })
 
