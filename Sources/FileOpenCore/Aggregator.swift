@@ -388,8 +388,9 @@ public struct Aggregator: Sendable {
     /// `unitPosition(for:)` for a record of the tracked process at `position`, which remembers
     /// the unit of its latest cgroup: a record in the same cgroup hashes nothing.
     private mutating func unitPosition(for id: UInt64, cachedBy position: Int) -> UnitSlot {
-        let process = processes.all[position]
-        if process.cgroup == id && process.unitPosition >= 0 { return UnitSlot(position: Int(process.unitPosition)) }
+        // Field by field: a copy of the process would retain its top paths' storage per record.
+        let remembered = processes.all[position].unitPosition
+        if remembered >= 0 && processes.all[position].cgroup == id { return UnitSlot(position: Int(remembered)) }
         let unit = unitPosition(for: id)
         processes.update(at: position) { $0.moved(to: id, unitPosition: unit.remembered ? Int32(unit.position) : -1) }
         return unit
