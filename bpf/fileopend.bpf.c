@@ -16,6 +16,10 @@
  * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and
  * its open counted in the missed map (access mode, O_CREAT, result), so user space keeps exact
  * totals; a process's exit is marked there too, so user space learns every exit.
+ *
+ * Every open is attributed to the caller's v2 cgroup at the moment of the open (the record's
+ * cgroup_id, the missed map's key), and every v2 cgroup made or removed is reported with its
+ * path, so user space can name a cgroup that lived for less than a drain interval.
  */
 #include "vmlinux_subset.h"
 #include <bpf/bpf_helpers.h>
@@ -150,16 +154,25 @@ static __always_inline __u64 process_start(void)
 	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), group_leader, start_boottime);
 }
 
+/* The current task's v2 cgroup id (its cgroupfs inode). */
+static __always_inline __u64 current_cgroup(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->cgroups->dfl_cgrp->kn->id;
+	return bpf_get_current_cgroup_id();
+}
+
 static __always_inline void identify_caller(struct caller *c)
 {
 	c->id = bpf_get_current_pid_tgid();
 	c->start_ns = process_start();
 }
 
-/* A process's error-0 key in the missed map. */
+/* A process's error-0 key in the missed map, in the cgroup it is in now. */
 static __always_inline void process_key(struct fileopend_count_key *key, const struct caller *c)
 {
 	key->start_ns = c->start_ns;
+	key->cgroup_id = current_cgroup();
 	key->tgid = tgid_of(c->id);
 	key->error = 0;
 }
@@ -181,7 +194,9 @@ static __always_inline struct fileopend_counts *counts_entry(void *map, const vo
 /* A process's entry for one result; its error-0 entry is made first, where its exit is marked. */
 static __always_inline struct fileopend_counts *process_entry(const struct fileopend_count_key *key)
 {
-	struct fileopend_count_key totals = { .start_ns = key->start_ns, .tgid = key->tgid };
+	struct fileopend_count_key totals = {
+		.start_ns = key->start_ns, .cgroup_id = key->cgroup_id, .tgid = key->tgid,
+	};
 	struct fileopend_counts *counts = bpf_map_lookup_elem(&missed, key);
 
 	if (counts)
@@ -599,6 +614,55 @@ int handle_process_exit(void *ctx)
 	if (bpf_map_update_elem(&missed, &key, &mark, BPF_NOEXIST))
 		count_drop(FILEOPEND_DROP_EXIT_UNMARKED);
 	return 0;
+}
+
+/* ---- every mode: v2 cgroups made and removed ---- */
+
+/*
+ * A record naming the cgroup (its id, and its path from the hierarchy's root as the path), so
+ * user space knows a cgroup from its creation even if it is gone before the next scrape. Only
+ * the v2 hierarchy: it is the one the opens are attributed to.
+ */
+static __always_inline int emit_cgroup(struct cgroup *cgrp, const char *path, __u16 kind)
+{
+	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
+	struct record_buffer *buf;
+	struct caller c;
+	long n;
+
+	if (cgrp->root->hierarchy_id != 0)
+		return 0;
+	buf = bpf_map_lookup_elem(&scratch, &slot);
+	if (!buf)
+		return 0;
+	identify_caller(&c);
+	fill_header(&buf->header, kind, &c);
+	buf->header.cgroup_id = cgrp->kn->id;
+	n = bpf_probe_read_kernel_str(buf->path, sizeof(buf->path), path);
+	if (n > 0) {
+		n -= 1;
+		if (n > FILEOPEND_PATH_MAX)
+			n = FILEOPEND_PATH_MAX;
+	} else {
+		n = 0;
+		buf->header.record_flags |= FILEOPEND_PATH_UNREADABLE;
+	}
+	buf->header.path_len = n;
+	if (submit(buf, sizeof(buf->header) + (n & FILEOPEND_PATH_MAX)))
+		count_drop(FILEOPEND_DROP_CGROUP_RINGBUF_FULL);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return emit_cgroup(cgrp, path, FILEOPEND_RECORD_CGROUP_MKDIR);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(handle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return emit_cgroup(cgrp, path, FILEOPEND_RECORD_CGROUP_RMDIR);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

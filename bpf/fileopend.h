@@ -19,6 +19,8 @@
 enum fileopend_record_kind {
 	FILEOPEND_RECORD_OPEN = 1,	/* an open attempt and its result */
 	FILEOPEND_RECORD_EXIT = 2,	/* the last thread of a process exited */
+	FILEOPEND_RECORD_CGROUP_MKDIR = 3,	/* a v2 cgroup was made: cgroup_id, its path as the path */
+	FILEOPEND_RECORD_CGROUP_RMDIR = 4,	/* a v2 cgroup was removed: cgroup_id, its path as the path */
 };
 
 /* Which system call made the open; UNKNOWN when the attach mode cannot tell. */
@@ -47,7 +49,8 @@ enum fileopend_drop_reason {
 	FILEOPEND_DROP_MISSED_FULL = 3,		/* no room in the missed map: counted by comm */
 	FILEOPEND_DROP_MISSED_COMM_FULL = 4,	/* ... nor in missed_comms: in no count but this */
 	FILEOPEND_DROP_EXIT_UNMARKED = 5,	/* a lost exit found no room for its mark either */
-	FILEOPEND_DROP_REASON_COUNT = 6,
+	FILEOPEND_DROP_CGROUP_RINGBUF_FULL = 6,	/* a cgroup mkdir/rmdir record did not fit */
+	FILEOPEND_DROP_REASON_COUNT = 7,
 };
 
 /* How much the program reports: the `detail_level` of the `settings` map. */
@@ -67,12 +70,14 @@ struct fileopend_settings {
 
 /*
  * Key of the missed map: one process (tgid and start time, so a reused pid is a new process)
- * and one result: error 0 for the opens that succeeded (or whose result is unknown), an errno
- * for those that failed with it. A process with entries always has its error-0 entry, where
- * the exit program marks its exit.
+ * in one v2 cgroup (the caller's at the open: a process moved to another cgroup counts there
+ * from then on) and one result: error 0 for the opens that succeeded (or whose result is
+ * unknown), an errno for those that failed with it. A process with entries in a cgroup always
+ * has its error-0 entry there; the exit program marks the one of the cgroup it exits in.
  */
 struct fileopend_count_key {
 	__u64 start_ns;		/* group leader's start, ns since boot (CLOCK_BOOTTIME) */
+	__u64 cgroup_id;	/* the caller's v2 cgroup (its cgroupfs inode) */
 	__u32 tgid;
 	__u32 error;		/* 0, an errno, or FILEOPEND_ERROR_UNKNOWN */
 };

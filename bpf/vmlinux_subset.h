@@ -148,8 +148,13 @@ struct kernfs_node {
 	u64 id;			/* the cgroup id, for a cgroup's node (u64 since Linux 5.5) */
 };
 
+struct cgroup_root {
+	int hierarchy_id;	/* 0: the v2 (default) hierarchy */
+};
+
 struct cgroup {
 	struct kernfs_node *kn;
+	struct cgroup_root *root;
 };
 
 struct css_set {

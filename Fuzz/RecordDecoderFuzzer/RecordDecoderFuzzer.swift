@@ -6,9 +6,9 @@ import FileOpenProbe
 import FuzzSupport
 
 /// What the consumer thread keeps across records; small caps so eviction, the comm cap and the
-/// top-paths cap run. libFuzzer calls the target from one thread.
+/// top-paths cap run (and the unit cap). libFuzzer calls the target from one thread.
 nonisolated(unsafe) private var aggregator = Aggregator(
-    settings: AggregatorSettings(maxProcesses: 64, maxComms: 16, maxTopPathsProcesses: 8)
+    settings: AggregatorSettings(maxProcesses: 64, maxComms: 16, maxTopPathsProcesses: 8, maxUnits: 4)
 )
 nonisolated(unsafe) private var paths = KernelStringCache()
 
@@ -22,9 +22,12 @@ public func fuzzRecordDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
     switch try? DecodedProbeRecord.view(of: bytes) {
     case .open(let open)?: aggregator.count(open) { paths.decode($0) }
     case .exit(let exit)?: aggregator.exited(exit.event)
+    case .cgroup(let cgroup)?: aggregator.apply(cgroup.change)
     case nil: break
     }
-    precondition(aggregator.processes.count <= 64 && aggregator.comms.count <= 17, "caps exceeded")
+    precondition(
+        aggregator.processes.count <= 64 && aggregator.comms.count <= 17 && aggregator.units.namedCount <= 4, "caps exceeded"
+    )
     return 0
 }
 

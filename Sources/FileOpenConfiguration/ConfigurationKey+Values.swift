@@ -28,7 +28,8 @@ extension ConfigurationKey {
         switch self {
         case .listen: .stringArray
         case .socket, .socketGroup, .attachMode, .hookFunction, .detailLevel, .logLevel: .string
-        case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .rateWindow:
+        case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
+             .rateWindow:
             .int
         }
     }
@@ -38,7 +39,7 @@ extension ConfigurationKey {
         switch self {
         case .drainInterval: (1...1000, "milliseconds")
         case .retention: (0...31_536_000, "seconds")
-        case .maxProcesses, .maxComms: (1...10_000_000, nil)
+        case .maxProcesses, .maxComms, .maxUnits: (1...10_000_000, nil)
         case .maxTopPathsProcesses: (0...10_000_000, nil)
         case .rateWindow: (1...3600, "seconds")
         case .ringBufferSize: (Self.pageSize...Self.maximumRingBufferSize, "bytes")
@@ -95,6 +96,7 @@ extension ConfigurationKey {
             case .retention: configuration.retention = number
             case .maxProcesses: configuration.maxProcesses = number
             case .maxComms: configuration.maxComms = number
+            case .maxUnits: configuration.maxUnits = number
             case .maxTopPathsProcesses: configuration.maxTopPathsProcesses = number
             case .rateWindow: configuration.rateWindow = number
             default: preconditionFailure("\(self) is not numeric")

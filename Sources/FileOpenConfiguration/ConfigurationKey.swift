@@ -32,6 +32,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case maxProcesses = "max_processes"
     /// The cap on command names with totals of their own.
     case maxComms = "max_comms"
+    /// The cap on units with totals of their own.
+    case maxUnits = "max_units"
     /// The cap on processes that keep top paths.
     case maxTopPathsProcesses = "max_top_paths_processes"
     /// Seconds over which `top` computes its rates.
@@ -62,7 +64,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .detailLevel, .retention, .maxProcesses, .maxComms, .maxTopPathsProcesses, .logLevel: true
+        case .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses, .logLevel: true
         case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
             false
         }

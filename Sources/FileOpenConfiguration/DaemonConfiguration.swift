@@ -27,6 +27,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxProcesses = 10_000
     /// The cap on command names with totals of their own.
     public var maxComms = 10_000
+    /// The cap on units with totals of their own.
+    public var maxUnits = 1_000
     /// The cap on processes that keep top paths.
     public var maxTopPathsProcesses = 1_000
     /// Seconds over which `top` computes rates.
@@ -50,7 +52,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var aggregatorSettings: AggregatorSettings {
         AggregatorSettings(
             retention: .seconds(retention), maxProcesses: maxProcesses, maxComms: maxComms,
-            maxTopPathsProcesses: maxTopPathsProcesses, rateWindow: .seconds(rateWindow)
+            maxTopPathsProcesses: maxTopPathsProcesses, rateWindow: .seconds(rateWindow), maxUnits: maxUnits
         )
     }
 
@@ -68,6 +70,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .retention: String(retention)
         case .maxProcesses: String(maxProcesses)
         case .maxComms: String(maxComms)
+        case .maxUnits: String(maxUnits)
         case .maxTopPathsProcesses: String(maxTopPathsProcesses)
         case .rateWindow: String(rateWindow)
         case .logLevel: logLevel.rawValue
@@ -93,6 +96,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .retention: retention = other.retention
         case .maxProcesses: maxProcesses = other.maxProcesses
         case .maxComms: maxComms = other.maxComms
+        case .maxUnits: maxUnits = other.maxUnits
         case .maxTopPathsProcesses: maxTopPathsProcesses = other.maxTopPathsProcesses
         case .rateWindow: rateWindow = other.rateWindow
         case .logLevel: logLevel = other.logLevel

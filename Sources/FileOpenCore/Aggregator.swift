@@ -17,6 +17,10 @@
 /// - At most `settings.maxTopPathsProcesses` of them keep top paths: a process without them gets
 ///   them back with its next open, and the least recently active holders lose theirs
 ///   (`statistics.droppedTopPaths`). Their counters are never touched.
+/// - Per-unit totals: each open counts under the unit of the cgroup it was made in (`units`, by
+///   `cgroups`), exactly like the per-comm ones: at most `settings.maxUnits` units, further ones
+///   under `[other]`, and an open in a cgroup not known (or whose path names no unit) under
+///   `[unknown]`, so the per-unit families always sum to the per-comm ones.
 public struct Aggregator: Sendable {
     public var settings: AggregatorSettings {
         // A cap lowered by a reload applies at once, not at the next new process.
@@ -31,6 +35,14 @@ public struct Aggregator: Sendable {
     public private(set) var comms = CommTable()
     /// Counts of processes evicted over the cap.
     public private(set) var other = OpenCounters()
+    /// Totals per unit, including every open ever counted.
+    public private(set) var units = UnitTable()
+    /// The v2 cgroups known, by id, with their units.
+    public private(set) var cgroups = CgroupTable()
+    /// Folds of the kernel's counts so far: a removed cgroup is forgotten two folds later.
+    private var folds: UInt64 = 0
+    /// The kernel's counts already folded into `units`, per process and cgroup in its map.
+    private var kernelMissedByCgroup: [MissedMaps.CgroupKey: MissedOpens] = [:]
     public private(set) var statistics = AggregatorStatistics()
     /// The kernel's missed counts already folded in, per process still in the kernel's map, and
     /// whether its exit was seen (its entries go at the next fold, which counts them last).
@@ -56,6 +68,9 @@ public struct Aggregator: Sendable {
         var commPosition: Int
         /// The top-path entry that counted the path.
         var pathEntry: Int
+        /// Its unit's totals in `units.all`, and whether they are `[other]`'s over the cap.
+        var unitPosition: Int
+        var unitOverflowed: Bool
     }
 
     public init(settings: AggregatorSettings = AggregatorSettings()) {
@@ -78,6 +93,15 @@ public struct Aggregator: Sendable {
         }
     }
 
+    /// Learns a cgroup made (or found at start), or notes one removed: it stays known until
+    /// the counts made in it have been folded in (two more folds of the kernel's counts).
+    public mutating func apply(_ change: CgroupChange) {
+        switch change.kind {
+        case .made: cgroups.learn(change.id, path: change.path)
+        case .removed: cgroups.removed(change.id, atFold: folds)
+        }
+    }
+
     /// Counts one decoded open (tests, the synthetic processes) the way the consumer counts a
     /// record in place; the comm keeps at most the kernel's 15 bytes.
     public mutating func count(_ event: FileOpenEvent) {
@@ -85,7 +109,7 @@ public struct Aggregator: Sendable {
         path.withUTF8 { bytes in
             let record = OpenRecordView(
                 timestamp: event.timestamp, process: event.process, flags: event.flags, result: event.result,
-                comm: CommBytes(event.comm), path: UnsafeRawBufferPointer(bytes)
+                comm: CommBytes(event.comm), cgroup: event.cgroupID, path: UnsafeRawBufferPointer(bytes)
             )
             count(record) { _ in event.path }
         }
@@ -101,6 +125,8 @@ public struct Aggregator: Sendable {
         let pathHash = ByteHash.of(record.path)
         switch slot(for: record.process) {
         case .tracked(let position):
+            let unit = unitPosition(for: record.cgroup, cachedBy: position)
+            countInUnit(record, unit)
             var commPosition = Int(processes.all[position].commPosition)
             if commPosition < 0 || processes.all[position].commBytes != record.comm {
                 let comm = record.comm.text
@@ -121,14 +147,17 @@ public struct Aggregator: Sendable {
             }
             if keepingPath && !hadTopPaths { processes.joinTopPathsHolders(at: position) }
             if processes.all[position].commPosition >= 0 {
-                remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry)
+                remember(record, position: position, commPosition: commPosition, pathEntry: pathEntry, unit: unit)
             }
         case .new:
+            let unit = unitPosition(for: record.cgroup)
+            countInUnit(record, unit)
             let comm = record.comm.text
             let commPosition = commPosition(for: comm)
             comms.update(at: commPosition) { $0.count(flags: record.flags, result: record.result) }
             var process = TrackedProcess(identity: record.process, commBytes: record.comm, seenAt: record.timestamp)
             process.commPosition = rememberable(commPosition, for: comm)
+            process.moved(to: record.cgroup, unitPosition: unit.remembered ? Int32(unit.position) : -1)
             // Its exit may have been marked in the kernel already, its exit record lost, while
             // this record still sat in the ring: the mark stays known until its entry is gone.
             process.exitedAt = kernelMissed[record.process]?.counts.exitedAt
@@ -136,12 +165,21 @@ public struct Aggregator: Sendable {
             let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
             insert(process)
             if process.commPosition >= 0 {
-                remember(record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry)
+                remember(
+                    record, position: processes.count - 1, commPosition: commPosition, pathEntry: pathEntry, unit: unit
+                )
             }
         case .stale:
+            countInUnit(record, unitPosition(for: record.cgroup))
             comms.update(at: commPosition(for: record.comm.text)) { $0.count(flags: record.flags, result: record.result) }
             other.count(flags: record.flags, result: record.result)
         }
+    }
+
+    /// Counts `record` in its unit's totals.
+    private mutating func countInUnit(_ record: OpenRecordView, _ unit: UnitSlot) {
+        units.update(at: unit.position) { $0.count(flags: record.flags, result: record.result) }
+        if unit.overflowed { statistics.overflowedUnitOpens += 1 }
     }
 
     /// Whether `countLastOpenAgain` can count more opens exactly like the last one counted.
@@ -159,15 +197,20 @@ public struct Aggregator: Sendable {
         }
         statistics.openRecords += times
         comms.update(at: last.commPosition) { $0.count(flags: last.flags, result: last.result, times: times) }
+        units.update(at: last.unitPosition) { $0.count(flags: last.flags, result: last.result, times: times) }
+        if last.unitOverflowed { statistics.overflowedUnitOpens += times }
         processes.update(at: last.position) {
             $0.countAgain(times, flags: last.flags, result: last.result, timestamp: timestamp, pathEntry: last.pathEntry)
         }
     }
 
-    private mutating func remember(_ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int) {
+    private mutating func remember(
+        _ record: OpenRecordView, position: Int, commPosition: Int, pathEntry: Int,
+        unit: UnitSlot
+    ) {
         lastOpen = LastOpen(
             flags: record.flags, result: record.result, position: position, generation: processes.generation,
-            commPosition: commPosition, pathEntry: pathEntry
+            commPosition: commPosition, pathEntry: pathEntry, unitPosition: unit.position, unitOverflowed: unit.overflowed
         )
     }
 
@@ -226,6 +269,20 @@ public struct Aggregator: Sendable {
         }
         // Entries gone from the kernel map (deleted after an earlier fold) need no baseline any more.
         kernelMissed = kernelMissed.filter { missed.processes[$0.key] != nil }
+        // The same counts by the cgroup they were made in, for the per-unit totals.
+        for (key, entry) in missed.cgroups {
+            let delta = entry.since(kernelMissedByCgroup[key] ?? MissedOpens(comm: entry.comm))
+            kernelMissedByCgroup[key] = entry
+            guard !delta.isEmpty else { continue }
+            let unit = unitPosition(for: key.cgroup)
+            units.update(at: unit.position) { $0.countMissed(delta) }
+            // Where it counted last, as far as the kernel's counts tell (their order is not kept).
+            if let position = processes.position(of: key.process.pid), processes.all[position].identity == key.process {
+                processes.update(at: position) { $0.moved(to: key.cgroup) }
+            }
+            if unit.overflowed { statistics.overflowedUnitOpens += delta.opens }
+        }
+        kernelMissedByCgroup = kernelMissedByCgroup.filter { missed.cgroups[$0.key] != nil }
         for (comm, entry) in missed.comms {
             let delta = entry.since(kernelMissedComms[comm] ?? MissedOpens(comm: comm))
             kernelMissedComms[comm] = entry
@@ -233,7 +290,14 @@ public struct Aggregator: Sendable {
             statistics.missedOpens += delta.opens
             comms.update(at: commPosition(for: comm)) { $0.countMissed(delta) }
             other.countMissed(delta)
+            // The kernel could keep them only per comm, without their cgroup.
+            units.update(at: units.position(adding: .unknown)) { $0.countMissed(delta) }
         }
+        // A cgroup is removed only once no process is left in it, so the fold after its removal
+        // counts the last opens made in it; one more fold covers an open that read the cgroup
+        // just before its process moved out and reached the map just after that fold.
+        folds += 1
+        statistics.forgottenCgroups += UInt64(cgroups.forget(removedBefore: folds - 1))
         return finished
     }
 
@@ -290,6 +354,46 @@ public struct Aggregator: Sendable {
         if comms.count < settings.maxComms { return comms.position(adding: comm) }
         statistics.overflowedCommOpens += 1
         return comms.position(adding: AggregatorSettings.otherComm)
+    }
+
+    /// Where an open counts in `units`: whether it overflowed the cap (the caller counts it), and
+    /// whether the position may be remembered (a unit's own totals: not `[other]`, so each such
+    /// open is counted as overflowed and a cap raised by a reload gives the unit totals of its
+    /// own; not `[unknown]`, so a cgroup learned later is named).
+    struct UnitSlot {
+        var position: Int
+        var overflowed = false
+        var remembered = true
+    }
+
+    /// Where an open in cgroup `id` counts: its unit's totals, `[other]`'s over the unit cap,
+    /// `[unknown]`'s for a cgroup not known.
+    private mutating func unitPosition(for id: UInt64) -> UnitSlot {
+        guard let entry = cgroups.entry(id), let unit = entry.unit else {
+            return UnitSlot(position: units.position(adding: .unknown), remembered: false)
+        }
+        if entry.position >= 0 { return UnitSlot(position: Int(entry.position)) }
+        if let position = units.position(of: unit) {
+            cgroups.remember(id, position: position)
+            return UnitSlot(position: position)
+        }
+        if units.namedCount < settings.maxUnits {
+            let position = units.position(adding: unit)
+            cgroups.remember(id, position: position)
+            return UnitSlot(position: position)
+        }
+        return UnitSlot(position: units.position(adding: .other), overflowed: true, remembered: false)
+    }
+
+    /// `unitPosition(for:)` for a record of the tracked process at `position`, which remembers
+    /// the unit of its latest cgroup: a record in the same cgroup hashes nothing.
+    private mutating func unitPosition(for id: UInt64, cachedBy position: Int) -> UnitSlot {
+        // Field by field: a copy of the process would retain its top paths' storage per record.
+        let remembered = processes.all[position].unitPosition
+        if remembered >= 0 && processes.all[position].cgroup == id { return UnitSlot(position: Int(remembered)) }
+        let unit = unitPosition(for: id)
+        processes.update(at: position) { $0.moved(to: id, unitPosition: unit.remembered ? Int32(unit.position) : -1) }
+        return unit
     }
 
     /// What a process may remember of `position`: only a comm's own totals (-1 otherwise), so

@@ -15,6 +15,22 @@ public enum AggregatorMetricsRenderer {
         writer.sample(UInt64(aggregator.settings.maxProcesses))
         writer.family("fileopen_tracked_comms", .gauge, help: "Command names with totals of their own.")
         writer.sample(UInt64(aggregator.comms.count))
+        writer.family("fileopen_known_cgroups", .gauge, help: "v2 cgroups known by id (removed ones not yet attributed included).")
+        writer.sample(UInt64(aggregator.cgroups.count))
+        writer.family(
+            "fileopen_cgroups_forgotten", .counter,
+            help: "Removed cgroups forgotten once every open made in them was attributed."
+        )
+        writer.sample(aggregator.statistics.forgottenCgroups)
+        writer.family("fileopen_tracked_units", .gauge, help: "Units with totals of their own ([other] and [unknown] aside).")
+        writer.sample(UInt64(aggregator.units.namedCount))
+        writer.family("fileopen_tracked_unit_limit", .gauge, help: "The cap on units with totals of their own.")
+        writer.sample(UInt64(aggregator.settings.maxUnits))
+        writer.family(
+            "fileopen_unit_overflow_opens", .counter,
+            help: "Opens counted under unit=\"[other]\" because the cap on units was reached."
+        )
+        writer.sample(aggregator.statistics.overflowedUnitOpens)
         writer.family(
             "fileopen_processes_evicted", .counter,
             help: "Processes folded into the pid=\"other\" bucket because the cap was reached."

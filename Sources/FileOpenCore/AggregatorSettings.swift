@@ -9,6 +9,9 @@ public struct AggregatorSettings: Sendable, Equatable {
     /// The most distinct comms with totals of their own; opens of further comms count under
     /// `AggregatorSettings.otherComm`. Bounds what a process renaming itself in a loop can cost.
     public var maxComms = 10_000
+    /// The most units (`ServiceUnit`: a unit and its container id) with totals of their own;
+    /// opens in further units count under `ServiceUnit.other`.
+    public var maxUnits = 1_000
     /// The most processes that keep top paths (the query detail `proc` shows): the most recently
     /// active ones; the others keep their counters only. Path text is most of what a process
     /// costs, so this bounds it apart from `maxProcesses`. 0 keeps none.
@@ -22,11 +25,12 @@ public struct AggregatorSettings: Sendable, Equatable {
 
     public init(
         retention: Duration = .seconds(300), maxProcesses: Int = 10_000, maxComms: Int = 10_000,
-        maxTopPathsProcesses: Int = 1_000, rateWindow: Duration = .seconds(10)
+        maxTopPathsProcesses: Int = 1_000, rateWindow: Duration = .seconds(10), maxUnits: Int = 1_000
     ) {
         self.retention = retention
         self.maxProcesses = maxProcesses
         self.maxComms = maxComms
+        self.maxUnits = maxUnits
         self.maxTopPathsProcesses = maxTopPathsProcesses
         self.rateWindow = rateWindow
     }

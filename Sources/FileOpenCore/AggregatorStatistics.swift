@@ -14,6 +14,10 @@ public struct AggregatorStatistics: Sendable, Equatable {
     public var droppedTopPaths: UInt64 = 0
     /// Opens counted under `[other]` because the comm cap was reached.
     public var overflowedCommOpens: UInt64 = 0
+    /// Opens counted under `unit="[other]"` because the unit cap was reached.
+    public var overflowedUnitOpens: UInt64 = 0
+    /// Cgroups forgotten after their removal, once every count made in them was attributed.
+    public var forgottenCgroups: UInt64 = 0
 
     public init() {}
 }

@@ -16,6 +16,11 @@ public final class AggregatorStore: Sendable {
         state.withLock { $0.apply(records) }
     }
 
+    /// Learns cgroups found, or notes them removed.
+    public func apply(_ changes: [CgroupChange]) {
+        state.withLock { aggregator in changes.forEach { aggregator.apply($0) } }
+    }
+
     /// Runs `body` on the aggregator itself, holding the lock: the consumer thread counts a whole
     /// drain in place this way (readers wait at most one drain for their snapshot).
     public func withAggregator<Result>(_ body: (inout Aggregator) -> Result) -> Result {

@@ -14,6 +14,9 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// A lost exit record found no room for its mark in the missed map either: the daemon's
     /// liveness check finds that exit instead.
     case exitUnmarked = 5
+    /// A record of a v2 cgroup made or removed did not fit: opens in a cgroup made then may
+    /// count under `unit="[unknown]"` (they are still counted).
+    case cgroupRingBufferFull = 6
 
     /// The label used in output and metrics.
     public var description: String {
@@ -24,6 +27,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .missedMapFull: "missed_map_full"
         case .missedCommMapFull: "missed_comm_map_full"
         case .exitUnmarked: "exit_unmarked"
+        case .cgroupRingBufferFull: "cgroup_ring_buffer_full"
         }
     }
 

@@ -16,6 +16,9 @@ public struct FileOpenEvent: Sendable, Equatable {
     public var result: Int64
     /// The calling thread's command name (at most 15 bytes; invalid UTF-8 repaired).
     public var comm: String
+    /// The unit of its cgroup (`ServiceUnit.unit`), where the daemon knew it when the record was
+    /// decoded; for `tail --unit` (not part of the event line).
+    public var unit: String?
     /// The path as passed, relative paths unresolved (invalid UTF-8 repaired).
     public var path: String
     /// The path was longer than the program's maximum and is cut there.
@@ -57,6 +60,8 @@ public struct ProcessExitEvent: Sendable, Equatable {
     public var comm: String
     /// The kernel's exit status word (`task->exit_code`: code << 8, or the signal number).
     public var exitCode: Int64
+    /// The unit of the cgroup it exited in, as for an open's (`FileOpenEvent.unit`).
+    public var unit: String?
 
     public init(timestamp: UInt64, process: ProcessIdentity, comm: String, exitCode: Int64) {
         self.timestamp = timestamp

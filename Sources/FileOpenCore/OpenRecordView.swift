@@ -10,27 +10,30 @@ public struct OpenRecordView {
     /// The file descriptor, or `-errno` for a failed open.
     public var result: Int64
     public var comm: CommBytes
+    /// The caller's v2 cgroup id at the open (its cgroupfs inode).
+    public var cgroup: UInt64
     /// The path's bytes as passed (no NUL), in the ring.
     public var path: UnsafeRawBufferPointer
 
     public init(
         timestamp: UInt64, process: ProcessIdentity, flags: OpenFlags, result: Int64, comm: CommBytes,
-        path: UnsafeRawBufferPointer
+        cgroup: UInt64 = 0, path: UnsafeRawBufferPointer
     ) {
         self.timestamp = timestamp
         self.process = process
         self.flags = flags
         self.result = result
         self.comm = comm
+        self.cgroup = cgroup
         self.path = path
     }
 
-    /// Whether `other` is the same open as far as any count can tell: same process, comm, flags,
-    /// result and path bytes (its time may differ).
+    /// Whether `other` is the same open as far as any count can tell: same process, comm, cgroup,
+    /// flags, result and path bytes (its time may differ).
     @inlinable
     func repeats(_ other: OpenRecordView) -> Bool {
-        guard process == other.process, comm == other.comm, flags == other.flags, result == other.result,
-              path.count == other.path.count else { return false }
+        guard process == other.process, comm == other.comm, cgroup == other.cgroup, flags == other.flags,
+              result == other.result, path.count == other.path.count else { return false }
         // Word by word: paths are short, and a call to memcmp costs more than the compare.
         let count = path.count
         guard count >= 8 else { return path.elementsEqual(other.path) }

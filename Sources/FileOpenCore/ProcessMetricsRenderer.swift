@@ -1,6 +1,6 @@
 /// Renders the aggregator's counters: the per-process families (pid and comm labels; exited
-/// processes until their retention ends; the `other` bucket for evicted ones) and the per-comm
-/// families, which never go backwards.
+/// processes until their retention ends; the `other` bucket for evicted ones), and the per-comm
+/// and per-unit families (`UnitMetricsRenderer`), which never go backwards.
 ///
 /// Series that would be zero are left out of the detail families (errors, access modes,
 /// creates) to keep a scrape small; `opens` is always there for every process and comm.
@@ -31,6 +31,7 @@ public enum ProcessMetricsRenderer {
             renderProcesses(rows, labels: labels, aggregator.other, into: &writer)
         }
         renderComms(aggregator.comms, into: &writer)
+        UnitMetricsRenderer.render(aggregator.units, into: &writer)
     }
 
     /// One tracked process as the per-process families need it.

@@ -5,6 +5,10 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public var pid: Int32
     /// Its command name.
     public var comm: String
+    /// The unit of the cgroup of its latest open (`unit`; absent where the cgroup is not known),
+    /// and that unit's container id (`container_id`; absent where it has none).
+    public var unit: String?
+    public var containerID: String?
     /// When it started (`start_ns`); with `pid`, its identity.
     public var startNs: UInt64
     /// Its first record (`first_seen_ns`).
@@ -74,8 +78,11 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         self.detailLevel = detailLevel
     }
 
-    public init(_ process: TrackedProcess, detailLevel: DetailLevel = .events) {
+    /// The report of `process`, in `unit` (the unit of `process.cgroup`, if known).
+    public init(_ process: TrackedProcess, detailLevel: DetailLevel = .events, unit: ServiceUnit? = nil) {
         self.detailLevel = detailLevel
+        self.unit = unit?.unit
+        containerID = unit.flatMap { $0.containerID.isEmpty ? nil : $0.containerID }
         pid = process.identity.pid
         comm = process.comm
         startNs = process.identity.startTime
@@ -99,6 +106,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(pid, forKey: .pid)
         try container.encode(comm, forKey: .comm)
+        try container.encodeIfPresent(unit, forKey: .unit)
+        try container.encodeIfPresent(containerID, forKey: .containerID)
         try container.encode(startNs, forKey: .startNs)
         try container.encode(firstSeenNs, forKey: .firstSeenNs)
         try container.encode(lastSeenNs, forKey: .lastSeenNs)
@@ -117,7 +126,7 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case pid, comm, startNs = "start_ns", firstSeenNs = "first_seen_ns", lastSeenNs = "last_seen_ns"
+        case pid, comm, unit, containerID = "container_id", startNs = "start_ns", firstSeenNs = "first_seen_ns", lastSeenNs = "last_seen_ns"
         case exited, exitedNs = "exited_ns", opens, failed, missed, creates, byAccess = "by_access", errors
         case topPaths = "top_paths", topPathsCapacity = "top_paths_capacity", topPathsOpens = "top_paths_opens"
         case detailLevel = "detail_level"

@@ -4,8 +4,9 @@
 public enum QueryRequest: Sendable, Equatable, Encodable {
     /// The daemon's health and counters.
     case status
-    /// The top processes; `limit` is 1…1000; `comm`, when set, is compared exactly.
-    case top(by: TopOrder, limit: Int, comm: String?)
+    /// The top processes (or comms, or units: `group`); `limit` is 1…1000; `comm`, when set, is
+    /// compared exactly (processes only); comms and units rank by `opens` or `errors`.
+    case top(by: TopOrder, limit: Int, comm: String?, group: TopGroup = .process)
     /// One process in detail; `pid` is 1…2^31-1.
     case proc(pid: Int32)
     /// Stream the events that pass the filter.
@@ -95,11 +96,22 @@ public enum QueryRequest: Sendable, Equatable, Encodable {
             try arguments.expectNoOthers(for: command, allowed: [])
             return .reset
         case .top:
-            try arguments.expectNoOthers(for: command, allowed: [.by, .limit, .comm])
+            try arguments.expectNoOthers(for: command, allowed: [.by, .limit, .comm, .group])
             let by = try arguments.enumeration(.by, TopOrder.self) ?? .opens
             let limit = try arguments.integer(.limit, in: Int64(topLimits.lowerBound)...Int64(topLimits.upperBound))
             let comm = try arguments.nonEmptyString(.comm)
-            return .top(by: by, limit: limit.map { Int($0) } ?? defaultTopLimit, comm: comm)
+            let group = try arguments.enumeration(.group, TopGroup.self) ?? .process
+            if group != .process {
+                guard by == .opens || by == .errors else {
+                    throw QueryError(
+                        .invalidArgument,
+                        "The key \"by\" must be \"opens\" or \"errors\" with the group \"\(group.rawValue)\": rates are kept per process.")
+                }
+                guard comm == nil else {
+                    throw QueryError(.invalidArgument, "The key \"comm\" selects processes: it goes with the group \"process\" only.")
+                }
+            }
+            return .top(by: by, limit: limit.map { Int($0) } ?? defaultTopLimit, comm: comm, group: group)
         case .proc:
             try arguments.expectNoOthers(for: command, allowed: [.pid])
             guard let pid = try arguments.integer(.pid, in: 1...Int64(Int32.max)) else {
@@ -107,19 +119,20 @@ public enum QueryRequest: Sendable, Equatable, Encodable {
             }
             return .proc(pid: Int32(pid))
         case .tail:
-            try arguments.expectNoOthers(for: command, allowed: [.pid, .comm, .pathPrefix, .failed])
+            try arguments.expectNoOthers(for: command, allowed: [.pid, .comm, .pathPrefix, .failed, .unit])
             return .tail(
                 TailFilter(
                     pid: try arguments.integer(.pid, in: 1...Int64(Int32.max)).map { Int32($0) },
                     comm: try arguments.nonEmptyString(.comm),
                     pathPrefix: try arguments.nonEmptyString(.pathPrefix),
-                    failedOnly: try arguments.bool(.failed) ?? false
+                    failedOnly: try arguments.bool(.failed) ?? false,
+                    unit: try arguments.nonEmptyString(.unit)
                 ))
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, command, by, limit, comm, pid, pathPrefix = "path_prefix", failed
+        case version, command, by, limit, comm, group, pid, pathPrefix = "path_prefix", failed, unit
     }
 
     /// `version`, `command`, and only the arguments that differ from their defaults.
@@ -130,10 +143,11 @@ public enum QueryRequest: Sendable, Equatable, Encodable {
         switch self {
         case .status, .reset:
             break
-        case .top(let by, let limit, let comm):
+        case .top(let by, let limit, let comm, let group):
             if by != .opens { try container.encode(by, forKey: .by) }
             if limit != Self.defaultTopLimit { try container.encode(limit, forKey: .limit) }
             try container.encodeIfPresent(comm, forKey: .comm)
+            if group != .process { try container.encode(group, forKey: .group) }
         case .proc(let pid):
             try container.encode(pid, forKey: .pid)
         case .tail(let filter):
@@ -141,6 +155,7 @@ public enum QueryRequest: Sendable, Equatable, Encodable {
             try container.encodeIfPresent(filter.comm, forKey: .comm)
             try container.encodeIfPresent(filter.pathPrefix, forKey: .pathPrefix)
             if filter.failedOnly { try container.encode(true, forKey: .failed) }
+            try container.encodeIfPresent(filter.unit, forKey: .unit)
         }
     }
 

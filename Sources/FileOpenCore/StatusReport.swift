@@ -27,6 +27,30 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var trackedComms: Int
     /// The query socket's clients.
     public var clients: Clients
+    /// How opens are attributed to units (`cgroups`; absent from daemons before it existed).
+    public var cgroups: Cgroups?
+
+    /// The cgroup hierarchy opens are attributed by, and the units counted so far.
+    public struct Cgroups: Codable, Sendable, Equatable {
+        /// `unified` (cgroup v2 only), `hybrid` (v1 controllers too) or `legacy` (no v2: every
+        /// open counts under `[unknown]`).
+        public var mode: String
+        /// Where the v2 hierarchy is mounted ("" where it is not).
+        public var mount: String
+        /// Cgroups known by id (removed ones not yet attributed included).
+        public var known: Int
+        /// Units with totals of their own (`[other]` and `[unknown]` aside), and the cap on them.
+        public var units: Int
+        public var unitLimit: Int
+
+        public init(mode: String, mount: String, known: Int, units: Int, unitLimit: Int) {
+            (self.mode, self.mount, self.known, self.units, self.unitLimit) = (mode, mount, known, units, unitLimit)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case mode, mount, known, units, unitLimit = "unit_limit"
+        }
+    }
 
     /// Records received from the kernel, by kind.
     public struct Records: Codable, Sendable, Equatable {
@@ -89,7 +113,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         daemonVersion: String, kernelRelease: String, attachMode: String, detailLevel: DetailLevel = .events,
         uptimeSeconds: Double, records: Records,
         drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
-        trackedProcesses: Int, trackedComms: Int, clients: Clients
+        trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil
     ) {
         self.daemonVersion = daemonVersion
         self.kernelRelease = kernelRelease
@@ -104,6 +128,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.trackedProcesses = trackedProcesses
         self.trackedComms = trackedComms
         self.clients = clients
+        self.cgroups = cgroups
     }
 
     enum CodingKeys: String, CodingKey {
@@ -111,6 +136,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
-        case clients
+        case clients, cgroups
     }
 }

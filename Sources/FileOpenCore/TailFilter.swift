@@ -9,13 +9,18 @@ public struct TailFilter: Sendable, Equatable {
     public var pathPrefix: String?
     /// Only failed opens.
     public var failedOnly: Bool
+    /// Only events in this unit (the `unit` label of the per-unit families), compared exactly.
+    public var unit: String?
 
     /// A filter; the defaults match every record.
-    public init(pid: Int32? = nil, comm: String? = nil, pathPrefix: String? = nil, failedOnly: Bool = false) {
+    public init(
+        pid: Int32? = nil, comm: String? = nil, pathPrefix: String? = nil, failedOnly: Bool = false, unit: String? = nil
+    ) {
         self.pid = pid
         self.comm = comm
         self.pathPrefix = pathPrefix
         self.failedOnly = failedOnly
+        self.unit = unit
     }
 
     /// Whether `record` passes. A process exit has no path and no result, so it passes only when
@@ -27,12 +32,14 @@ public struct TailFilter: Sendable, Equatable {
             if let pid, event.process.pid != pid { return false }
             if let comm, event.comm != comm { return false }
             if failedOnly, event.result >= 0 { return false }
+            if let unit, event.unit != unit { return false }
             if let pathPrefix, !event.path.utf8.starts(with: pathPrefix.utf8) { return false }
             return true
         case .exit(let exit):
             guard pathPrefix == nil, !failedOnly else { return false }
             if let pid, exit.process.pid != pid { return false }
             if let comm, exit.comm != comm { return false }
+            if let unit, exit.unit != unit { return false }
             return true
         }
     }

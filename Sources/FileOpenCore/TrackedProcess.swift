@@ -17,6 +17,11 @@ public struct TrackedProcess: Sendable, Equatable {
     /// apart by two integer compares, and no `String` (16 bytes) per process repeats what the
     /// comm table holds.
     var commBytes: CommBytes
+    /// The v2 cgroup of its latest open (0 until one was counted): `proc` shows its unit.
+    public private(set) var cgroup: UInt64 = 0
+    /// Where the totals of `cgroup`'s unit are in `Aggregator.units` (-1: look it up), so that
+    /// its records count there without hashing the cgroup id.
+    var unitPosition: Int32 = -1
     /// When its first record or missed count arrived.
     public var firstSeen: UInt64
     /// When its latest record arrived (its exit, once it has exited).
@@ -69,6 +74,13 @@ public struct TrackedProcess: Sendable, Equatable {
         counters.count(flags: flags, result: result, times: times)
         lastSeen = max(lastSeen, timestamp)
         if pathEntry >= 0 { topPaths.countAgain(at: pathEntry, times: times) }
+    }
+
+    /// Notes that its latest open was in `cgroup`, whose unit counts at `unitPosition` (-1: not
+    /// to be remembered).
+    mutating func moved(to cgroup: UInt64, unitPosition: Int32 = -1) {
+        self.cgroup = cgroup
+        self.unitPosition = unitPosition
     }
 
     /// Ends a rate window of `seconds`: the rates become those of the window just ended.

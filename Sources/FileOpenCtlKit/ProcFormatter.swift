@@ -8,6 +8,8 @@ public enum ProcFormatter {
         var block = KeyValueBlock()
         block.number("pid", process.pid)
         block.text("comm", TerminalText.escaped(process.comm))
+        if let unit = process.unit { block.text("unit", TerminalText.escaped(unit)) }
+        if let container = process.containerID { block.text("container", TerminalText.escaped(container)) }
         block.text("started", clock.describe(boottime: process.startNs))
         block.text("first seen", clock.describe(boottime: process.firstSeenNs))
         block.text("last seen", clock.describe(boottime: process.lastSeenNs))

@@ -38,6 +38,15 @@ public enum StatusFormatter {
         block.number("tracked", status.trackedProcesses)
         block.number("commands", status.trackedComms)
 
+        if let cgroups = status.cgroups {
+            block.section("units")
+            block.text("cgroups", TerminalText.escaped(
+                cgroups.mode + (cgroups.mount.isEmpty ? " (no v2 hierarchy: every open under [unknown])" : " at " + cgroups.mount)
+            ))
+            block.number("known cgroups", cgroups.known)
+            block.number("units", cgroups.units, suffix: "of \(cgroups.unitLimit)")
+        }
+
         block.section("clients")
         block.number("connected", status.clients.connected)
         block.number("tailing", status.clients.tailing)

@@ -21,6 +21,22 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public enum View {
         case open(OpenRecordView)
         case exit(ExitView)
+        /// A v2 cgroup made or removed: not a `ProbeRecord` (nothing a `tail` shows); the
+        /// consumer hands it to the aggregator.
+        case cgroup(CgroupView)
+    }
+
+    /// A cgroup record read in place.
+    public struct CgroupView {
+        public var kind: CgroupChange.Kind
+        public var id: UInt64
+        /// The path's bytes, in the ring.
+        public var path: UnsafeRawBufferPointer
+
+        /// The change, its path decoded.
+        public var change: CgroupChange {
+            CgroupChange(kind, id: id, path: KernelString.decode(path))
+        }
     }
 
     /// An exit record read in place.
@@ -29,6 +45,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         public var process: ProcessIdentity
         public var comm: CommBytes
         public var exitCode: Int64
+        /// The cgroup it exited in.
+        public var cgroup: UInt64 = 0
 
         /// The exit as an event (decodes the comm).
         public var event: ProcessExitEvent {
@@ -36,19 +54,28 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         }
     }
 
+    /// Decodes an open or exit record; a cgroup record is refused (see `View.cgroup`).
     public init(bpfRecord bytes: UnsafeRawBufferPointer) throws {
-        self.init(try Self.view(of: bytes), of: bytes) { KernelString.decode($0) }
+        self.init(try Self.eventView(of: bytes), of: bytes) { KernelString.decode($0) }
     }
 
     /// Decodes with `paths` remembering recent paths, so a path seen lately is not decoded (nor
     /// allocated) again.
     public init(bpfRecord bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) throws {
-        self.init(try Self.view(of: bytes), of: bytes) { paths.decode($0) }
+        self.init(try Self.eventView(of: bytes), of: bytes) { paths.decode($0) }
     }
 
-    /// Decodes in full a record already checked and read in place by `view(of: bytes)`.
+    /// Decodes in full an open or exit record already checked and read in place by
+    /// `view(of: bytes)`.
+    /// - Precondition: `view` is not a `.cgroup`.
     public init(_ view: View, of bytes: UnsafeRawBufferPointer, paths: inout KernelStringCache) {
         self.init(view, of: bytes) { paths.decode($0) }
+    }
+
+    private static func eventView(of bytes: UnsafeRawBufferPointer) throws -> View {
+        let view = try view(of: bytes)
+        if case .cgroup = view { throw BPFRecordError.invalid(field: "kind", value: "a cgroup record is no event") }
+        return view
     }
 
     private init(_ view: View, of bytes: UnsafeRawBufferPointer, path decodePath: (UnsafeRawBufferPointer) -> String) {
@@ -66,6 +93,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             ))
         case .exit(let exit):
             record = .exit(exit.event)
+        case .cgroup:
+            preconditionFailure("a cgroup record decoded as an event")
         }
     }
 
@@ -95,13 +124,27 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             }
             return .open(OpenRecordView(
                 timestamp: header.timestamp_ns, process: process, flags: OpenFlags(rawValue: header.open_flags),
-                result: header.result, comm: comm, path: UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
+                result: header.result, comm: comm, cgroup: header.cgroup_id,
+                path: UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
             ))
         case FILEOPEND_RECORD_EXIT.rawValue:
             guard bytes.count == headerSize else {
                 throw BPFRecordError.invalid(field: "size", value: "\(bytes.count) for an exit record of \(headerSize)")
             }
-            return .exit(ExitView(timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result))
+            return .exit(ExitView(
+                timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result, cgroup: header.cgroup_id
+            ))
+        case FILEOPEND_RECORD_CGROUP_MKDIR.rawValue, FILEOPEND_RECORD_CGROUP_RMDIR.rawValue:
+            let pathLength = Int(header.path_len)
+            guard pathLength <= Int(FILEOPEND_PATH_MAX), bytes.count == headerSize + pathLength else {
+                throw BPFRecordError.invalid(
+                    field: "path_len", value: "\(pathLength) in a cgroup record of \(bytes.count) bytes (header \(headerSize))"
+                )
+            }
+            return .cgroup(CgroupView(
+                kind: UInt32(header.kind) == FILEOPEND_RECORD_CGROUP_MKDIR.rawValue ? .made : .removed,
+                id: header.cgroup_id, path: UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
+            ))
         default:
             throw BPFRecordError.invalid(field: "kind", value: "\(header.kind)")
         }

@@ -22,6 +22,8 @@ public final class FileOpenConsumer: Sendable {
         public var opens: UInt64 = 0
         /// Process-exit records delivered.
         public var exits: UInt64 = 0
+        /// Records of v2 cgroups made or removed.
+        public var cgroups: UInt64 = 0
         /// Records consumed that did not decode (lost at the decode stage).
         public var undecodable: UInt64 = 0
         /// Completed drain passes: grows while the thread is alive and not stuck.
@@ -30,9 +32,10 @@ public final class FileOpenConsumer: Sendable {
         /// All zero.
         public init() {}
 
-        init(opens: UInt64, exits: UInt64, undecodable: UInt64, drains: UInt64) {
+        init(opens: UInt64, exits: UInt64, cgroups: UInt64, undecodable: UInt64, drains: UInt64) {
             self.opens = opens
             self.exits = exits
+            self.cgroups = cgroups
             self.undecodable = undecodable
             self.drains = drains
         }
@@ -41,6 +44,7 @@ public final class FileOpenConsumer: Sendable {
             writer.family("fileopen_records_received", .counter, help: "Ring buffer records delivered, by kind.")
             writer.sample(["kind": "open"], opens)
             writer.sample(["kind": "exit"], exits)
+            writer.sample(["kind": "cgroup"], cgroups)
             writer.family("fileopen_records_undecodable", .counter, help: "Ring buffer records that did not decode (skipped).")
             writer.sample(undecodable)
             writer.family("fileopen_consumer_drains", .counter, help: "Drain passes of the ring buffer consumer thread.")
@@ -58,8 +62,13 @@ public final class FileOpenConsumer: Sendable {
     private let thread = Mutex<DedicatedThread?>(nil)
     private let opens = Atomic<UInt64>(0)
     private let exits = Atomic<UInt64>(0)
+    private let cgroupRecords = Atomic<UInt64>(0)
     private let undecodable = Atomic<UInt64>(0)
     private let drains = Atomic<UInt64>(0)
+    /// Held while a chunk of records is consumed and delivered: the ring has one reader at a time
+    /// (the thread, or `drainNow()` on another), batches reach `deliver` in ring order, and a
+    /// `drainNow()` waits for one chunk at most.
+    private let consuming = Mutex(())
 
     /// - Parameters:
     ///   - store: where every record is counted; nil to only decode and deliver them.
@@ -105,6 +114,7 @@ public final class FileOpenConsumer: Sendable {
     public var statistics: Statistics {
         Statistics(
             opens: opens.load(ordering: .relaxed), exits: exits.load(ordering: .relaxed),
+            cgroups: cgroupRecords.load(ordering: .relaxed),
             undecodable: undecodable.load(ordering: .relaxed), drains: drains.load(ordering: .relaxed)
         )
     }
@@ -117,6 +127,18 @@ public final class FileOpenConsumer: Sendable {
             drain(into: &batch, paths: &paths, waiting: probe.settings.drainInterval)
         }
         drain(into: &batch, paths: &paths, waiting: nil)
+    }
+
+    /// Consumes and counts every record the ring holds now, on the calling thread, taking turns
+    /// with the consumer thread chunk by chunk: at the counts level a scrape or query calls it
+    /// before folding the kernel's counts, so the cgroups made since the last drain are known by
+    /// then (a cgroup made, used and removed within one drain interval is still named). Delivers
+    /// like a drain (records are decoded only while `wantsRecords()`), but is not a drain pass.
+    public func drainNow() {
+        guard store != nil else { return }
+        var batch: [ProbeRecord] = []
+        var paths = KernelStringCache()
+        consumeAll(into: &batch, paths: &paths, decodeAll: wantsRecords())
     }
 
     /// Records counted per hold of the store's lock: a drain lasts as long as producers keep up
@@ -138,50 +160,92 @@ public final class FileOpenConsumer: Sendable {
             drains.add(1, ordering: .relaxed)
             afterDrain()
         }
-        let decodeAll = store == nil || wantsRecords()
+        consumeAll(into: &batch, paths: &paths, decodeAll: store == nil || wantsRecords())
+    }
+
+    /// Consumes until the ring is empty, `recordsPerChunk` records at a time, delivering each
+    /// chunk's batch when `decodeAll`.
+    private func consumeAll(into batch: inout [ProbeRecord], paths: inout KernelStringCache, decodeAll: Bool) {
         var more = true
         while more {
-            var opened: UInt64 = 0
-            var exited: UInt64 = 0
-            if let store {
-                store.withAggregator { aggregator in
-                    // Runs of repeats are compared in place: the ring keeps the record before
-                    // the current one, and every way out of the handler flushes the run first.
-                    var runs = OpenRunCounter()
-                    defer { runs.flush(into: &aggregator) }
-                    more = consume(limit: Self.recordsPerChunk) { bytes in
-                        let view: DecodedProbeRecord.View
-                        do {
-                            view = try DecodedProbeRecord.view(of: bytes)
-                        } catch {
-                            runs.flush(into: &aggregator)  // consume() calls the ring again
-                            throw error
-                        }
-                        switch view {
-                        case .open(let open):
-                            runs.count(open, into: &aggregator) { paths.decode($0) }
-                            opened += 1
-                        case .exit(let exit):
-                            runs.flush(into: &aggregator)
-                            aggregator.exited(exit.event)
-                            exited += 1
-                        }
-                        if decodeAll { batch.append(DecodedProbeRecord(view, of: bytes, paths: &paths).record) }
+            more = consuming.withLock { _ in consumeChunk(into: &batch, paths: &paths, decodeAll: decodeAll) }
+        }
+    }
+
+    /// Consumes and counts up to `recordsPerChunk` records and delivers their batch (so that
+    /// batches reach `deliver` in ring order whoever drains); returns whether more may wait.
+    private func consumeChunk(into batch: inout [ProbeRecord], paths: inout KernelStringCache, decodeAll: Bool) -> Bool {
+        var more = false
+        var opened: UInt64 = 0
+        var exited: UInt64 = 0
+        var cgroups: UInt64 = 0
+        if let store {
+            store.withAggregator { aggregator in
+                // Runs of repeats are compared in place: the ring keeps the record before
+                // the current one, and every way out of the handler flushes the run first.
+                var runs = OpenRunCounter()
+                defer { runs.flush(into: &aggregator) }
+                more = consume(limit: Self.recordsPerChunk) { bytes in
+                    let view: DecodedProbeRecord.View
+                    do {
+                        view = try DecodedProbeRecord.view(of: bytes)
+                    } catch {
+                        runs.flush(into: &aggregator)  // consume() calls the ring again
+                        throw error
+                    }
+                    switch view {
+                    case .open(let open):
+                        runs.count(open, into: &aggregator) { paths.decode($0) }
+                        opened += 1
+                    case .exit(let exit):
+                        runs.flush(into: &aggregator)
+                        aggregator.exited(exit.event)
+                        exited += 1
+                    case .cgroup(let cgroup):
+                        runs.flush(into: &aggregator)
+                        aggregator.apply(cgroup.change)
+                        cgroups += 1
+                        return
+                    }
+                    if decodeAll {
+                        batch.append(Self.named(DecodedProbeRecord(view, of: bytes, paths: &paths).record, view, aggregator))
                     }
                 }
-            } else {
-                more = consume(limit: Self.recordsPerChunk) { bytes in
-                    let record = try DecodedProbeRecord(bpfRecord: bytes, paths: &paths).record
-                    if case .open = record { opened += 1 } else { exited += 1 }
-                    batch.append(record)
+            }
+        } else {
+            more = consume(limit: Self.recordsPerChunk) { bytes in
+                let view = try DecodedProbeRecord.view(of: bytes)
+                if case .cgroup = view {
+                    cgroups += 1
+                    return
                 }
+                let record = DecodedProbeRecord(view, of: bytes, paths: &paths).record
+                if case .open = record { opened += 1 } else { exited += 1 }
+                batch.append(record)
             }
-            opens.add(opened, ordering: .relaxed)
-            exits.add(exited, ordering: .relaxed)
-            if !batch.isEmpty {
-                deliver(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+        }
+        opens.add(opened, ordering: .relaxed)
+        exits.add(exited, ordering: .relaxed)
+        cgroupRecords.add(cgroups, ordering: .relaxed)
+        if !batch.isEmpty {
+            deliver(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+        return more
+    }
+
+    /// `record` with the unit of its cgroup as the aggregator knows it now (what `tail --unit`
+    /// matches).
+    private static func named(_ record: ProbeRecord, _ view: DecodedProbeRecord.View, _ aggregator: Aggregator) -> ProbeRecord {
+        switch (record, view) {
+        case (.open(var event), _):
+            event.unit = aggregator.cgroups.unit(of: event.cgroupID)?.unit
+            return .open(event)
+        case (.exit(var exit), .exit(let exitView)):
+            exit.unit = aggregator.cgroups.unit(of: exitView.cgroup)?.unit
+            return .exit(exit)
+        default:
+            return record
         }
     }
 

@@ -112,7 +112,17 @@ public final class FileOpenProgram: Sendable {
         try object.map(named: Names.Map.missed).setMaxEntries(settings.missedMapCapacity)
         try object.map(named: Names.Map.missed_comms).setMaxEntries(settings.missedCommMapCapacity)
         try object.load()
+        // The level in force from the first open: the programs run from their attachment, before
+        // the probe exists to set it.
+        try BPFArrayMap<fileopend_settings>(object.map(named: Names.Map.settings)).update(0, settingsValue(settings.detailLevel))
         return object
+    }
+
+    /// The `settings` map's value for `level`.
+    static func settingsValue(_ level: DetailLevel) -> fileopend_settings {
+        fileopend_settings(
+            detail_level: level == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue, reserved: 0
+        )
     }
 
     /// `settings` with `argumentsAtExit` decided: whether this kernel lets tracepoint programs
@@ -144,11 +154,7 @@ public final class FileOpenProgram: Sendable {
     /// counted twice: each is either a record or a count, and both are folded in.
     public func setDetailLevel(_ newLevel: DetailLevel) throws(BPFError) {
         try level.withLock { (current: inout DetailLevel) throws(BPFError) in
-            let value = fileopend_settings(
-                detail_level: newLevel == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue,
-                reserved: 0
-            )
-            try settingsMap.update(0, value)
+            try settingsMap.update(0, Self.settingsValue(newLevel))
             current = newLevel
         }
     }
@@ -172,6 +178,9 @@ public final class FileOpenProgram: Sendable {
         for (key, value) in processEntries {
             let identity = ProcessIdentity(pid: Int32(bitPattern: key.tgid), startTime: key.start_ns)
             Self.add(value, error: key.error, to: &reading.processes[identity])
+            let inCgroup = MissedMaps.CgroupKey(process: identity, cgroup: key.cgroup_id)
+            if reading.cgroups[inCgroup] == nil { reading.processCgroups[identity, default: []].append(key.cgroup_id) }
+            Self.add(value, error: key.error, to: &reading.cgroups[inCgroup])
         }
         for (key, value) in commEntries {
             Self.add(value, error: key.error, to: &reading.comms[withUnsafeBytes(of: key.comm) { KernelString.decode($0) }])
@@ -179,21 +188,26 @@ public final class FileOpenProgram: Sendable {
         return reading
     }
 
-    /// Deletes a process's entries from the missed map (one per result: success, and each errno
-    /// it failed with), once it has exited and they have been folded for the last time.
-    public func forgetMissed(_ process: ProcessIdentity, errnos: some Sequence<Int32>) throws(BPFError) {
-        var key = fileopend_count_key(start_ns: process.startTime, tgid: UInt32(bitPattern: process.pid), error: 0)
-        try missed.delete(key)
-        for errno in errnos {
-            key.error = errno == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32(errno)
-            try missed.delete(key)
+    /// Deletes a process's entries from the missed map (in each cgroup it counted in, one per
+    /// result: success, and each errno it failed with), once it has exited and they have been
+    /// folded for the last time.
+    public func forgetMissed(
+        _ process: ProcessIdentity, errnos: some Sequence<Int32>, cgroups: some Sequence<UInt64>
+    ) throws(BPFError) {
+        let errors = [0] + errnos.map { $0 == 0 ? UInt32(FILEOPEND_ERROR_UNKNOWN) : UInt32($0) }
+        for cgroup in cgroups {
+            for error in errors {
+                try missed.delete(fileopend_count_key(
+                    start_ns: process.startTime, cgroup_id: cgroup, tgid: UInt32(bitPattern: process.pid), error: error
+                ))
+            }
         }
     }
 
     /// Adds one entry (one owner's opens with one result) to the owner's counts: every entry adds
     /// opens by access mode; an errno entry's opens are those failures; the error-0 entry of a
     /// process carries its exit mark.
-    private static func add(_ value: fileopend_counts, error: UInt32, to counts: inout MissedOpens?) {
+    static func add(_ value: fileopend_counts, error: UInt32, to counts: inout MissedOpens?) {
         let comm = withUnsafeBytes(of: value.comm) { KernelString.decode($0) }
         var total = counts ?? MissedOpens(comm: comm)
         let opens = value.reads &+ value.writes &+ value.read_writes
@@ -204,7 +218,8 @@ public final class FileOpenProgram: Sendable {
         total.creates += value.creates
         if error == 0 {
             total.comm = comm
-            total.exitedAt = value.exit_ns == 0 ? nil : value.exit_ns
+            // A process that moved has an error-0 entry per cgroup; the exit marks one of them.
+            if value.exit_ns != 0 { total.exitedAt = max(total.exitedAt ?? 0, value.exit_ns) }
         } else {
             total.errors[error == UInt32(FILEOPEND_ERROR_UNKNOWN) ? 0 : Int32(bitPattern: error), default: 0] += opens
         }
@@ -261,10 +276,14 @@ public final class FileOpenProgram: Sendable {
         let bySection: @Sendable (BPFProgram, ProbeSettings) throws(BPFError) -> BPFLink = { program, _ throws(BPFError) in
             try program.attach()
         }
+        // Every mode: process exits, and the v2 cgroups made and removed (attribution).
         let exit = PlannedProgram(program: Names.Program.handle_process_exit, attach: bySection)
+        let cgroups = [Names.Program.handle_cgroup_mkdir, Names.Program.handle_cgroup_rmdir].map {
+            PlannedProgram(program: $0, attach: bySection)
+        }
         switch mode {
         case .fentry:
-            return [PlannedProgram(program: Names.Program.fexit_do_sys_openat2, attach: bySection), exit]
+            return [PlannedProgram(program: Names.Program.fexit_do_sys_openat2, attach: bySection), exit] + cgroups
         case .kprobe:
             return [
                 PlannedProgram(program: Names.Program.kprobe_do_sys_openat2) { program, settings throws(BPFError) in
@@ -274,7 +293,7 @@ public final class FileOpenProgram: Sendable {
                     try program.attachKprobe(function: settings.hookFunction, returnProbe: true)
                 },
                 exit,
-            ]
+            ] + cgroups
         case .tracepoint, .auto:
             let parks = parksArguments(mode, settings)
             return tracepointPrograms.filter {
@@ -283,7 +302,7 @@ public final class FileOpenProgram: Sendable {
                 (parks ? [programs.enter, programs.exit] : [programs.exit]).map {
                     PlannedProgram(program: $0, attach: bySection)
                 }
-            } + [exit]
+            } + [exit] + cgroups
         }
     }
 

@@ -36,12 +36,17 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Only failed opens.")
     var failed = false
 
-    var request: QueryRequest { .tail(TailFilter(pid: pid, comm: comm, pathPrefix: pathPrefix, failedOnly: failed)) }
+    @Option(help: ArgumentHelp("Only opens in this unit (as the unit label of the metrics).", valueName: "name"))
+    var unit: String?
+
+    var request: QueryRequest {
+        .tail(TailFilter(pid: pid, comm: comm, pathPrefix: pathPrefix, failedOnly: failed, unit: unit))
+    }
 
     func validate() throws {
         if let pid, pid < 1 { throw ValidationError("--pid must be between 1 and \(Int32.max)") }
         if !request.fitsLineLimit {
-            throw ValidationError("--comm or --path-prefix is too long: a request line is at most 4096 bytes")
+            throw ValidationError("--comm, --path-prefix or --unit is too long: a request line is at most 4096 bytes")
         }
     }
 

@@ -42,13 +42,16 @@ final class DaemonQueryResponder: QueryResponder {
                 figures: figures(), aggregator: store.snapshot(), kernelRelease: kernelRelease,
                 uptime: ContinuousClock.now - started
             )))
-        case .top(let order, let limit, let comm):
-            return .success(.top(TopReport(store.snapshot(), by: order, limit: limit, comm: comm)))
+        case .top(let order, let limit, let comm, let group):
+            return .success(.top(TopReport(store.snapshot(), by: order, limit: limit, comm: comm, group: group)))
         case .proc(let pid):
-            guard let process = store.snapshot().processes[pid] else {
+            let snapshot = store.snapshot()
+            guard let process = snapshot.processes[pid] else {
                 return .failure(QueryError(.notFound, "no process with pid \(pid) is tracked"))
             }
-            return .success(.proc(ProcessReport(process, detailLevel: detailLevel())))
+            return .success(.proc(ProcessReport(
+                process, detailLevel: detailLevel(), unit: snapshot.cgroups.unit(of: process.cgroup)
+            )))
         case .reset:
             return .success(.reset(ResetReport(processes: store.resetDetail())))
         case .tail:

@@ -54,10 +54,16 @@ final class DaemonRuntime: Sendable {
         let maintenance = Maintenance(
             probe: attached, store: store, rateWindow: settings.aggregator.rateWindow, logger: logger
         )
-        probe = ProbeComponent(
+        // Units: the v2 cgroups that exist now, before the first record names one.
+        let cgroups = CgroupHierarchy.detect()
+        cgroups.learn(into: store, logger: logger)
+        maintenance.relearnCgroups(from: cgroups)
+        let probe = ProbeComponent(
             probe: attached, settings: settings, store: store, tailHub: tailHub, printer: printer,
             afterDrain: { maintenance.drained() }, logger: logger
         )
+        self.probe = probe
+        maintenance.drainBeforeRefresh { probe.drainNow() }
         let group = ComponentGroup(build: BuildInfo(libbpfVersion: BPFLibraryVersion.current), logger: logger)
         self.group = group
         let responder = DaemonQueryResponder(

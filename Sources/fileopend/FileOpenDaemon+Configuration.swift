@@ -18,7 +18,8 @@ extension FileOpenDaemon {
         let flags: [ConfigurationKey: String?] = [
             .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
             .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
-            .maxProcesses: maxProcesses, .maxComms: maxComms, .maxTopPathsProcesses: maxTopPathsProcesses,
+            .maxProcesses: maxProcesses, .maxComms: maxComms, .maxUnits: maxUnits,
+            .maxTopPathsProcesses: maxTopPathsProcesses,
             .rateWindow: rateWindow, .logLevel: logLevel,
         ]
         overrides.flags = flags.compactMapValues { $0 }

@@ -109,6 +109,12 @@ struct FileOpenDaemon: ParsableCommand {
 
     @Option(
         parsing: .unconditional,
+        help: "Most units (systemd unit and container id) with totals of their own; further ones count under unit=\"[other]\" (default 1000)."
+    )
+    var maxUnits: String?
+
+    @Option(
+        parsing: .unconditional,
         help: "Most processes that keep top paths for fileopenctl proc, the most recently active ones; 0 for none (default 1000)."
     )
     var maxTopPathsProcesses: String?
@@ -236,8 +242,9 @@ struct FileOpenDaemon: ParsableCommand {
         guard let drops = figures[ProbeStatistics.self]?.drops else {
             return "fileopend: \(statistics.opens) opens received; drop counters unreadable"
         }
-        let exitReasons: [DropReason] = [.exitRingBufferFull, .exitUnmarked]
-        let reasons = DropReason.allCases.filter { !exitReasons.contains($0) }
+        // Lost opens by reason; exits follow, and a lost cgroup record matters only to units.
+        let otherReasons: [DropReason] = [.exitRingBufferFull, .exitUnmarked, .cgroupRingBufferFull]
+        let reasons = DropReason.allCases.filter { !otherReasons.contains($0) }
             .map { "\($0) \(drops[$0])" }.joined(separator: ", ")
         return "fileopend: \(statistics.opens) opens received, \(drops.droppedOpens) dropped (\(reasons)); "
             + "\(statistics.exits) process exits received, \(drops[.exitRingBufferFull]) lost "

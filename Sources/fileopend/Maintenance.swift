@@ -35,6 +35,13 @@ final class Maintenance: DaemonComponent {
     private let unmarkedExitsChecked = Mutex<UInt64>(0)
     /// Tracked processes the liveness check found gone.
     private let exitsFoundByCheck = Atomic<UInt64>(0)
+    /// Drains the ring on the caller's thread (`FileOpenConsumer.drainNow`), run by `refresh()`
+    /// before it folds, so that the records of cgroups made since the last drain are in first.
+    private let drainFirst = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The v2 hierarchy, walked again when the kernel lost records of cgroups made, and the
+    /// `cgroup_ring_buffer_full` drops already answered by a walk.
+    private let hierarchy = Mutex<CgroupHierarchy?>(nil)
+    private let lostCgroupRecordsAnswered = Mutex<UInt64>(0)
 
     init(probe: FileOpenProgram, store: AggregatorStore, rateWindow: Duration, logger: Logger) {
         self.probe = probe
@@ -70,6 +77,27 @@ final class Maintenance: DaemonComponent {
         if windowEnded { store.rollRateWindow() }
         foldKernelCounts(expiring: true)
         checkLivenessIfExitsUnmarked()
+        relearnCgroupsIfRecordsLost()
+    }
+
+    /// Sets the hierarchy walked again when records of cgroups made are lost.
+    func relearnCgroups(from hierarchy: CgroupHierarchy) {
+        self.hierarchy.withLock { $0 = hierarchy }
+    }
+
+    /// When the kernel lost records of cgroups made or removed (`cgroup_ring_buffer_full`), walks
+    /// the hierarchy again, so that a cgroup whose creation went unseen is named from then on
+    /// (its opens before count under `[unknown]`; one removed meanwhile stays unnamed).
+    private func relearnCgroupsIfRecordsLost() {
+        guard let hierarchy = hierarchy.withLock({ $0 }), let lost = try? probe.dropCounts()[.cgroupRingBufferFull],
+              lost > lostCgroupRecordsAnswered.withLock({ $0 }) else { return }
+        lostCgroupRecordsAnswered.withLock { $0 = lost }
+        let changes = hierarchy.walk()
+        store.apply(changes)
+        logger.warning("""
+            \(lost) records of cgroups made or removed reached no ring buffer so far: walked the cgroup hierarchy \
+            again (\(changes.count) cgroups). A larger ring_buffer_size helps
+            """)
     }
 
     /// Reads the kernel's missed maps, folds what is new into the counters and deletes the entries
@@ -97,7 +125,10 @@ final class Maintenance: DaemonComponent {
             }
             for identity in store.maintain(missed: missed, now: BootClock.now(), expiring: expiring) {
                 do {
-                    try probe.forgetMissed(identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [])
+                    try probe.forgetMissed(
+                        identity, errnos: missed?.processes[identity].map { Array($0.errors.keys) } ?? [],
+                        cgroups: missed?.processCgroups[identity] ?? []
+                    )
                 } catch {
                     logger.error("deleting the missed-opens entries of process \(identity) failed: \(error)")
                 }
@@ -108,7 +139,14 @@ final class Maintenance: DaemonComponent {
     /// At the counts level, folds the kernel's counts in now, so that a scrape or query sees every
     /// open counted so far (at the events level, the records are counted as they arrive).
     func refresh() {
-        if probe.detailLevel == .counts { foldKernelCounts() }
+        guard probe.detailLevel == .counts else { return }
+        drainFirst.withLock { $0 }?()
+        foldKernelCounts()
+    }
+
+    /// Sets what `refresh()` runs first to drain the ring (the consumer, once it exists).
+    func drainBeforeRefresh(_ drain: @escaping @Sendable () -> Void) {
+        drainFirst.withLock { $0 = drain }
     }
 
     /// What maintenance reports. `writeMetrics(into:)` is where each figure becomes a metric.
@@ -140,6 +178,7 @@ final class Maintenance: DaemonComponent {
             missedMapEntries: entries.processes, missedCommMapEntries: entries.comms,
             exitsFoundByLivenessCheck: exitsFoundByCheck.load(ordering: .relaxed)
         ))
+        if let hierarchy = hierarchy.withLock({ $0 }) { figures.append(hierarchy) }
     }
 
     /// Ready while the consumer thread keeps draining (it passes at least once per drain interval).

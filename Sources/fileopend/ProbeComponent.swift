@@ -58,6 +58,11 @@ final class ProbeComponent: DaemonComponent {
         consumer.start()
     }
 
+    /// Drains the ring now, on the caller's thread (see `FileOpenConsumer.drainNow`).
+    func drainNow() {
+        consumer.drainNow()
+    }
+
     /// Detaches the probe (no new records), lets the consumer thread drain the rest and stop,
     /// then closes the probe.
     func stop() {

@@ -11,6 +11,7 @@ extension StatusReport {
         let maintenance = figures[Maintenance.Statistics.self] ?? Maintenance.Statistics()
         let query = figures[QueryServerStatistics.self] ?? QueryServerStatistics()
         let tail = figures[TailHub.Statistics.self] ?? TailHub.Statistics()
+        let hierarchy = figures[CgroupHierarchy.self] ?? CgroupHierarchy(mode: .legacy, mountPoint: nil)
         let drops = probe.drops ?? DropCounts()
         let (seconds, attoseconds) = uptime.components
         self.init(
@@ -29,7 +30,11 @@ extension StatusReport {
             ringBuffer: RingBuffer(sizeBytes: probe.ringBufferBytes, pendingBytes: probe.ringBufferPendingBytes),
             trackedProcesses: aggregator.processes.count,
             trackedComms: aggregator.comms.count,
-            clients: Clients(connected: query.connected, tailing: tail.subscribers, tailDroppedEvents: tail.droppedEvents)
+            clients: Clients(connected: query.connected, tailing: tail.subscribers, tailDroppedEvents: tail.droppedEvents),
+            cgroups: Cgroups(
+                mode: hierarchy.mode.rawValue, mount: hierarchy.mountPoint ?? "", known: aggregator.cgroups.count,
+                units: aggregator.units.namedCount, unitLimit: aggregator.settings.maxUnits
+            )
         )
     }
 }

@@ -152,10 +152,12 @@ struct CommandLineTests {
         let flags: [(flag: String, value: String, line: String)] = [
             ("--listen", "127.0.0.1:0", #"listen: ["127.0.0.1:0"]"#), ("--socket", "/tmp/x.sock", #"socket: "/tmp/x.sock""#),
             ("--socket-group", "adm", #"socket_group: "adm""#), ("--mode", "kprobe", "attach_mode: kprobe"),
-            ("--hook-function", "do_sys_open", #"hook_function: "do_sys_open""#), ("--detail-level", "counts", "detail_level: counts"),
+            ("--detail-level", "counts", "detail_level: counts"),
+            ("--hook-function", "do_sys_open", #"hook_function: "do_sys_open""#),
             ("--ring-buffer-size", "8192", "ring_buffer_size: 8192"), ("--drain-interval", "5", "drain_interval: 5"),
             ("--retention", "0", "retention: 0"), ("--max-processes", "7", "max_processes: 7"),
-            ("--max-comms", "8", "max_comms: 8"), ("--max-top-paths-processes", "0", "max_top_paths_processes: 0"),
+            ("--max-comms", "8", "max_comms: 8"), ("--max-units", "9", "max_units: 9"),
+            ("--max-top-paths-processes", "0", "max_top_paths_processes: 0"),
             ("--rate-window", "3600", "rate_window: 3600"), ("--log-level", "debug", "log_level: debug"),
         ]
         let check = try DaemonProcess("fileopend", ["--check-config", "--config", "/dev/null"] + flags.flatMap { [$0.flag, $0.value] })

@@ -40,7 +40,10 @@ struct StartupLogTests {
 
     /// The lines about attaching: the probe's own and libbpf's.
     private static func attachLines(_ lines: [String]) -> [String] {
-        lines.filter { $0.contains("[FileOpenProbe]") || $0.contains("source=libbpf") || $0.contains("ulimit") }
+        lines.filter {
+            ($0.contains("[FileOpenProbe]") && ($0.contains(" refused at ") || $0.contains(" attached in ")))
+                || $0.contains("source=libbpf") || $0.contains("ulimit")
+        }
     }
 
     @Test("auto at info: one line per refused mode with its reason, one for the mode that runs, nothing of libbpf")

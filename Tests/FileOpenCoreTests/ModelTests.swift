@@ -35,7 +35,7 @@ struct ModelTests {
         #expect(drops.droppedOpens == 7)
         #expect(DropReason.allCases.map(\.description) == [
             "ring_buffer_full", "pending_map_full", "exit_ring_buffer_full", "missed_map_full", "missed_comm_map_full",
-            "exit_unmarked",
+            "exit_unmarked", "cgroup_ring_buffer_full",
         ])
     }
 

@@ -30,6 +30,7 @@ struct AttachModeTests {
         let ids = try harness.probe.programInfo()
         #expect(ids["tp_exit_openat"].map { $0.id > 0 } == true)
         #expect(ids["handle_process_exit"] != nil)
+        #expect(ids["handle_cgroup_mkdir"] != nil && ids["handle_cgroup_rmdir"] != nil, "every mode names the cgroups made")
     }
 
     @Test("auto takes the first mode that works and logs why each earlier one was refused")

@@ -30,7 +30,7 @@ struct CannedResponder: QueryResponder {
         return switch request {
         case .status:
             .success(.status(Self.status))
-        case .top(let by, let limit, let comm):
+        case .top(let by, let limit, let comm, _):
             // The limit as the window and the comm as the one process: what the server passed on.
             .success(.top(TopReport(by: by, windowSeconds: Double(limit), processes: comm.map { [
                 TopReport.Entry(pid: 1, comm: $0, startNs: 1, exited: false, opens: 1, errors: 0, opensPerSecond: 0,
