@@ -63,6 +63,7 @@ struct open_args {
 struct caller {
 	__u64 id;		/* bpf_get_current_pid_tgid(): tgid << 32 | tid */
 	__u64 start_ns;		/* the group leader's start: with the tgid, the process's identity */
+	__u64 cgroup_id;	/* its v2 cgroup where read already (tp_exit), else 0: read when needed */
 };
 
 /* An open between enter and exit, keyed by thread id (kprobe mode, and tracepoints on old kernels). */
@@ -166,13 +167,14 @@ static __always_inline void identify_caller(struct caller *c)
 {
 	c->id = bpf_get_current_pid_tgid();
 	c->start_ns = process_start();
+	c->cgroup_id = 0;
 }
 
 /* A process's error-0 key in the missed map, in the cgroup it is in now. */
 static __always_inline void process_key(struct fileopend_count_key *key, const struct caller *c)
 {
 	key->start_ns = c->start_ns;
-	key->cgroup_id = current_cgroup();
+	key->cgroup_id = c->cgroup_id ? c->cgroup_id : current_cgroup();
 	key->tgid = tgid_of(c->id);
 	key->error = 0;
 }
@@ -267,7 +269,7 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind, 
 	 */
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
 		task = bpf_get_current_task_btf();
-		r->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+		r->cgroup_id = c->cgroup_id ? c->cgroup_id : task->cgroups->dfl_cgrp->kn->id;
 		r->uid = task->cred->uid.val;
 		__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
 	} else {
@@ -383,6 +385,7 @@ static __always_inline int finish_parked(long ret)
 	a = *parked;
 	bpf_map_delete_elem(&pending, &tid);
 	c.start_ns = process_start();
+	c.cgroup_id = 0;
 	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
 }
 
@@ -515,6 +518,8 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 		return 0;
 	task = bpf_get_current_task_btf();
 	c.start_ns = task->group_leader->start_boottime;
+	/* Read here from the task in hand: the count key or the record needs it either way. */
+	c.cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	regs = (const struct pt_regs *)bpf_task_pt_regs(task);
 	switch (syscall) {
 	case FILEOPEND_SYSCALL_OPEN:
