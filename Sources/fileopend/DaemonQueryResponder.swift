@@ -35,7 +35,13 @@ final class DaemonQueryResponder: QueryResponder {
     }
 
     func respond(to request: QueryRequest) -> Result<QueryResult, QueryError> {
-        refresh()
+        switch request {
+        case .status, .top, .proc:
+            // Only what reads the counters folds the kernel's counts first (the counts level).
+            refresh()
+        case .reset, .tail:
+            break
+        }
         switch request {
         case .status:
             return .success(.status(StatusReport(
