@@ -3,7 +3,9 @@
 /// two equal keys the first counts; a missing member is `DecodingError.keyNotFound`, a wrong type
 /// `typeMismatch`, both with the coding path; text that is not JSON is `dataCorrupted` saying
 /// "not valid JSON". A number decodes into an integer type when its value is one that fits
-/// (`3`, also `3.0`), as with `JSONDecoder`. Used through `QueryJSON` only.
+/// (`3`, also `3.0`), as with `JSONDecoder`, exactly; a floating-point number that overflows to
+/// infinity is refused. Nesting is bounded by `JSONParser.maximumDepth`, so decoding, which
+/// recurses through the Codable types, recurses no deeper. Used through `QueryJSON` only.
 struct JSONTreeDecoder {
     /// Decodes `type` from one JSON text.
     static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
@@ -69,15 +71,58 @@ private enum Read {
 
     static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) throws -> T {
         guard case .number(let text) = value else { throw mismatch(type, value, codingPath) }
-        if let integer = T(text) { return integer }
-        if let double = Double(text), let integer = T(exactly: double) { return integer }
+        if let integer = T(text) ?? exactInteger(T.self, text) { return integer }
         throw DecodingError.dataCorrupted(
             DecodingError.Context(codingPath: codingPath, debugDescription: "Number \(text) does not fit in \(type).")
         )
     }
 
-    static func floating<T: LosslessStringConvertible>(_ type: T.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) throws -> T {
-        guard case .number(let text) = value, let number = T(text) else { throw mismatch(type, value, codingPath) }
+    /// A number written with a fraction or an exponent (`3.0`, `12e2`, `1.5e1`) whose value is an
+    /// integer that fits `T`, as `JSONDecoder` reads it, worked out on the digits, never through
+    /// `Double` (which would turn `9007199254740993.0` into …992). The text is already known to be
+    /// a JSON number; an exponent beyond what any fixed-width integer needs is refused.
+    static func exactInteger<T: FixedWidthInteger>(_ type: T.Type, _ text: String) -> T? {
+        var utf8 = Substring(text).utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        var digits = Array(utf8.prefix { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") })
+        utf8 = utf8.dropFirst(digits.count)
+        var exponent = 0
+        if utf8.first == UInt8(ascii: ".") {
+            let fraction = utf8.dropFirst().prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            digits += fraction
+            exponent -= fraction.count
+            utf8 = utf8.dropFirst(1 + fraction.count)
+        }
+        if !utf8.isEmpty {
+            // An exponent: `e`, an optional sign, digits. Anything beyond ±4 digits cannot give an
+            // integer of at most 64 bits from a line of at most 4096 bytes.
+            guard let written = Int(String(decoding: utf8.dropFirst(), as: UTF8.self)), abs(written) < 10_000 else {
+                return nil
+            }
+            exponent += written
+        }
+        while exponent < 0 {
+            guard digits.last == UInt8(ascii: "0") else { return nil }  // A fraction that is not zero.
+            digits.removeLast()
+            exponent += 1
+        }
+        while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 { digits.removeFirst() }
+        if digits == [UInt8(ascii: "0")] { return 0 }
+        guard digits.count + exponent <= 40 else { return nil }  // More digits than any 128-bit integer.
+        digits += repeatElement(UInt8(ascii: "0"), count: exponent)
+        return T((negative ? "-" : "") + String(decoding: digits, as: UTF8.self))
+    }
+
+    static func floating<T: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ type: T.Type, _ value: JSONValue, _ codingPath: [any CodingKey]
+    ) throws -> T {
+        guard case .number(let text) = value else { throw mismatch(type, value, codingPath) }
+        guard let number = T(text), number.isFinite else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: codingPath, debugDescription: "Number \(text) is not representable in Swift."
+            ))
+        }
         return number
     }
 

@@ -1,4 +1,5 @@
 import FileOpenCore
+import FileOpenTestSupport
 import Foundation
 import Testing
 
@@ -88,5 +89,49 @@ struct JSONTreeCoderTests {
         #expect(mismatch.codingPath.map(\.stringValue) == ["inner", "Index 0", "count"])
         guard case .dataCorrupted(let range)? = failure(#"{"inner":[{"count":300}]}"#) else { Issue.record("range"); return }
         #expect(range.codingPath.map(\.stringValue) == ["inner", "Index 0", "count"])
+    }
+
+    @Test("The schema's reports and random event records: the same bytes as JSONEncoder")
+    func schemaBytes() throws {
+        #expect(try QueryJSON.encode(QuerySchemaTests.status) == Self.foundationBytes(QuerySchemaTests.status))
+        #expect(try QueryJSON.encode(QuerySchemaTests.top) == Self.foundationBytes(QuerySchemaTests.top))
+        #expect(try QueryJSON.encode(QuerySchemaTests.process) == Self.foundationBytes(QuerySchemaTests.process))
+        var generator = SplitMix64(seed: 21)
+        for _ in 0..<2000 {
+            let record = QuerySchemaTests.randomRecord(&generator)
+            #expect(try QueryJSON.encode(record) == Self.foundationBytes(record), "\(record)")
+        }
+    }
+
+    @Test("Integers exactly, never through Double: 64-bit extremes, and 3.0 or 1e2 forms only when exact")
+    func exactIntegers() throws {
+        #expect(try QueryJSON.encode([Int64.min, Int64.max]) == Array("[-9223372036854775808,9223372036854775807]".utf8))
+        #expect(try QueryJSON.decode([UInt64].self, from: Array("[18446744073709551615]".utf8)) == [.max])
+        #expect(try QueryJSON.decode([Int64].self, from: Array("[9007199254740993.0]".utf8)) == [9_007_199_254_740_993])
+        #expect(try QueryJSON.decode([Int64].self, from: Array("[1e2, 12.50e1, -0.0, 0e9999, 1000e-3]".utf8)) == [100, 125, 0, 0, 1])
+        for bad in ["[1.5]", "[18446744073709551616]", "[1e20]", "[-1]", "[1e99999999999999999999]", "[0.1e-99999]"] {
+            #expect(throws: DecodingError.self, "\(bad)") { try QueryJSON.decode([UInt64].self, from: Array(bad.utf8)) }
+        }
+        #expect(throws: DecodingError.self) { try QueryJSON.decode([Double].self, from: Array("[1e400]".utf8)) }
+        #expect(try QueryJSON.decode([Double].self, from: Array("[1e-400]".utf8)) == [0])
+    }
+
+    @Test("Hostile text is refused as not JSON, never a crash: nesting, UTF-8, surrogates, grammar")
+    func hostile() throws {
+        struct Any1: Codable { var a: Int? }
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let cases = [
+            "{\"a\":" + deep + "}", "[" + deep + "]", #"{"a":"\ud800"}"#, #"{"a":"\udc00"}"#, #"{"a":1,}"#,
+            "{\"a\":01}", "{\"a\":1} x", "{'a':1}", "{\"a\":\"\u{1}\"}", "",
+        ]
+        for text in cases {
+            #expect(throws: DecodingError.self, "\(text.prefix(40))") { try QueryJSON.decode(Any1.self, from: Array(text.utf8)) }
+        }
+        #expect(throws: DecodingError.self) { try QueryJSON.decode(Any1.self, from: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]) }
+        // Within the depth limit an unknown member nests as it likes and is ignored.
+        let nested = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(try QueryJSON.decode(Any1.self, from: Array(("{\"z\":" + nested + ",\"a\":2}").utf8)).a == 2)
+        struct Text: Codable, Equatable { var s: String }
+        #expect(try QueryJSON.decode(Text.self, from: Array(#"{"s":"\ud83d\ude00\u00e9\/"}"#.utf8)) == Text(s: "😀é/"))
     }
 }
