@@ -159,6 +159,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "WebConfigurationFuzzer",
+            dependencies: ["FileOpenConfiguration", "FileOpenServer", "FuzzSupport"],
+            path: "Fuzz/WebConfigurationFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",
