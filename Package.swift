@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FileOpenConfigurationTests",
-            dependencies: ["FileOpenConfiguration", "FileOpenTestSupport"],
+            dependencies: ["FileOpenConfiguration", "FileOpenServer", "FileOpenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
