@@ -26,9 +26,16 @@ final class BasicAuthenticator: Sendable {
         self.users = users
     }
 
-    /// Whether `hash` is a bcrypt hash libxcrypt accepts (`crypt_checksalt`).
+    /// Whether `hash` is a whole bcrypt hash — `$2a$`, `$2b$` or `$2y$`, a cost of 04 to 31, 53
+    /// characters of salt and hash — that libxcrypt accepts (`crypt_checksalt`, which checks the
+    /// method and cost only).
     static func isBcryptHash(_ hash: String) -> Bool {
-        guard hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$") else { return false }
+        let bytes = Array(hash.utf8)
+        guard bytes.count == 60, hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$"),
+            bytes[6] == UInt8(ascii: "$"), let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self)), (4...31).contains(cost)
+        else { return false }
+        let alphabet = Set("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        guard bytes[7...].allSatisfy(alphabet.contains) else { return false }
         return crypt_checksalt(hash) == CRYPT_SALT_OK
     }
 
