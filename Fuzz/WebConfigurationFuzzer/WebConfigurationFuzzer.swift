@@ -36,7 +36,9 @@ public func fuzzWebConfiguration(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     if let tls = security.tls {
         precondition(tls.certFile.hasPrefix("/") && tls.keyFile.hasPrefix("/"), "relative paths: \(tls)")
         precondition(tls.minVersion <= tls.maxVersion, "\(tls)")
-        precondition(tls.clientAuth.verifies == (tls.clientCAFile != nil), "\(tls)")
+        // A verifying type needs a CA; NoClientCert refuses one; the others may have one.
+        precondition(!tls.clientAuth.verifies || tls.clientCAFile != nil, "\(tls)")
+        precondition(tls.clientAuth != .noClientCert || tls.clientCAFile == nil, "\(tls)")
     }
     for (user, hash) in security.basicAuthUsers {
         precondition(!user.isEmpty && !user.contains(":") && WebSecurity.isBcryptHash(hash), "\(user): \(hash)")
