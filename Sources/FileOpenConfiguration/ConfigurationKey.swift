@@ -68,7 +68,9 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .webConfigFile, .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses, .logLevel: true
+        case .webConfigFile, .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
+             .logLevel:
+            true
         case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
             false
         }

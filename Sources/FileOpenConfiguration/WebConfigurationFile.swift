@@ -54,7 +54,8 @@ public enum WebConfigurationFile {
 
         func security(_ root: Node) throws(ConfigurationError) -> WebSecurity {
             var security = WebSecurity()
-            for (key, value) in try fields(root, in: "the file", known: ["tls_server_config", "http_server_config", "basic_auth_users"], unsupported: ["rate_limit"]) {
+            let known = ["tls_server_config", "http_server_config", "basic_auth_users"]
+            for (key, value) in try fields(root, in: "the file", known: known, unsupported: ["rate_limit"]) {
                 switch key {
                 case "tls_server_config": security.tls = try tls(value)
                 case "http_server_config": security.headers = try headers(value)
@@ -73,7 +74,9 @@ public enum WebConfigurationFile {
             ]
             let unsupported = ["cert", "key", "client_ca", "client_allowed_sans", "curve_preferences"]
             var values: [String: Node] = [:]
-            for (key, value) in try fields(node, in: section, known: known, unsupported: unsupported) { values[key] = value }
+            for (key, value) in try fields(node, in: section, known: known, unsupported: unsupported) {
+                values[key] = value
+            }
             let certFile = try string(values["cert_file"], "\(section).cert_file")
             let keyFile = try string(values["key_file"], "\(section).key_file")
             let clientCAFile = try string(values["client_ca_file"], "\(section).client_ca_file")
@@ -91,7 +94,8 @@ public enum WebConfigurationFile {
             }
             tls.clientCAFile = clientCAFile.map(resolve)
             if tls.clientCAFile != nil, tls.clientAuth == .noClientCert {
-                throw fail("\(section): client_ca_file is set but client_auth_type is NoClientCert (set RequireAndVerifyClientCert)")
+                throw fail(
+                    "\(section): client_ca_file is set but client_auth_type is NoClientCert (set RequireAndVerifyClientCert)")
             }
             if tls.clientAuth.verifies, tls.clientCAFile == nil {
                 throw fail("\(section): client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
@@ -99,7 +103,8 @@ public enum WebConfigurationFile {
             tls.minVersion = try version(values["min_version"], "\(section).min_version") ?? .tls12
             tls.maxVersion = try version(values["max_version"], "\(section).max_version") ?? .tls13
             guard tls.minVersion <= tls.maxVersion else {
-                throw fail("\(section): min_version \(tls.minVersion.rawValue) is above max_version \(tls.maxVersion.rawValue)")
+                let (min, max) = (tls.minVersion.rawValue, tls.maxVersion.rawValue)
+                throw fail("\(section): min_version \(min) is above max_version \(max)")
             }
             if let suites = values["cipher_suites"] {
                 tls.cipherSuites = try strings(suites, "\(section).cipher_suites")
@@ -117,7 +122,9 @@ public enum WebConfigurationFile {
             var headers: [(name: String, value: String)] = []
             for (key, value) in try fields(node, in: section, known: ["headers", "http2"], unsupported: []) {
                 if key == "http2" {
-                    guard ConfigurationFile.isNull(value) || value.bool != nil else { throw fail("\(section).http2: not true or false") }
+                    guard ConfigurationFile.isNull(value) || value.bool != nil else {
+                        throw fail("\(section).http2: not true or false")
+                    }
                     continue
                 }
                 let allowed = [
@@ -158,7 +165,8 @@ public enum WebConfigurationFile {
                     throw fail("basic_auth_users: user '\(cut(user))' holds ':', which basic authentication cannot carry")
                 }
                 guard let hash = try string(value, "basic_auth_users.\(user)"), WebSecurity.isBcryptHash(hash) else {
-                    throw fail("basic_auth_users.\(cut(user)): not a bcrypt hash ($2a$, $2b$ or $2y$; e.g. htpasswd -nBC 10 \"\" | tr -d ':\\n')")
+                    let example = "htpasswd -nBC 10 \"\" | tr -d ':\\n'"
+                    throw fail("basic_auth_users.\(cut(user)): not a bcrypt hash ($2a$, $2b$ or $2y$; e.g. \(example))")
                 }
                 users[user] = hash
             }

@@ -32,7 +32,8 @@ final class BasicAuthenticator: Sendable {
     static func isBcryptHash(_ hash: String) -> Bool {
         let bytes = Array(hash.utf8)
         guard bytes.count == 60, hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$"),
-            bytes[6] == UInt8(ascii: "$"), let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self)), (4...31).contains(cost)
+            bytes[6] == UInt8(ascii: "$"), let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self)),
+            (4...31).contains(cost)
         else { return false }
         let alphabet = Set("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
         guard bytes[7...].allSatisfy(alphabet.contains) else { return false }

@@ -64,9 +64,10 @@ final class HTTPService: ConnectionService {
         let authenticator = web.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: web.basicAuthUsers)
         try security.withLock { (security: inout Security) throws(ServerError) in
             if requireSameTransport, (security.tls == nil) != (context == nil) {
+                let kept = security.tls == nil ? "HTTP" : "HTTPS"
                 throw .tls(
                     "tls_server_config",
-                    reason: "switching the metrics listener between HTTP and HTTPS needs a restart; kept \(security.tls == nil ? "HTTP" : "HTTPS")")
+                    reason: "switching the metrics listener between HTTP and HTTPS needs a restart; kept \(kept)")
             }
             security = Security(tls: context, authenticator: authenticator, headers: web.headers)
         }
@@ -102,18 +103,15 @@ final class HTTPService: ConnectionService {
             !authenticator.admits(authorization: head.headers.values(for: "Authorization"))
         {
             logger.debug("\(request.peer): \(head.method) \(head.target): no or wrong basic authentication; answered 401")
-            let response = HTTPResponse.error(.unauthorized, detail: "basic authentication required", headers: ["WWW-Authenticate": "Basic"])
-            let keepAlive = head.keepAlive && !isStopping
-            reply(output(
-                encode(response, gzip: false), to: head,
-                connection: keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close",
-                after: keepAlive ? .readNext : .closeAfterLinger))
+            let response = HTTPResponse.error(
+                .unauthorized, detail: "basic authentication required", headers: ["WWW-Authenticate": "Basic"])
+            let (connection, after) = persistence(after: head)
+            reply(output(encode(response, gzip: false), to: head, connection: connection, after: after))
             return
         }
         let answer: @Sendable (EncodedBody) -> Void = { [self] body in
-            let keepAlive = head.keepAlive && !isStopping
-            let connection = keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close"
-            let output = self.output(body, to: head, connection: connection, after: keepAlive ? .readNext : .closeAfterLinger)
+            let (connection, after) = persistence(after: head)
+            let output = self.output(body, to: head, connection: connection, after: after)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             logger.debug("""
@@ -127,6 +125,13 @@ final class HTTPService: ConnectionService {
             return
         }
         renders.request(gzip ? key + " gzip" : key, render: { encode(router.response(for: head), gzip: gzip) }, reply: answer)
+    }
+
+    /// The `Connection` field of the response to `head`, and what follows it: the connection stays
+    /// open unless the client or a stopping server ends it.
+    private func persistence(after head: HTTPRequest) -> (connection: String?, after: Output.After) {
+        guard head.keepAlive && !isStopping else { return ("close", .closeAfterLinger) }
+        return (head.version == .http1_0 ? "keep-alive" : nil, .readNext)
     }
 
     /// Past `maxRequestsInService`: 503 with `Retry-After: 1`, and the connection closes.

@@ -49,8 +49,12 @@ extension FileOpenDaemon {
     static func webReport(_ loaded: LoadedConfiguration) -> String {
         guard let path = loaded.configuration.webConfigFile else { return "" }
         let web = loaded.webSecurity
-        var parts = [web.tls.map { "TLS \($0.minVersion.rawValue)-\($0.maxVersion.rawValue), client certificates \($0.clientAuth.rawValue)" } ?? "plain HTTP"]
-        parts.append(web.basicAuthUsers.isEmpty ? "no basic authentication" : "basic authentication (\(web.basicAuthUsers.count) users)")
+        var parts = [
+            web.tls.map { "TLS \($0.minVersion.rawValue)-\($0.maxVersion.rawValue), client certificates \($0.clientAuth.rawValue)" }
+                ?? "plain HTTP"
+        ]
+        let users = web.basicAuthUsers.count
+        parts.append(users == 0 ? "no basic authentication" : "basic authentication (\(users) users)")
         if !web.headers.isEmpty { parts.append("\(web.headers.count) extra header fields") }
         return "# web configuration file \(path): valid (\(parts.joined(separator: ", ")))\n"
     }
