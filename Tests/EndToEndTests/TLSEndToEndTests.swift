@@ -242,6 +242,41 @@ struct TLSEndToEndTests {
         }
     }
 
+    @Test("min_version, max_version and cipher_suites hold: what they leave out fails the handshake")
+    func versionsAndSuites() throws {
+        let certificates = try Certificates()
+        let ca = ["--cacert", certificates.path("ca.crt"), "-u", "prometheus:\(Self.password)", "-o", "/dev/null", "-w", "%{http_code}"]
+        // TLS 1.2 only, one suite (the server's key is ECDSA P-256).
+        let twelve = certificates.path("web-tls12.yml")
+        try """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              max_version: TLS12
+              cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]
+            basic_auth_users:
+              prometheus: \(Self.hash)
+
+            """.write(toFile: twelve, atomically: true, encoding: .utf8)
+        do {
+            let (daemon, port) = try Self.startDaemon(webConfig: twelve)
+            defer { daemon.stop() }
+            #expect(try Self.curl(port, ca + ["--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384"]).output == "200")
+            #expect(try Self.curl(port, ca + ["--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"]).status == 35)
+            #expect(try Self.curl(port, ca + ["--tlsv1.3"]).status == 35)
+        }
+        // TLS 1.3 only.
+        let thirteen = certificates.path("web-tls13.yml")
+        try String(contentsOfFile: twelve, encoding: .utf8)
+            .replacingOccurrences(of: "  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n", with: "  min_version: TLS13\n")
+            .write(toFile: thirteen, atomically: true, encoding: .utf8)
+        let (daemon, port) = try Self.startDaemon(webConfig: thirteen)
+        defer { daemon.stop() }
+        #expect(try Self.curl(port, ca + ["--tls-max", "1.2"]).status == 35)
+        #expect(try Self.curl(port, ca + ["--tlsv1.3"]).output == "200")
+        #expect(try Self.value("fileopen_http_tls_handshake_failures_total", port: port, certificates) == 1)
+    }
+
     @Test("stalled TLS handshakes do not delay a scrape and are closed at the head timeout, counted")
     func stalledHandshakes() throws {
         let certificates = try Certificates()
