@@ -148,12 +148,13 @@ install-files:
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
-		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(CONFDIR)
+		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DATADIR)/doc/fileopend/examples
 	install -m 0755 $(ARTIFACTS)/fileopend $(DESTDIR)$(SBINDIR)/fileopend
 	install -m 0755 $(ARTIFACTS)/fileopenctl $(DESTDIR)$(BINDIR)/fileopenctl
 	install -m 0644 man/fileopend.8 $(DESTDIR)$(MANDIR)/man8/fileopend.8
 	install -m 0644 man/fileopenctl.1 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1
 	install -m 0644 man/fileopend.yaml.5 $(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5
+	install -m 0644 config/web-config.example.yml $(DESTDIR)$(DATADIR)/doc/fileopend/examples/web-config.example.yml
 	sed -e 's|^ExecStart=/usr/sbin/fileopend |ExecStart=$(SBINDIR)/fileopend |' \
 		-e 's| --config /etc/fileopend/fileopend.yaml$$| --config $(CONFDIR)/fileopend.yaml|' \
 		systemd/fileopend.service >$(DESTDIR)$(UNITDIR)/fileopend.service
@@ -183,6 +184,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/fileopend $(DESTDIR)$(BINDIR)/fileopenctl \
 		$(DESTDIR)$(MANDIR)/man8/fileopend.8 $(DESTDIR)$(MANDIR)/man1/fileopenctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/fileopend.yaml.5 \
+		$(DESTDIR)$(DATADIR)/doc/fileopend/examples/web-config.example.yml \
 		$(DESTDIR)$(UNITDIR)/fileopend.service $(DESTDIR)$(UNITDIR)/fileopend.socket \
 		$(DESTDIR)$(UNITDIR)/fileopend-query.socket $(DESTDIR)$(SYSUSERSDIR)/fileopend.conf \
 		$(DESTDIR)$(TMPFILESDIR)/fileopend.conf $(DESTDIR)$(BASHCOMPDIR)/fileopenctl \

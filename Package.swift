@@ -45,6 +45,9 @@ let package = Package(
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // TLS for the metrics listener, and bcrypt for its basic authentication (docs/tls.md).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // The record ABI shared with the kernel program, plus the few Linux calls Swift cannot make.
         .target(name: "CFileOpend"),
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "FileOpenServer",
             dependencies: [
-                "FileOpenCore", "FileOpenSystem", "CFileOpend", "CZlib", "CSystemd",
+                "FileOpenCore", "FileOpenSystem", "CFileOpend", "CZlib", "CSystemd", "COpenSSL", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -151,6 +154,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "WebConfigurationFuzzer",
+            dependencies: ["FileOpenConfiguration", "FileOpenServer", "FuzzSupport"],
+            path: "Fuzz/WebConfigurationFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",
@@ -208,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FileOpenConfigurationTests",
-            dependencies: ["FileOpenConfiguration", "FileOpenTestSupport"],
+            dependencies: ["FileOpenConfiguration", "FileOpenServer", "FileOpenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

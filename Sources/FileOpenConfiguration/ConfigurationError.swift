@@ -15,6 +15,9 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case wrongType(key: ConfigurationKey, value: String, found: String, source: ConfigurationSource, allowed: String)
     /// A value of the right kind outside what is allowed.
     case invalidValue(key: ConfigurationKey, value: String, problem: String, source: ConfigurationSource, allowed: String)
+    /// The web configuration file (`web_config_file`) is refused: an unknown or unsupported key, a
+    /// bad value, a certificate or key that does not load.
+    case invalidWebConfiguration(path: String, problem: String)
 
     /// EX_CONFIG from sysexits.h, for every configuration error.
     public static let exitCode: Int32 = 78
@@ -65,6 +68,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
             return "invalid \(key) '\(Self.cut(value))' \(source.preposition) \(source): \(found); allowed: \(allowed)"
         case .invalidValue(let key, let value, let problem, let source, let allowed):
             return "invalid \(key) '\(Self.cut(value))' \(source.preposition) \(source): \(problem); allowed: \(allowed)"
+        case .invalidWebConfiguration(let path, let problem):
+            return "invalid web configuration file \(path): \(problem)"
         }
     }
 }

@@ -39,17 +39,7 @@ struct ConfigurationFile {
     /// Checks and parses `bytes` as the contents of `path`.
     init(path: String, bytes: [UInt8]) throws(ConfigurationError) {
         self.path = path
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .malformedYAML(path: path, line: nil, column: nil, problem: "not UTF-8 text")
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw Self.describe(error, path: path)
-        } catch {
-            throw .malformedYAML(path: path, line: nil, column: nil, problem: "\(error)")
-        }
+        let root = try Self.compose(bytes, path: path)
         guard let root, !Self.isNull(root) else {
             (snapshot, nodes) = (nil, [:])
             return
@@ -79,6 +69,20 @@ struct ConfigurationFile {
         }
     }
 
+    /// `bytes` (UTF-8 YAML, the contents of `path`) as a node tree; nil when empty. Errors are one line.
+    static func compose(_ bytes: [UInt8], path: String) throws(ConfigurationError) -> Node? {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .malformedYAML(path: path, line: nil, column: nil, problem: "not UTF-8 text")
+        }
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path)
+        } catch {
+            throw .malformedYAML(path: path, line: nil, column: nil, problem: "\(error)")
+        }
+    }
+
     /// The value of `key` as written, for a message: `300`, `[a, b]`, `{a: 1}`.
     func rawValue(of key: ConfigurationKey) -> String {
         nodes[key].map(Self.text(of:)) ?? ""
@@ -103,12 +107,12 @@ struct ConfigurationFile {
 
     // MARK: - Helpers
 
-    private static func isNull(_ node: Node) -> Bool {
+    static func isNull(_ node: Node) -> Bool {
         if case .scalar = node { return node.null != nil }
         return false
     }
 
-    private static func kind(of node: Node) -> String {
+    static func kind(of node: Node) -> String {
         switch node {
         case .scalar: isNull(node) ? "empty" : "a single value"
         case .mapping: "a mapping"
@@ -149,7 +153,7 @@ struct ConfigurationFile {
     }
 
     /// The whole file, through open(2)/read(2) so that the errno survives.
-    private static func contents(of path: String) throws(ReadError) -> [UInt8] {
+    static func contents(of path: String) throws(ReadError) -> [UInt8] {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ReadError(errno: errno) }
         defer { Glibc.close(fd) }

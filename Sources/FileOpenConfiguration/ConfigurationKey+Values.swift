@@ -27,7 +27,7 @@ extension ConfigurationKey {
     var configType: ConfigType {
         switch self {
         case .listen: .stringArray
-        case .socket, .socketGroup, .attachMode, .hookFunction, .detailLevel, .logLevel: .string
+        case .webConfigFile, .socket, .socketGroup, .attachMode, .hookFunction, .detailLevel, .logLevel: .string
         case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
              .rateWindow:
             .int
@@ -51,6 +51,7 @@ extension ConfigurationKey {
     var allowed: String {
         switch self {
         case .listen: "a list of IPv4:PORT or [IPv6]:PORT addresses, e.g. [\"127.0.0.1:9469\", \"[::1]:9469\"]"
+        case .webConfigFile: "an absolute path to a file in exporter-toolkit's web configuration format, or \"\" for none"
         case .socket: "an absolute path of at most \(Self.maximumSocketPathBytes) bytes"
         case .socketGroup: "a group name (letters, digits, '.', '_', '-')"
         case .attachMode: AttachMode.allCases.map(\.rawValue).joinedAsAlternatives()
@@ -103,6 +104,9 @@ extension ConfigurationKey {
             }
         case .string(let text):
             switch self {
+            case .webConfigFile:
+                guard text.isEmpty || text.hasPrefix("/") else { throw invalid(text, "not an absolute path") }
+                configuration.webConfigFile = text.isEmpty ? nil : text
             case .socket:
                 guard text.hasPrefix("/") else { throw invalid(text, "not an absolute path") }
                 guard text.utf8.count <= Self.maximumSocketPathBytes else { throw invalid(text, "too long") }

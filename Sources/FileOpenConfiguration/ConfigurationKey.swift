@@ -12,6 +12,8 @@ import Foundation
 public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, CustomStringConvertible {
     /// Where /metrics is served: a list of `IPv4:PORT` / `[IPv6]:PORT`.
     case listen
+    /// The web configuration file (TLS, basic authentication) of the metrics listener.
+    case webConfigFile = "web_config_file"
     /// The query socket's path.
     case socket
     /// The group that may use the query socket.
@@ -60,11 +62,15 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
 
     /// Whether a reload (SIGHUP) applies a change at once. The others are bound into sockets, the
     /// loaded BPF program or the consumer thread's timers, so changing them means restarting.
+    /// The web configuration file is read again on every reload (certificates renewed in place
+    /// are picked up); only switching between HTTP and HTTPS needs a restart.
     /// The rate window stays restart-only because the maintenance pass that ends each window
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses, .logLevel: true
+        case .webConfigFile, .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
+             .logLevel:
+            true
         case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
             false
         }

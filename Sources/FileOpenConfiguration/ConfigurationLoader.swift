@@ -11,8 +11,13 @@ import Configuration
 /// is internal to the package, so a message could not name the source of a bad value.
 public enum ConfigurationLoader {
     /// Reads and validates; throws the first problem found, sources checked in file-key order.
+    /// With `web_config_file` set, that file is read, parsed and its certificates loaded too.
     public static func load(_ inputs: ConfigurationInputs) throws(ConfigurationError) -> LoadedConfiguration {
-        try load(inputs, file: ConfigurationFile.read(path: inputs.path, mustExist: inputs.pathIsExplicit))
+        var loaded = try load(inputs, file: ConfigurationFile.read(path: inputs.path, mustExist: inputs.pathIsExplicit))
+        if let path = loaded.configuration.webConfigFile {
+            loaded.webSecurity = try WebConfigurationFile.load(path: path)
+        }
+        return loaded
     }
 
     /// Validates `contents` as the file at `inputs.path` would be (without reading anything), with

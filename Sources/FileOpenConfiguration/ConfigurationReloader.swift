@@ -1,4 +1,5 @@
 public import FileOpenCore
+public import FileOpenServer
 public import Logging
 import Synchronization
 
@@ -17,6 +18,7 @@ public final class ConfigurationReloader: Sendable {
     private let logLevel: LogLevelControl
     private let applyAggregatorSettings: @Sendable (AggregatorSettings) -> Void
     private let applyDetailLevel: @Sendable (DetailLevel) -> String?
+    private let applyWebSecurity: @Sendable (WebSecurity) -> String?
     private let logger: Logger
 
     /// - Parameters:
@@ -25,11 +27,15 @@ public final class ConfigurationReloader: Sendable {
     ///   - logLevel: the level every log handler reads.
     ///   - applyAggregatorSettings: hands new bounds to the aggregator (`AggregatorStore.update(settings:)`).
     ///   - applyDetailLevel: switches the probe's detail level; returns why it refused, or nil.
+    ///   - applyWebSecurity: hands the web configuration file's settings (read again on every
+    ///     reload) to the metrics server; returns why it refused, or nil.
     public init(
         inputs: ConfigurationInputs, running: DaemonConfiguration, logLevel: LogLevelControl,
         logger: Logger, applyAggregatorSettings: @escaping @Sendable (AggregatorSettings) -> Void,
-        applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil }
+        applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil },
+        applyWebSecurity: @escaping @Sendable (WebSecurity) -> String? = { _ in nil }
     ) {
+        self.applyWebSecurity = applyWebSecurity
         self.inputs = inputs
         self.running = Mutex(running)
         self.logLevel = logLevel
@@ -67,7 +73,13 @@ public final class ConfigurationReloader: Sendable {
                 running.take(.detailLevel, from: old)
                 live.removeAll { $0 == .detailLevel }
             }
-            if live.contains(where: { $0 != .logLevel && $0 != .detailLevel }) {
+            // Read again whether or not its path changed: certificates are renewed in place.
+            if let refusal = applyWebSecurity(loaded.webSecurity) {
+                logger.error("web_config_file not applied, keeping the running one: \(refusal)")
+                running.take(.webConfigFile, from: old)
+                live.removeAll { $0 == .webConfigFile }
+            }
+            if live.contains(where: { $0 != .logLevel && $0 != .detailLevel && $0 != .webConfigFile }) {
                 applyAggregatorSettings(running.aggregatorSettings)
             }
 

@@ -7,6 +7,9 @@ public import Logging
 public struct DaemonConfiguration: Sendable, Equatable {
     /// Where /metrics is served.
     public var listen: [ListenAddress] = [DaemonConfiguration.defaultListenAddress]
+    /// The web configuration file (TLS, basic authentication) of the metrics listener; nil: plain
+    /// HTTP without authentication.
+    public var webConfigFile: String?
     /// The query socket's path.
     public var socket = "/run/fileopend/fileopend.sock"
     /// The group that may use the query socket (root's group when it does not exist).
@@ -60,6 +63,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public func text(of key: ConfigurationKey) -> String {
         switch key {
         case .listen: "[" + listen.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .webConfigFile: webConfigFile ?? ""
         case .socket: socket
         case .socketGroup: socketGroup
         case .attachMode: attachMode.rawValue
@@ -86,6 +90,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public mutating func take(_ key: ConfigurationKey, from other: DaemonConfiguration) {
         switch key {
         case .listen: listen = other.listen
+        case .webConfigFile: webConfigFile = other.webConfigFile
         case .socket: socket = other.socket
         case .socketGroup: socketGroup = other.socketGroup
         case .attachMode: attachMode = other.attachMode
@@ -110,7 +115,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         ConfigurationKey.allCases.map { key in
             // Free text is quoted, so that a value YAML would read as something else (`null`, `true`,
             // `a: b`) reads back as the same text.
-            let value = [.socket, .socketGroup, .hookFunction].contains(key) ? Self.yamlQuoted(text(of: key)) : text(of: key)
+            let value = [.webConfigFile, .socket, .socketGroup, .hookFunction].contains(key) ? Self.yamlQuoted(text(of: key)) : text(of: key)
             return "\(key): \(value)  # \((sources[key] ?? .defaultValue).label)"
         }.joined(separator: "\n")
     }

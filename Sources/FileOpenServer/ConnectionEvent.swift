@@ -21,4 +21,6 @@ enum ConnectionEvent {
     case sent(Int)
     /// `accept(2)` failed for want of descriptors or memory; the listener pauses 100 ms.
     case acceptFailed
+    /// A TLS handshake failed (the connection is closed).
+    case handshakeFailed
 }

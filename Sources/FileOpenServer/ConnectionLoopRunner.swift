@@ -9,6 +9,10 @@ import Glibc
 /// lingering, room while writing, nothing while a worker has it), so no event can arrive for a
 /// connection the loop is not ready to handle.
 ///
+/// - TLS (a service that `servesTLS`): a connection starts handshaking, driven by its events like
+///   a head (non-blocking, under the head timeout from the accept, so a client that stalls its
+///   handshake costs a descriptor, never a thread); then every byte goes through its session, and
+///   only this thread touches it: workers leave a TLS response's writing to the loop.
 /// - Reading: each readable event is one `recv(2)` into a shared 16 KiB buffer, handed to the
 ///   session; a complete request goes to the worker pool (or is answered busy past
 ///   `maxRequestsInService`).
@@ -167,6 +171,14 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
             connections[id] = connection
             peak = max(peak, connections.count)
             service.record(.accepted)
+            if service.servesTLS {
+                guard let tls = service.tlsSession(for: fd) else {
+                    close(connection)
+                    continue
+                }
+                connection.tls = tls
+                connection.phase = .handshaking
+            }
             guard poll.add(fd, events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, token: id) else {
                 close(connection)
                 continue
@@ -185,6 +197,7 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         func rank(_ connection: Connection) -> Int {
             switch connection.phase {
             case .lingering: 0
+            case .handshaking: 1
             case .reading: connection.session.isIdle ? 3 : 1
             case .writing: 2
             case .inService: 4
@@ -244,6 +257,7 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
 
     private func handle(_ connection: Connection) {
         switch connection.phase {
+        case .handshaking: handshake(connection)
         case .reading: read(connection)
         case .writing: flush(connection)
         case .lingering: discard(connection)
@@ -251,7 +265,45 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         }
     }
 
+    /// Drives a TLS handshake one step; once done, reads what may already have come.
+    private func handshake(_ connection: Connection) {
+        guard let tls = connection.tls else { return }
+        switch tls.handshake() {
+        case .done:
+            connection.phase = .reading
+            read(connection)
+        case .wantRead:
+            arm(connection, EPOLLIN.rawValue)
+        case .wantWrite:
+            arm(connection, EPOLLOUT.rawValue)
+        case .closed:
+            handshakeFailed(connection, reason: "the client closed the connection", plainHTTP: false)
+        case .failed(let reason, let plainHTTP):
+            handshakeFailed(connection, reason: reason, plainHTTP: plainHTTP)
+        }
+    }
+
+    /// Counted and logged at debug (a client can cause these at will); a plain-HTTP client is
+    /// told in plain HTTP what it did wrong, as Go's server does, then the connection closes.
+    private func handshakeFailed(_ connection: Connection, reason: String, plainHTTP: Bool) {
+        service.record(.handshakeFailed)
+        logger.debug("\(service.label): TLS handshake failed: \(reason)")
+        if plainHTTP {
+            let answer = "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+                + "Client sent an HTTP request to an HTTPS server.\n"
+            let socket = ConnectionSocket(fd: connection.fd, wake: wake)
+            service.record(.sent(socket.sendWithoutWaiting(Array(answer.utf8))))
+            _ = shutdown(connection.fd, Int32(SHUT_WR))
+            socket.discardQueued()
+        }
+        close(connection)
+    }
+
     private func read(_ connection: Connection) {
+        if let tls = connection.tls {
+            readTLS(connection, tls)
+            return
+        }
         let count = recv(connection.fd, scratch.baseAddress, scratch.count, 0)
         if count > 0 {
             connection.session.received(UnsafeRawBufferPointer(rebasing: scratch[..<count]), at: now)
@@ -264,6 +316,29 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
             close(connection)  // Reset by the client: it left.
             return
         }
+        advance(connection)
+    }
+
+    /// `read(_:)` through TLS: every record OpenSSL has decrypted is taken, since the socket will
+    /// not signal what OpenSSL already holds.
+    private func readTLS(_ connection: Connection, _ tls: TLSSession) {
+        repeat {
+            switch tls.read(into: scratch) {
+            case .done(let count):
+                connection.session.received(UnsafeRawBufferPointer(rebasing: scratch[..<count]), at: now)
+            case .closed:
+                connection.endOfStream = true
+            case .wantRead:
+                break  // Nothing more yet: `advance` waits for input if it needs more.
+            case .wantWrite:
+                arm(connection, EPOLLIN.rawValue | EPOLLOUT.rawValue)
+                return
+            case .failed(let reason, _):
+                logger.debug("\(service.label): TLS read failed: \(reason)")
+                close(connection)
+                return
+            }
+        } while tls.pending > 0 && !connection.endOfStream
         advance(connection)
     }
 
@@ -297,12 +372,14 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         connection.phase = .inService
         connection.since = now
         let (id, fd, loop, notify) = (connection.id, connection.fd, loop, notify)
+        let encrypted = connection.tls != nil
         pool.submit {
             loop.service.respond(to: request) { output in
                 loop.inService.subtract(1, ordering: .relaxed)
                 var output = output
                 let started = ContinuousClock.now
-                let result = output.send(to: fd) { loop.service.record(.sent($0)) }
+                // A TLS session is the loop's alone: the loop writes that response (takeCompletions).
+                let result = encrypted ? .wouldBlock : output.send(to: fd) { loop.service.record(.sent($0)) }
                 loop.completions.withLock {
                     $0.append(.init(id: id, output: output, result: result, started: started))
                 }
@@ -318,6 +395,10 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         }
         for completion in done {
             guard let connection = connections[completion.id] else { continue }
+            if connection.tls != nil {
+                write(completion.output, to: connection, started: completion.started)
+                continue
+            }
             connection.output = completion.output
             sent(completion.result, on: connection, started: completion.started)
         }
@@ -326,8 +407,13 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
     /// Writes an output the loop made itself as far as the socket takes it.
     private func write(_ output: Output, to connection: Connection, started: ContinuousClock.Instant) {
         connection.output = output
-        let result = connection.output!.send(to: connection.fd) { service.record(.sent($0)) }
-        sent(result, on: connection, started: started)
+        sent(send(connection), on: connection, started: started)
+    }
+
+    /// Writes as much of the connection's output as the socket takes, through TLS if it has it.
+    private func send(_ connection: Connection) -> ConnectionOutput<Service.HandOff>.SendResult {
+        if let tls = connection.tls { return connection.output!.send(through: tls) { service.record(.sent($0)) } }
+        return connection.output!.send(to: connection.fd) { service.record(.sent($0)) }
     }
 
     /// After a write attempt: the next phase, or the rest of the output for the loop to write.
@@ -353,8 +439,7 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
     /// `EPOLLOUT`: the client has read some; write more.
     private func flush(_ connection: Connection) {
         guard connection.output != nil else { return }
-        let result = connection.output!.send(to: connection.fd) { service.record(.sent($0)) }
-        switch result {
+        switch send(connection) {
         case .done: written(connection)
         case .failed(let error): clientGone(connection, errno: error)
         case .wouldBlock:
@@ -377,6 +462,7 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
         case .close:
             close(connection)
         case .closeAfterLinger:
+            connection.tls?.shutdown()
             guard shutdown(connection.fd, Int32(SHUT_WR)) == 0 else {
                 close(connection)
                 return
@@ -474,6 +560,10 @@ final class ConnectionLoopRunner<Service: ConnectionService> {
 
     private func expire(_ connection: Connection) {
         switch connection.phase {
+        case .handshaking:
+            // Counted and logged as a head that did not come; nothing can be written in plain text.
+            _ = connection.session.readTimedOut()
+            close(connection)
         case .reading:
             guard let output = connection.session.readTimedOut() else {
                 close(connection)

@@ -46,6 +46,28 @@ struct ConnectionOutput<HandOff: Sendable>: Sendable {
         case failed(errno: Int32)
     }
 
+    /// The same through a TLS session (`SSL_write`, partial writes), on the event loop's thread:
+    /// head and body are two writes, so two TLS records at least.
+    mutating func send(through tls: TLSSession, sent: (Int) -> Void) -> SendResult {
+        while offset < head.count + body.count {
+            let step = offset < head.count
+                ? head.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                : body.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[(offset - head.count)...])) }
+            switch step {
+            case .done(let count):
+                offset += count
+                sent(count)
+            case .wantRead, .wantWrite:
+                return .wouldBlock
+            case .closed:
+                return .failed(errno: EPIPE)
+            case .failed:
+                return .failed(errno: ECONNRESET)
+            }
+        }
+        return .done
+    }
+
     /// `sendmsg(2)` with `MSG_NOSIGNAL | MSG_DONTWAIT` until done or the socket is full (a vanished
     /// client is an EPIPE here, never a SIGPIPE). `sent` is told every chunk the kernel took.
     mutating func send(to fd: Int32, sent: (Int) -> Void) -> SendResult {

@@ -37,4 +37,16 @@ protocol ConnectionService: Sendable {
     func takeOver(_ fd: Int32, for handOff: HandOff, wake: WakeEvent, readOpen: Bool) -> Output?
     /// Counts what the loop did.
     func record(_ event: ConnectionEvent)
+    /// Whether connections are TLS. It never changes while the loop runs.
+    var servesTLS: Bool { get }
+    /// The TLS session a connection just accepted on `fd` starts with (`servesTLS`); nil if
+    /// OpenSSL could not make one (out of memory): the loop then closes the connection.
+    func tlsSession(for fd: Int32) -> TLSSession?
+}
+
+extension ConnectionService {
+    /// Plain connections.
+    var servesTLS: Bool { false }
+
+    func tlsSession(for fd: Int32) -> TLSSession? { nil }
 }

@@ -1,5 +1,6 @@
 import FileOpenCore
 public import Logging
+import Synchronization
 
 /// The strict HTTP/1.1 server of the daemon's metrics endpoint: GET and HEAD only, keep-alive and
 /// pipelining, gzip, and every client held to `HTTPServerLimits`.
@@ -17,6 +18,7 @@ public final class HTTPServer: Sendable {
     private let sockets: [ListeningSocket]
     private let service: HTTPService
     private let loop: ConnectionLoop<HTTPService>
+    private let started = Atomic<Bool>(false)
 
     /// A server for `sockets`, which it owns from now on and closes in `stop()`.
     public init(
@@ -36,6 +38,18 @@ public final class HTTPServer: Sendable {
     /// The counters so far.
     public var statistics: HTTPServerStatistics { service.statistics.withLock { $0 } }
 
+    /// What clients must present from now on (TLS, basic authentication) and the header fields
+    /// added to responses: before `start()`, what the server starts with (default: plain HTTP,
+    /// no authentication); later, a reload's (certificates and keys are read again here). Throws,
+    /// changing nothing, when a file cannot be loaded or when a running server would switch
+    /// between HTTP and HTTPS (that needs a restart).
+    public func configure(_ web: WebSecurity) throws(ServerError) {
+        try service.configure(web, requireSameTransport: started.load(ordering: .acquiring))
+    }
+
+    /// Whether the listeners speak TLS.
+    public var servesTLS: Bool { service.servesTLS }
+
     /// Starts the event loop and the workers. Creates the loop's descriptors (`eventfd(2)`,
     /// `epoll_create1(2)`); throws if that fails, if a listening socket is closed already, or if
     /// the server was started before.
@@ -45,6 +59,7 @@ public final class HTTPServer: Sendable {
             throw .invalidState("a listening socket was closed before start()")
         }
         try loop.start(listeners: listeners)
+        started.store(true, ordering: .releasing)
         service.logger.info("HTTP server listening on \(addresses.map(\.description).joined(separator: ", "))")
     }
 

@@ -19,7 +19,7 @@ public struct HTTPServerStatistics: ComponentStatistics, Equatable {
     /// Responses sent to requests, by status code, including the server's own 400/405/408/413/431/503/505.
     /// Pre-filled with 0 for the codes the server itself produces, so none of them is absent.
     public var requestsByStatus: [Int: UInt64] = Dictionary(
-        uniqueKeysWithValues: [200, 400, 404, 405, 408, 413, 431, 503, 505].map { ($0, 0) }
+        uniqueKeysWithValues: [200, 400, 401, 404, 405, 408, 413, 431, 503, 505].map { ($0, 0) }
     )
     /// Requests answered 503 because `maxRequestsInService` were being rendered or waiting.
     public var requestsRefused: UInt64 = 0
@@ -37,6 +37,9 @@ public struct HTTPServerStatistics: ComponentStatistics, Equatable {
     public var acceptErrors: UInt64 = 0
     /// Bytes written to clients, heads included.
     public var bytesSent: UInt64 = 0
+    /// TLS handshakes that failed (no shared version or suite, a missing or unverified client
+    /// certificate, plain HTTP sent to the TLS port, a client that closed mid-handshake).
+    public var tlsHandshakeFailures: UInt64 = 0
 
     /// All zero but the cap.
     public init(connectionLimit: Int = 0) {
@@ -98,5 +101,10 @@ public struct HTTPServerStatistics: ComponentStatistics, Equatable {
         writer.sample(acceptErrors)
         writer.family("fileopen_http_sent_bytes", .counter, help: "Bytes written to HTTP clients, heads included.")
         writer.sample(bytesSent)
+        writer.family(
+            "fileopen_http_tls_handshake_failures", .counter,
+            help: "TLS handshakes on the metrics listeners that failed (web_config_file's tls_server_config; 0 without TLS)."
+        )
+        writer.sample(tlsHandshakeFailures)
     }
 }

@@ -19,6 +19,16 @@ final class HTTPService: ConnectionService {
     /// Renders of shared routes (`/metrics`) in progress.
     private let renders = SharedRender<EncodedBody>()
     private let stopping = Atomic<Bool>(false)
+    /// What clients must present (TLS, basic authentication) and the extra header fields; swapped
+    /// whole by a reload, read per connection (TLS) and per request (the rest).
+    private let security = Mutex(Security())
+
+    /// `WebSecurity` loaded: the TLS context built, the authenticator made.
+    private struct Security {
+        var tls: TLSContext?
+        var authenticator: BasicAuthenticator?
+        var headers: [(name: String, value: String)] = []
+    }
 
     /// How long a closing connection waits for the client to close its side.
     private static let lingerTime = Duration.seconds(2)
@@ -46,6 +56,31 @@ final class HTTPService: ConnectionService {
 
     var connectionsTakenOver: Int { 0 }
 
+    /// Loads `web` (its certificates and keys are read now) and applies it to connections
+    /// accepted and requests answered from now on. With `requireSameTransport` (a running server),
+    /// switching between plain HTTP and TLS is refused: clients and scrape configs would all break.
+    func configure(_ web: WebSecurity, requireSameTransport: Bool) throws(ServerError) {
+        let context = try web.tls.map { tls throws(ServerError) in try TLSContext(tls) }
+        let authenticator = web.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: web.basicAuthUsers)
+        try security.withLock { (security: inout Security) throws(ServerError) in
+            if requireSameTransport, (security.tls == nil) != (context == nil) {
+                let kept = security.tls == nil ? "HTTP" : "HTTPS"
+                throw .tls(
+                    "tls_server_config",
+                    reason: "switching the metrics listener between HTTP and HTTPS needs a restart; kept \(kept)")
+            }
+            security = Security(tls: context, authenticator: authenticator, headers: web.headers)
+        }
+    }
+
+    /// Whether connections are TLS.
+    var servesTLS: Bool { security.withLock { $0.tls != nil } }
+
+    func tlsSession(for fd: Int32) -> TLSSession? {
+        guard let context = security.withLock({ $0.tls }) else { return nil }
+        return TLSSession(context: context, fd: fd)
+    }
+
     func record(_ update: (inout HTTPServerStatistics) -> Void) {
         statistics.withLock { update(&$0) }
     }
@@ -64,10 +99,19 @@ final class HTTPService: ConnectionService {
         let started = ContinuousClock.now
         let head = request.head
         let gzip = head.acceptsGzip
+        if let authenticator = security.withLock({ $0.authenticator }),
+            !authenticator.admits(authorization: head.headers.values(for: "Authorization"))
+        {
+            logger.debug("\(request.peer): \(head.method) \(head.target): no or wrong basic authentication; answered 401")
+            let response = HTTPResponse.error(
+                .unauthorized, detail: "basic authentication required", headers: ["WWW-Authenticate": "Basic"])
+            let (connection, after) = persistence(after: head)
+            reply(output(encode(response, gzip: false), to: head, connection: connection, after: after))
+            return
+        }
         let answer: @Sendable (EncodedBody) -> Void = { [self] body in
-            let keepAlive = head.keepAlive && !isStopping
-            let connection = keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close"
-            let output = self.output(body, to: head, connection: connection, after: keepAlive ? .readNext : .closeAfterLinger)
+            let (connection, after) = persistence(after: head)
+            let output = self.output(body, to: head, connection: connection, after: after)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             logger.debug("""
@@ -81,6 +125,13 @@ final class HTTPService: ConnectionService {
             return
         }
         renders.request(gzip ? key + " gzip" : key, render: { encode(router.response(for: head), gzip: gzip) }, reply: answer)
+    }
+
+    /// The `Connection` field of the response to `head`, and what follows it: the connection stays
+    /// open unless the client or a stopping server ends it.
+    private func persistence(after head: HTTPRequest) -> (connection: String?, after: Output.After) {
+        guard head.keepAlive && !isStopping else { return ("close", .closeAfterLinger) }
+        return (head.version == .http1_0 ? "keep-alive" : nil, .readNext)
     }
 
     /// Past `maxRequestsInService`: 503 with `Retry-After: 1`, and the connection closes.
@@ -101,6 +152,8 @@ final class HTTPService: ConnectionService {
     /// At the connection cap with every connection in service: 503 before any request is read
     /// (the answer would be the same).
     func refusal() -> [UInt8] {
+        // Plain text on a TLS connection would be garbage to the client: just the close.
+        guard !servesTLS else { return [] }
         let response = HTTPResponse.serviceUnavailable
         let head = ResponseHeadEncoder.encode(
             response, contentLength: response.body.count, gzip: false, varyOnEncoding: false, connection: "close")
@@ -125,6 +178,7 @@ final class HTTPService: ConnectionService {
             case .clientGone: statistics.clientDisconnects += 1
             case .sent(let bytes): statistics.bytesSent += UInt64(bytes)
             case .acceptFailed: statistics.acceptErrors += 1
+            case .handshakeFailed: statistics.tlsHandshakeFailures += 1
             }
         }
     }
@@ -161,8 +215,10 @@ final class HTTPService: ConnectionService {
     /// body's length and sends none.
     private func output(_ encoded: EncodedBody, to request: HTTPRequest?, connection: String?, after: Output.After) -> Output {
         record { $0.requestsByStatus[encoded.response.status.code, default: 0] += 1 }
+        var response = encoded.response
+        for (name, value) in security.withLock({ $0.headers }) { response.headers.append(name: name, value: value) }
         let head = ResponseHeadEncoder.encode(
-            encoded.response, contentLength: encoded.body.count, gzip: encoded.gzip,
+            response, contentLength: encoded.body.count, gzip: encoded.gzip,
             varyOnEncoding: encoded.compressible, connection: connection
         )
         return Output(head: head, body: request?.isHead == true ? [] : encoded.body, after: after)

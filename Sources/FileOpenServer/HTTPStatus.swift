@@ -15,6 +15,9 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
     /// `400 Bad Request`: the request head is malformed.
     public static let badRequest = HTTPStatus(code: 400, reasonPhrase: "Bad Request")
+    /// `401 Unauthorized`: basic authentication is required and was missing or wrong; sent
+    /// with `WWW-Authenticate: Basic`.
+    public static let unauthorized = HTTPStatus(code: 401, reasonPhrase: "Unauthorized")
     /// `404 Not Found`
     public static let notFound = HTTPStatus(code: 404, reasonPhrase: "Not Found")
     /// `405 Method Not Allowed`: sent with `Allow: GET, HEAD`.

@@ -2,6 +2,8 @@
 /// session, where it is in its life, and the output being written to it.
 final class LoopConnection<Session: ConnectionSession> {
     enum Phase {
+        /// The TLS handshake, under the session's read deadline (the head timeout from the accept).
+        case handshaking
         /// Reading a request: the session's read deadline applies.
         case reading
         /// A worker has the request (and, until it reports back, the socket): no deadline, no events.
@@ -29,6 +31,8 @@ final class LoopConnection<Session: ConnectionSession> {
     var buffered = 0
     /// Bytes discarded while lingering.
     var discarded = 0
+    /// Its TLS session on a TLS listener: every byte goes through it (on the loop's thread only).
+    var tls: TLSSession?
 
     init(id: UInt64, fd: Int32, session: Session, at now: ContinuousClock.Instant) {
         self.id = id

@@ -167,6 +167,7 @@ final class QueryService: ConnectionService {
             case .clientGone: statistics.clientDisconnects += 1
             case .sent(let bytes): statistics.bytesSent += UInt64(bytes)
             case .acceptFailed: statistics.acceptErrors += 1
+            case .handshakeFailed: break  // The query socket speaks no TLS.
             }
         }
     }

@@ -21,6 +21,9 @@ public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
     case notASocket(path: String)
     /// A descriptor handed over for the query socket is not a listening Unix stream socket.
     case notAUnixListeningSocket(descriptor: Int32, reason: String)
+    /// The TLS configuration could not be loaded: `what` names the file or setting, `reason` is
+    /// OpenSSL's (e.g. `cert_file /etc/fileopend/cert.pem`, `no such file`).
+    case tls(String, reason: String)
 
     /// The errno of a failed call, if this is one.
     public var errno: Int32? {
@@ -47,6 +50,8 @@ public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path) exists and is not a socket; not removing it (move it away or choose another --socket path)"
         case .notAUnixListeningSocket(let descriptor, let reason):
             "file descriptor \(descriptor) is not a listening Unix stream socket: \(reason)"
+        case .tls(let what, let reason):
+            "TLS: \(what): \(reason)"
         }
     }
 

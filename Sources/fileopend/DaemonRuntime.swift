@@ -16,6 +16,7 @@ final class DaemonRuntime: Sendable {
     private let group: ComponentGroup
     private let probe: ProbeComponent
     private let serviceManager: ServiceManagerComponent
+    private let metricsServer: MetricsServerComponent
     private let tailHub: TailHub
     /// Whether --print prints every event: the detail level must stay `events`.
     private let printing: Bool
@@ -74,9 +75,18 @@ final class DaemonRuntime: Sendable {
             store: store, refresh: { maintenance.refresh() }, daemon: { group.figures() },
             readiness: { maintenance.readiness() }
         )
-        let metricsServer = MetricsServerComponent(
-            sockets: listeners.metrics, inherited: listeners.metricsInherited, router: router, logger: logger
-        )
+        let metricsServer: MetricsServerComponent
+        do {
+            metricsServer = try MetricsServerComponent(
+                sockets: listeners.metrics, inherited: listeners.metricsInherited, router: router, web: settings.web,
+                logger: logger
+            )
+        } catch {
+            listeners.close()
+            attached.close()
+            throw error
+        }
+        self.metricsServer = metricsServer
         let queryServer = QueryServerComponent(
             listener: listeners.query, inherited: listeners.queryInherited, responder: responder, logger: logger
         )
@@ -116,6 +126,11 @@ final class DaemonRuntime: Sendable {
         // No record per open any more: the tail streams end with the error a new one gets.
         if level == .counts { tailHub.endAll(.tailNeedsEvents) }
         return nil
+    }
+
+    /// A reload's web configuration (`web_config_file`, read again): nil once applied, else why not.
+    func applyWebSecurity(_ web: WebSecurity) -> String? {
+        metricsServer.apply(web)
     }
 
     /// Before a reload (SIGHUP) re-reads the configuration: RELOADING=1.

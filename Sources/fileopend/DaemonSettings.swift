@@ -11,6 +11,8 @@ struct DaemonSettings: Sendable {
     /// The query socket's path and group.
     var socketPath: String
     var socketGroup: String?
+    /// What /metrics asks of clients (`web_config_file`): TLS, basic authentication.
+    var web = WebSecurity()
     #if TestHooks
     /// Test-only (`FILEOPEND_TEST_SYNTHETIC_PROCESSES`, for `make bench`): synthetic processes to
     /// track from the start; nil otherwise.

@@ -16,7 +16,7 @@ extension FileOpenDaemon {
         var overrides = ConfigurationOverrides()
         overrides.listen = listenAddresses
         let flags: [ConfigurationKey: String?] = [
-            .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
+            .webConfigFile: webConfigFile, .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
             .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
             .maxProcesses: maxProcesses, .maxComms: maxComms, .maxUnits: maxUnits,
             .maxTopPathsProcesses: maxTopPathsProcesses,
@@ -42,7 +42,21 @@ extension FileOpenDaemon {
     static func checkConfigReport(_ loaded: LoadedConfiguration, inputs: ConfigurationInputs) -> String {
         let origin = loaded.filePath.map { "# configuration file \($0): valid" }
             ?? "# no configuration file at \(inputs.path): defaults, environment and flags"
-        return origin + "\n" + loaded.configuration.rendered()
+        return origin + "\n" + webReport(loaded) + loaded.configuration.rendered()
+    }
+
+    /// `--check-config`'s line on the web configuration file, if one is set: what it asks of clients.
+    static func webReport(_ loaded: LoadedConfiguration) -> String {
+        guard let path = loaded.configuration.webConfigFile else { return "" }
+        let web = loaded.webSecurity
+        var parts = [
+            web.tls.map { "TLS \($0.minVersion.rawValue)-\($0.maxVersion.rawValue), client certificates \($0.clientAuth.rawValue)" }
+                ?? "plain HTTP"
+        ]
+        let users = web.basicAuthUsers.count
+        parts.append(users == 0 ? "no basic authentication" : "basic authentication (\(users) users)")
+        if !web.headers.isEmpty { parts.append("\(web.headers.count) extra header fields") }
+        return "# web configuration file \(path): valid (\(parts.joined(separator: ", ")))\n"
     }
 
     /// Says which file configured the daemon, or that none did.
@@ -55,7 +69,8 @@ extension FileOpenDaemon {
     }
 
     /// The validated configuration as the runtime's settings.
-    func daemonSettings(_ configuration: DaemonConfiguration) -> DaemonSettings {
+    func daemonSettings(_ loaded: LoadedConfiguration) -> DaemonSettings {
+        let configuration = loaded.configuration
         var probe = ProbeSettings(mode: configuration.attachMode)
         probe.detailLevel = configuration.detailLevel
         probe.ringBufferBytes = configuration.ringBufferSize
@@ -64,7 +79,7 @@ extension FileOpenDaemon {
         probe.hookFunction = configuration.hookFunction
         return DaemonSettings(
             probe: probe, aggregator: configuration.aggregatorSettings, listen: configuration.listen,
-            socketPath: configuration.socket, socketGroup: configuration.socketGroup
+            socketPath: configuration.socket, socketGroup: configuration.socketGroup, web: loaded.webSecurity
         )
     }
 }

@@ -89,6 +89,13 @@ struct FileOpenDaemon: ParsableCommand {
     )
     var listenAddresses: [String] = []
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Web configuration file for /metrics in Prometheus exporter-toolkit's format (--web.config.file): TLS, "
+            + "client certificates, basic authentication (default none: plain HTTP).",
+        valueName: "file"
+    ))
+    var webConfigFile: String?
+
     @Option(
         parsing: .unconditional,
         help: "Seconds an exited process keeps its own series before only its command's totals remember it (default 300)."
@@ -181,7 +188,7 @@ struct FileOpenDaemon: ParsableCommand {
         }
         let logger = Logger(label: "fileopend")
         #if TestHooks
-        var settings = daemonSettings(loaded.configuration)
+        var settings = daemonSettings(loaded)
         do {
             let environment = ProcessInfo.processInfo.environment
             settings.syntheticProcesses = try SyntheticProcesses.count(in: environment)
@@ -191,7 +198,7 @@ struct FileOpenDaemon: ParsableCommand {
             throw ExitCode(64)
         }
         #else
-        let settings = daemonSettings(loaded.configuration)
+        let settings = daemonSettings(loaded)
         #endif
 
         // Privileges and kernel features first: their one-line error beats any later, vaguer one.
@@ -216,7 +223,8 @@ struct FileOpenDaemon: ParsableCommand {
         let reloader = ConfigurationReloader(
             inputs: inputs, running: loaded.configuration, logLevel: levelControl, logger: logger,
             applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) },
-            applyDetailLevel: { runtime.applyDetailLevel($0) }
+            applyDetailLevel: { runtime.applyDetailLevel($0) },
+            applyWebSecurity: { runtime.applyWebSecurity($0) }
         )
         reloadSignal.start {
             runtime.notifyReloading()

@@ -11,10 +11,29 @@ final class MetricsServerComponent: DaemonComponent {
     private let inherited: Bool
     private let logger: Logger
 
-    init(sockets: [ListeningSocket], inherited: Bool, router: HTTPRouter, logger: Logger) {
+    /// Loads `web` (certificates and keys: checked already by the configuration, read again here).
+    init(
+        sockets: [ListeningSocket], inherited: Bool, router: HTTPRouter, web: WebSecurity, logger: Logger
+    ) throws(DaemonStartError) {
         server = HTTPServer(sockets: sockets, logger: logger, router: router)
         self.inherited = inherited
         self.logger = logger
+        do {
+            try server.configure(web)
+        } catch {
+            server.stop()
+            throw .listen(error)
+        }
+    }
+
+    /// A reload's web configuration: nil once applied, else why it was refused (the running one stays).
+    func apply(_ web: WebSecurity) -> String? {
+        do {
+            try server.configure(web)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// The listeners' addresses (with the real ports when port 0 was asked).
@@ -28,7 +47,7 @@ final class MetricsServerComponent: DaemonComponent {
         }
         let origin = inherited ? " (socket passed by the service manager)" : ""
         for address in server.addresses {
-            logger.notice("serving metrics on http://\(address)/metrics\(origin)")
+            logger.notice("serving metrics on \(server.servesTLS ? "https" : "http")://\(address)/metrics\(origin)")
         }
     }
 

@@ -1,5 +1,6 @@
 import FileOpenConfiguration
 import FileOpenCore
+import FileOpenServer
 import FileOpenTestSupport
 import Foundation
 import Logging
@@ -17,9 +18,12 @@ struct ConfigurationReloaderTests {
         let levels: LogLevelControl
         /// What the reloader handed the aggregator, in order.
         let applied = Recorded<AggregatorSettings>()
+        /// What the reloader handed the metrics server, in order.
+        let webApplied = Recorded<WebSecurity>()
         let log: RecordingLogHandler.Store
 
-        init(_ text: String) throws {
+        /// `refuseWeb`: what the metrics server answers a web configuration (nil: applied).
+        init(_ text: String, refuseWeb: String? = nil) throws {
             let directory = try TestEnvironment.makeScratchDirectory("reload")
             path = directory.appendingPathComponent("fileopend.yaml").path
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -30,9 +34,14 @@ struct ConfigurationReloaderTests {
             let levels = LogLevelControl(running.logLevel)
             self.levels = levels
             let applied = applied
+            let webApplied = webApplied
             reloader = ConfigurationReloader(
                 inputs: inputs, running: running, logLevel: levels, logger: logger,
-                applyAggregatorSettings: { applied.append($0) }
+                applyAggregatorSettings: { applied.append($0) },
+                applyWebSecurity: { web in
+                    webApplied.append(web)
+                    return refuseWeb
+                }
             )
         }
 
@@ -56,6 +65,34 @@ struct ConfigurationReloaderTests {
         #expect(messages.contains {
             $0.contains("configuration reloaded from \(fixture.path): changed retention 300 -> 60, max_processes 100 -> 50, log_level info -> debug")
         }, "\(messages)")
+    }
+
+    @Test("The web configuration file is read again on every reload, changed or not; a refusal keeps the running one")
+    func webConfigurationFile() throws {
+        let directory = try TestEnvironment.makeScratchDirectory("reload-web")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let web = directory.appendingPathComponent("web.yml").path
+        let hash = "$2b$10$h7f8jwkK7mF8FjnNdQrK9.VyOa5ZyfMpSGFaDEn0kXV8HsEh4.RKu"
+        try "basic_auth_users:\n  alice: \(hash)\n".write(toFile: web, atomically: true, encoding: .utf8)
+        let fixture = try Fixture("web_config_file: \(web)\n")
+        try "basic_auth_users:\n  bob: \(hash)\n".write(toFile: web, atomically: true, encoding: .utf8)
+        #expect(fixture.reloader.reload())
+        #expect(fixture.webApplied.all.map { Array($0.basicAuthUsers.keys) } == [["bob"]])
+        // A file that no longer parses: the whole reload is refused, nothing handed over.
+        try "basic_auth_users: [bob]\n".write(toFile: web, atomically: true, encoding: .utf8)
+        #expect(!fixture.reloader.reload())
+        #expect(fixture.webApplied.all.count == 1)
+        #expect(fixture.log.messages.map(\.message).contains {
+            $0 == "configuration reload refused, keeping the running configuration: invalid web configuration file \(web): basic_auth_users: a list where a mapping of user: bcrypt hash belongs"
+        })
+
+        // The metrics server refuses (e.g. HTTP to HTTPS): logged, and the running path stays.
+        let refusing = try Fixture("retention: 300\n", refuseWeb: "needs a restart")
+        try refusing.rewrite("retention: 300\nweb_config_file: \(web)\n")
+        try "basic_auth_users:\n  carol: \(hash)\n".write(toFile: web, atomically: true, encoding: .utf8)
+        #expect(refusing.reloader.reload())
+        #expect(refusing.reloader.current.webConfigFile == nil)
+        #expect(refusing.log.messages.map(\.message).contains("web_config_file not applied, keeping the running one: needs a restart"))
     }
 
     @Test("Restart-only keys are logged by name and keep their running value, reload after reload")

@@ -35,7 +35,7 @@ final class ServerFixture {
     /// Runs of the `/shared` handler.
     let renders = Locked(0)
 
-    init(limits: HTTPServerLimits = testLimits, listen: String = "127.0.0.1:0") throws {
+    init(limits: HTTPServerLimits = testLimits, listen: String = "127.0.0.1:0", web: WebSecurity = WebSecurity()) throws {
         let (logger, logs) = RecordingLogHandler.logger(label: "http-test")
         self.logs = logs
         let socket = try ListeningSocket.bind(ListenAddress(parsing: listen))
@@ -54,6 +54,7 @@ final class ServerFixture {
             return .text("render \(number)\n")
         }
         server = HTTPServer(sockets: [socket], limits: limits, logger: logger, router: router)
+        try server.configure(web)
         try server.start()
     }
 
