@@ -150,7 +150,8 @@ struct CommandLineTests {
     @Test("Every setting's flag is accepted and named as the source by --check-config")
     func everyFlag() throws {
         let flags: [(flag: String, value: String, line: String)] = [
-            ("--listen", "127.0.0.1:0", #"listen: ["127.0.0.1:0"]"#), ("--socket", "/tmp/x.sock", #"socket: "/tmp/x.sock""#),
+            ("--listen", "127.0.0.1:0", #"listen: ["127.0.0.1:0"]"#), ("--web-config-file", "", #"web_config_file: """#),
+            ("--socket", "/tmp/x.sock", #"socket: "/tmp/x.sock""#),
             ("--socket-group", "adm", #"socket_group: "adm""#), ("--mode", "kprobe", "attach_mode: kprobe"),
             ("--detail-level", "counts", "detail_level: counts"),
             ("--hook-function", "do_sys_open", #"hook_function: "do_sys_open""#),
