@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
@@ -48,6 +49,81 @@ long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64
 	return cts_result(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
 }
 
+long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2)
+{
+	struct open_how how = { .flags = (__u64)flags, .mode = mode };
+	struct io_uring_params params = { 0 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	size_t sq_size, cq_size, sqe_size;
+	unsigned int *sq_tail, *sq_array, *cq_head, tail;
+	void *sq, *cq, *sqes;
+	long fd, result;
+
+	fd = syscall(SYS_io_uring_setup, 1, &params);
+	if (fd < 0)
+		return -errno;
+	sq_size = params.sq_off.array + params.sq_entries * sizeof(unsigned int);
+	cq_size = params.cq_off.cqes + params.cq_entries * sizeof(struct io_uring_cqe);
+	sqe_size = params.sq_entries * sizeof(struct io_uring_sqe);
+	sq = mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, sqe_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
+		result = -ENOMEM;
+		goto out;
+	}
+	sqe = sqes;
+	*sqe = (struct io_uring_sqe){ .fd = -100 /* AT_FDCWD */, .addr = (__u64)(unsigned long)path };
+	if (openat2) {
+		sqe->opcode = IORING_OP_OPENAT2;
+		sqe->len = sizeof(how);
+		sqe->addr2 = (__u64)(unsigned long)&how;
+	} else {
+		sqe->opcode = IORING_OP_OPENAT;
+		sqe->open_flags = (__u32)flags;
+		sqe->len = mode;
+	}
+	sq_tail = (unsigned int *)((char *)sq + params.sq_off.tail);
+	sq_array = (unsigned int *)((char *)sq + params.sq_off.array);
+	tail = *sq_tail;
+	sq_array[tail & *(unsigned int *)((char *)sq + params.sq_off.ring_mask)] = 0;
+	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
+		result = -errno;
+		goto out;
+	}
+	cq_head = (unsigned int *)((char *)cq + params.cq_off.head);
+	cqe = (struct io_uring_cqe *)((char *)cq + params.cq_off.cqes) +
+	      (*cq_head & *(unsigned int *)((char *)cq + params.cq_off.ring_mask));
+	result = cqe->res;
+	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+	if (result >= 0)
+		syscall(SYS_close, result);
+out:
+	if (sq != MAP_FAILED)
+		munmap(sq, sq_size);
+	if (cq != MAP_FAILED)
+		munmap(cq, cq_size);
+	if (sqes != MAP_FAILED)
+		munmap(sqes, sqe_size);
+	syscall(SYS_close, fd);
+	return result;
+}
+
+long cts_open_by_handle(const char *path, int flags)
+{
+	struct {
+		struct file_handle handle;
+		unsigned char bytes[128];	/* MAX_HANDLE_SZ */
+	} h = { .handle.handle_bytes = 128 };
+	int mount_id;
+
+	if (syscall(SYS_name_to_handle_at, -100, path, &h.handle, &mount_id, 0) < 0)
+		h.handle.handle_bytes = 0;	/* no handle: open_by_handle_at fails with EINVAL */
+	return cts_result(syscall(SYS_open_by_handle_at, -100, &h.handle, flags));
+}
+
 long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigned int mode)
 {
 	long fd;
@@ -57,6 +133,9 @@ long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigne
 	case CTS_OPENAT: fd = cts_sys_openat(-100 /* AT_FDCWD */, path, flags, mode); break;
 	case CTS_OPENAT2: fd = cts_sys_openat2(-100, path, (__u64)flags, mode, 0); break;
 	case CTS_CREAT: fd = cts_sys_creat(path, mode); break;
+	case CTS_IO_URING_OPENAT: return cts_io_uring_open(path, flags, mode, 0);
+	case CTS_IO_URING_OPENAT2: return cts_io_uring_open(path, flags, mode, 1);
+	case CTS_OPEN_BY_HANDLE_AT: fd = cts_open_by_handle(path, flags); break;
 	default: return -EINVAL;
 	}
 	if (fd >= 0)
