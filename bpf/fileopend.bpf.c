@@ -38,6 +38,8 @@
 
 #define IORING_OP_OPENAT	18
 #define IORING_OP_OPENAT2	28
+/* REQ_F_CQE_SKIP: a request's low flag bits are its SQE's, and IOSQE_CQE_SKIP_SUCCESS is bit 6. */
+#define REQ_F_CQE_SKIP		(1U << 6)
 
 /* Load-time settings, written by user space into .rodata before load. */
 const volatile __u32 excluded_tgid = 0;	/* the daemon itself: its opens would feed back */
@@ -154,6 +156,24 @@ struct {
 	__type(key, __u64);
 	__type(value, struct record_buffer);
 } uring_pending SEC(".maps");
+
+/*
+ * Which parked requests skip their CQE on success, and how many (key 0 of uring_skipping): while
+ * there are none, a submission that is not an open costs no lookup of uring_pending.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} uring_skipped SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} uring_skipping SEC(".maps");
 
 static __always_inline void count_drop(__u32 reason)
 {
@@ -719,27 +739,42 @@ static __always_inline void finish_uring(struct record_buffer *buf, long ret)
 	count_open(&key, r->open_flags, &ret, r->comm);
 }
 
+/* Forgets a parked request (its result reported), and that it skipped its CQE if it did. */
+static __always_inline void forget_uring(__u64 address, __u64 *skipping)
+{
+	bpf_map_delete_elem(&uring_pending, &address);
+	if (!bpf_map_delete_elem(&uring_skipped, &address) && skipping)
+		__sync_fetch_and_add(skipping, -1);
+}
+
 static __always_inline int uring_submit(struct io_kiocb *req)
 {
 	struct io_open *open = (struct io_open *)req;
-	__u32 slot = SCRATCH_IO_URING;
+	__u32 slot = SCRATCH_IO_URING, zero = 0;
 	struct fileopend_count_key key;
 	struct record_buffer *buf;
 	struct caller c;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
 	__u64 address = (__u64)req;
+	__u64 *skipping = bpf_map_lookup_elem(&uring_skipping, &zero);
+	bool opens = opcode == IORING_OP_OPENAT || opcode == IORING_OP_OPENAT2;
 
-	if (opcode != IORING_OP_OPENAT && opcode != IORING_OP_OPENAT2)
+	/*
+	 * A request still parked at this address skipped its CQE on success (one that fails posts
+	 * it): it is over, as its memory serves a new request, normally the ring's next one.
+	 */
+	if (opens || (skipping && *skipping)) {
+		buf = bpf_map_lookup_elem(&uring_pending, &address);
+		if (buf) {
+			finish_uring(buf, 0);
+			forget_uring(address, skipping);
+		}
+	}
+	if (!opens)
 		return 0;
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	/* A request parked here still: its success posted no CQE, and it is over now. */
-	buf = bpf_map_lookup_elem(&uring_pending, &address);
-	if (buf) {
-		finish_uring(buf, 0);
-		bpf_map_delete_elem(&uring_pending, &address);
-	}
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
 		return 0;
@@ -750,8 +785,12 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	buf->header.mode = BPF_CORE_READ(open, how.mode);
 	/* The kernel's copy: at most PATH_MAX bytes with its NUL, so never truncated here. */
 	read_kernel_path(buf, BPF_CORE_READ(open, filename, name));
-	if (!bpf_map_update_elem(&uring_pending, &address, buf, BPF_ANY))
+	if (!bpf_map_update_elem(&uring_pending, &address, buf, BPF_ANY)) {
+		if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP) && skipping &&
+		    !bpf_map_update_elem(&uring_skipped, &address, &(__u8){ 1 }, BPF_NOEXIST))
+			__sync_fetch_and_add(skipping, 1);
 		return 0;
+	}
 	/* The result will not be known: counted now with its flags, not as a failure. */
 	count_drop(FILEOPEND_DROP_PENDING_FULL);
 	count_api(buf->header.syscall, 0);
@@ -781,6 +820,7 @@ int uring_complete(struct bpf_raw_tracepoint_args *ctx)
 	__u64 address = (__u64)req;
 	struct record_buffer *buf;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
+	__u32 zero = 0;
 
 	if (opcode != IORING_OP_OPENAT && opcode != IORING_OP_OPENAT2)
 		return 0;
@@ -788,7 +828,7 @@ int uring_complete(struct bpf_raw_tracepoint_args *ctx)
 	if (!buf)
 		return 0;	/* submitted before we attached, or excluded */
 	finish_uring(buf, BPF_CORE_READ(req, cqe.res));
-	bpf_map_delete_elem(&uring_pending, &address);
+	forget_uring(address, bpf_map_lookup_elem(&uring_skipping, &zero));
 	return 0;
 }
 

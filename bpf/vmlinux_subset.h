@@ -191,6 +191,7 @@ struct io_cqe {
 
 struct io_kiocb {
 	u8 opcode;		/* IORING_OP_* */
+	u32 flags;		/* REQ_F_*, low bits the SQE's IOSQE_* (u64 since 6.10: its low half on LE) */
 	struct io_cqe cqe;
 };
 

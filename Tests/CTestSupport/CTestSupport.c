@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -49,65 +50,159 @@ long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64
 	return cts_result(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
 }
 
+/* A ring of our own, mapped with raw system calls (io_uring_setup and mmap open no file). */
+struct cts_ring {
+	int fd;
+	struct io_uring_params params;
+	void *sq, *cq;
+	struct io_uring_sqe *sqes;
+	size_t sq_size, cq_size, sqes_size;
+};
+
+static unsigned int *ring_word(void *base, __u32 offset)
+{
+	return (unsigned int *)((char *)base + offset);
+}
+
+static void ring_close(struct cts_ring *ring)
+{
+	if (ring->sq != MAP_FAILED)
+		munmap(ring->sq, ring->sq_size);
+	if (ring->cq != MAP_FAILED)
+		munmap(ring->cq, ring->cq_size);
+	if ((void *)ring->sqes != MAP_FAILED)
+		munmap(ring->sqes, ring->sqes_size);
+	syscall(SYS_close, ring->fd);
+}
+
+static int ring_open(struct cts_ring *ring, unsigned int entries)
+{
+	*ring = (struct cts_ring){ .sq = MAP_FAILED, .cq = MAP_FAILED, .sqes = MAP_FAILED };
+	ring->fd = (int)syscall(SYS_io_uring_setup, entries, &ring->params);
+	if (ring->fd < 0)
+		return -errno;
+	ring->sq_size = ring->params.sq_off.array + ring->params.sq_entries * sizeof(unsigned int);
+	ring->cq_size = ring->params.cq_off.cqes + ring->params.cq_entries * sizeof(struct io_uring_cqe);
+	ring->sqes_size = ring->params.sq_entries * sizeof(struct io_uring_sqe);
+	ring->sq = mmap(NULL, ring->sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			IORING_OFF_SQ_RING);
+	ring->cq = mmap(NULL, ring->cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			IORING_OFF_CQ_RING);
+	ring->sqes = mmap(NULL, ring->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			  IORING_OFF_SQES);
+	if (ring->sq == MAP_FAILED || ring->cq == MAP_FAILED || (void *)ring->sqes == MAP_FAILED) {
+		ring_close(ring);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Queues a copy of `sqe` (the ring has room: one submission at a time). */
+static void ring_queue(struct cts_ring *ring, const struct io_uring_sqe *sqe)
+{
+	unsigned int *tail = ring_word(ring->sq, ring->params.sq_off.tail);
+	unsigned int mask = *ring_word(ring->sq, ring->params.sq_off.ring_mask);
+	unsigned int index = *tail & mask;
+
+	ring->sqes[index] = *sqe;
+	ring_word(ring->sq, ring->params.sq_off.array)[index] = index;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+}
+
+/* Submits what is queued and waits for `wait` completions; returns the first's result. */
+static long ring_submit(struct cts_ring *ring, unsigned int submit, unsigned int wait)
+{
+	unsigned int *head = ring_word(ring->cq, ring->params.cq_off.head);
+	unsigned int mask = *ring_word(ring->cq, ring->params.cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)ring->cq + ring->params.cq_off.cqes);
+	long first = 0;
+
+	if (syscall(SYS_io_uring_enter, ring->fd, submit, wait, wait ? IORING_ENTER_GETEVENTS : 0, NULL, 0) < 0)
+		return -errno;
+	for (unsigned int i = 0; i < wait; i++) {
+		long res = cqes[(*head + i) & mask].res;
+
+		if (i == 0)
+			first = res;
+		else if (res >= 0 && cqes[(*head + i) & mask].user_data == 1)
+			syscall(SYS_close, res);
+	}
+	__atomic_store_n(head, *head + wait, __ATOMIC_RELEASE);
+	return first;
+}
+
+/* An open SQE for `path` relative to the cwd (user_data 1: its result may be an fd to close). */
+static struct io_uring_sqe open_sqe(const char *path, int flags, unsigned int mode, const struct open_how *how)
+{
+	struct io_uring_sqe sqe = { .fd = -100 /* AT_FDCWD */, .addr = (__u64)(unsigned long)path, .user_data = 1 };
+
+	if (how) {
+		sqe.opcode = IORING_OP_OPENAT2;
+		sqe.len = sizeof(*how);
+		sqe.addr2 = (__u64)(unsigned long)how;
+	} else {
+		sqe.opcode = IORING_OP_OPENAT;
+		sqe.open_flags = (__u32)flags;
+		sqe.len = mode;
+	}
+	return sqe;
+}
+
 long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2)
 {
 	struct open_how how = { .flags = (__u64)flags, .mode = mode };
-	struct io_uring_params params = { 0 };
-	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
-	size_t sq_size, cq_size, sqe_size;
-	unsigned int *sq_tail, *sq_array, *cq_head, tail;
-	void *sq, *cq, *sqes;
-	long fd, result;
+	struct io_uring_sqe sqe = open_sqe(path, flags, mode, openat2 ? &how : NULL);
+	struct cts_ring ring;
+	long result = ring_open(&ring, 4);
 
-	fd = syscall(SYS_io_uring_setup, 1, &params);
-	if (fd < 0)
-		return -errno;
-	sq_size = params.sq_off.array + params.sq_entries * sizeof(unsigned int);
-	cq_size = params.cq_off.cqes + params.cq_entries * sizeof(struct io_uring_cqe);
-	sqe_size = params.sq_entries * sizeof(struct io_uring_sqe);
-	sq = mmap(NULL, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-	sqes = mmap(NULL, sqe_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
-		result = -ENOMEM;
-		goto out;
-	}
-	sqe = sqes;
-	*sqe = (struct io_uring_sqe){ .fd = -100 /* AT_FDCWD */, .addr = (__u64)(unsigned long)path };
-	if (openat2) {
-		sqe->opcode = IORING_OP_OPENAT2;
-		sqe->len = sizeof(how);
-		sqe->addr2 = (__u64)(unsigned long)&how;
-	} else {
-		sqe->opcode = IORING_OP_OPENAT;
-		sqe->open_flags = (__u32)flags;
-		sqe->len = mode;
-	}
-	sq_tail = (unsigned int *)((char *)sq + params.sq_off.tail);
-	sq_array = (unsigned int *)((char *)sq + params.sq_off.array);
-	tail = *sq_tail;
-	sq_array[tail & *(unsigned int *)((char *)sq + params.sq_off.ring_mask)] = 0;
-	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
-	if (syscall(SYS_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
-		result = -errno;
-		goto out;
-	}
-	cq_head = (unsigned int *)((char *)cq + params.cq_off.head);
-	cqe = (struct io_uring_cqe *)((char *)cq + params.cq_off.cqes) +
-	      (*cq_head & *(unsigned int *)((char *)cq + params.cq_off.ring_mask));
-	result = cqe->res;
-	__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+	if (result < 0)
+		return result;
+	ring_queue(&ring, &sqe);
+	result = ring_submit(&ring, 1, 1);
 	if (result >= 0)
 		syscall(SYS_close, result);
+	ring_close(&ring);
+	return result;
+}
+
+long cts_io_uring_open_skipping_success(const char *path, int flags, long count)
+{
+	struct io_uring_sqe open = open_sqe(path, flags, 0600, NULL);
+	struct io_uring_sqe nop = { .opcode = IORING_OP_NOP };
+	struct cts_ring ring;
+	long result = ring_open(&ring, 4), succeeded = 0;
+
+	if (result < 0)
+		return result;
+	open.flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
+	for (long i = 0; i < count; i++) {
+		/*
+		 * One CQE a round: the NOP's once the open succeeded, or the open's failure (the NOP's
+		 * cancellation is skipped with the head's CQE, REQ_F_SKIP_LINK_CQES).
+		 */
+		ring_queue(&ring, &open);
+		ring_queue(&ring, &nop);
+		unsigned int *head = ring_word(ring.cq, ring.params.cq_off.head);
+		unsigned int mask = *ring_word(ring.cq, ring.params.cq_off.ring_mask);
+		struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)ring.cq + ring.params.cq_off.cqes);
+		__u64 which;
+
+		if (syscall(SYS_io_uring_enter, ring.fd, 2, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
+			result = -errno;
+			goto out;
+		}
+		which = cqes[*head & mask].user_data;
+		__atomic_store_n(head, *head + 1, __ATOMIC_RELEASE);
+		succeeded += which != 1;
+	}
+	/* Two NOPs reuse the last round's two requests. */
+	ring_queue(&ring, &nop);
+	ring_queue(&ring, &nop);
+	result = ring_submit(&ring, 2, 2);
+	if (result >= 0)
+		result = succeeded;
 out:
-	if (sq != MAP_FAILED)
-		munmap(sq, sq_size);
-	if (cq != MAP_FAILED)
-		munmap(cq, cq_size);
-	if (sqes != MAP_FAILED)
-		munmap(sqes, sqe_size);
-	syscall(SYS_close, fd);
+	ring_close(&ring);
 	return result;
 }
 
@@ -157,6 +252,20 @@ int cts_set_thread_comm(const char *name)
 	return prctl(PR_SET_NAME, name, 0, 0, 0) < 0 ? -errno : 0;
 }
 
+/* chdir(2) to the directory `path` names a file in (no open); nothing when it has none. */
+static void enter_directory_of(const char *path)
+{
+	char directory[4096];
+	const char *slash = strrchr(path, '/');
+	size_t length = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash || length >= sizeof(directory))
+		return;
+	memcpy(directory, path, length);
+	directory[length] = 0;
+	syscall(SYS_chdir, length ? directory : "/");
+}
+
 static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
 			long count)
 {
@@ -168,6 +277,8 @@ static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, c
 	if (wanted > 0 && getpid() != wanted)
 		syscall(SYS_exit_group, 0);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (call == CTS_OPEN_BY_HANDLE_AT)
+		enter_directory_of(path);
 	for (i = 0; i < count; i++)
 		cts_open_with(call, path, flags, 0600);
 	syscall(SYS_exit_group, 0);

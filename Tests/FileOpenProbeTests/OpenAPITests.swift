@@ -83,6 +83,50 @@ struct OpenAPITests {
         #expect(after.failed - before.failed == UInt64(Self.failures))
     }
 
+    @Test("IOSQE_CQE_SKIP_SUCCESS hides nothing: successes that post no CQE are counted as the ring reuses their requests, failures with their errno",
+          arguments: [DetailLevel.events, .counts])
+    func skippedCompletions(level: DetailLevel) throws {
+        let directory = try TestEnvironment.makeScratchDirectory("api-skip")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("target").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        let harness = try ProbeHarness(settings: DetailLevelTests.settings(level, argumentsAtExit: true))
+        defer { harness.close() }
+        let before = try #require(try harness.probe.apiOpenCounts()[.ioUring])
+
+        // Children with raw system calls only: the opens succeed (no CQE), then fail (ENOENT, a CQE).
+        func run(_ comm: String, _ target: String, expecting: Int) -> Int32 {
+            let child = fork()
+            if child == 0 {
+                _ = cts_set_thread_comm(comm)
+                let succeeded = cts_io_uring_open_skipping_success(target, O_RDONLY, Self.count)
+                _exit(succeeded == expecting ? 0 : 1)
+            }
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            #expect(status == 0, "\(comm): \(Self.count) opens, \(expecting) succeeded")
+            return child
+        }
+        let opener = run(uniqueComm("fo-skp"), path, expecting: Self.count)
+        let failer = run(uniqueComm("fo-skf"), directory.appendingPathComponent("absent").path, expecting: 0)
+
+        if level == .events {
+            #expect(TestEnvironment.waitUntil { !harness.exits(of: opener).isEmpty && !harness.exits(of: failer).isEmpty })
+            let opens = harness.opens { $0.process.pid == opener }
+            #expect(opens.count == Self.count && opens.allSatisfy { $0.path == path && $0.result == 0 })
+            let failed = harness.opens { $0.process.pid == failer }
+            #expect(failed.count == Self.count && failed.allSatisfy { $0.result == -Int64(ENOENT) })
+        } else {
+            let opens = try #require(try DetailLevelTests.counted(harness, pid: opener))
+            #expect(opens.opens == UInt64(Self.count) && opens.errors.isEmpty)
+            let failed = try #require(try DetailLevelTests.counted(harness, pid: failer))
+            #expect(failed.errors == [ENOENT: UInt64(Self.count)])
+        }
+        let after = try #require(try harness.probe.apiOpenCounts()[.ioUring])
+        #expect(after.opens - before.opens == UInt64(2 * Self.count))
+        #expect(after.failed - before.failed == UInt64(Self.count))
+    }
+
     @Test("The plain open system calls add nothing to the per-API counts")
     func syscallsNotCountedApart() throws {
         let directory = try TestEnvironment.makeScratchDirectory("api-sys")

@@ -106,6 +106,9 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 	}
 	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
 		return fail("prctl(PR_SET_NAME)");
+	/* open_by_handle_at's mount is the cwd's: DIR's (the paths are absolute). */
+	if (chdir(dir) != 0)
+		return fail("chdir");
 
 	for (i = 0; i < n; i++)
 		if (expect_fd(sys_creat(file, 0600), "creat"))
@@ -130,11 +133,13 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 
 	/* io_uring and open_by_handle_at: their results come back as -errno. */
 	for (i = 0; i < n; i++) {
-		errno = 0;
-		if (cts_open_with(CTS_IO_URING_OPENAT, file, O_RDONLY, 0) < 0 ||
-		    cts_open_with(CTS_IO_URING_OPENAT2, file, O_RDONLY, 0) < 0 ||
-		    cts_open_with(CTS_OPEN_BY_HANDLE_AT, file, O_RDONLY, 0) < 0) {
-			fprintf(stderr, "vmopener: an io_uring or open_by_handle_at open of %s failed\n", file);
+		long uring = cts_open_with(CTS_IO_URING_OPENAT, file, O_RDONLY, 0);
+		long uring2 = cts_open_with(CTS_IO_URING_OPENAT2, file, O_RDONLY, 0);
+		long handle = cts_open_with(CTS_OPEN_BY_HANDLE_AT, file, O_RDONLY, 0);
+
+		if (uring < 0 || uring2 < 0 || handle < 0) {
+			fprintf(stderr, "vmopener: opens of %s: io_uring openat %ld, openat2 %ld, open_by_handle_at %ld\n",
+				file, uring, uring2, handle);
 			return 1;
 		}
 	}

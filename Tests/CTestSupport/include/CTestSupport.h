@@ -18,8 +18,9 @@ long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64
  * Which call cts_open_with() and cts_spawn_opener() make (the values of enum fileopend_syscall).
  * The io_uring ones set up a ring of their own (io_uring_setup, three mmaps: no open), submit one
  * IORING_OP_OPENAT/OPENAT2 and wait for its completion. CTS_OPEN_BY_HANDLE_AT gets the path's
- * handle with name_to_handle_at (no open) and opens it relative to the cwd's mount; a path with
- * no handle (a missing file) is tried with an empty handle instead, which fails with EINVAL.
+ * handle with name_to_handle_at (no open) and opens it relative to the cwd, which must be on the
+ * file's mount (cts_spawn_opener's child enters the file's directory first); a path with no
+ * handle (a missing file) is tried with an empty handle instead, which fails with EINVAL.
  */
 enum cts_open_call {
 	CTS_OPEN = 1,
@@ -33,6 +34,13 @@ enum cts_open_call {
 
 /* One open of `path` (relative to the cwd) submitted to a new io_uring ring: the CQE's result. */
 long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2);
+
+/*
+ * `count` IORING_OP_OPENAT of `path` (mode 0600) on one ring, each with IOSQE_CQE_SKIP_SUCCESS
+ * (no CQE when it succeeds) and a linked NOP to learn it is over, then two NOPs. Returns how
+ * many succeeded (their fds stay open until exit: nothing says which), or -errno.
+ */
+long cts_io_uring_open_skipping_success(const char *path, int flags, long count);
 
 /* name_to_handle_at(path) then open_by_handle_at(AT_FDCWD, handle, flags), as above. */
 long cts_open_by_handle(const char *path, int flags);
