@@ -40,6 +40,7 @@
 #define IORING_OP_OPENAT2	28
 /* REQ_F_CQE_SKIP: a request's low flag bits are its SQE's, and IOSQE_CQE_SKIP_SUCCESS is bit 6. */
 #define REQ_F_CQE_SKIP		(1U << 6)
+#define PF_IO_WORKER		0x00000010	/* an io_uring kernel thread of the process (iou-sqp-*, iou-wrk-*) */
 
 /* Load-time settings, written by user space into .rodata before load. */
 const volatile __u32 excluded_tgid = 0;	/* the daemon itself: its opens would feed back */
@@ -753,6 +754,7 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	__u32 slot = SCRATCH_IO_URING, zero = 0;
 	struct fileopend_count_key key;
 	struct record_buffer *buf;
+	struct task_struct *task;
 	struct caller c;
 	__u8 opcode = BPF_CORE_READ(req, opcode);
 	__u64 address = (__u64)req;
@@ -779,6 +781,10 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	if (!buf)
 		return 0;
 	fill_header(&buf->header, FILEOPEND_RECORD_OPEN, &c);
+	/* Submitted by the ring's SQPOLL thread: the process's comm, not the thread's iou-sqp-PID. */
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+		BPF_CORE_READ_STR_INTO(&buf->header.comm, task, group_leader, comm);
 	buf->header.syscall = opcode == IORING_OP_OPENAT ? FILEOPEND_SYSCALL_IO_URING_OPENAT
 							 : FILEOPEND_SYSCALL_IO_URING_OPENAT2;
 	buf->header.open_flags = BPF_CORE_READ(open, how.flags);
@@ -795,7 +801,7 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	count_drop(FILEOPEND_DROP_PENDING_FULL);
 	count_api(buf->header.syscall, 0);
 	process_key(&key, &c);
-	count_open(&key, buf->header.open_flags, NULL, NULL);
+	count_open(&key, buf->header.open_flags, NULL, buf->header.comm);
 	return 0;
 }
 

@@ -169,6 +169,7 @@ struct css_set {
 };
 
 struct task_struct {
+	unsigned int flags;	/* PF_* */
 	int pid;
 	int tgid;
 	int exit_code;

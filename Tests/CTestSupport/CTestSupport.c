@@ -75,9 +75,10 @@ static void ring_close(struct cts_ring *ring)
 	syscall(SYS_close, ring->fd);
 }
 
-static int ring_open(struct cts_ring *ring, unsigned int entries)
+static int ring_open(struct cts_ring *ring, unsigned int entries, __u32 setup_flags)
 {
 	*ring = (struct cts_ring){ .sq = MAP_FAILED, .cq = MAP_FAILED, .sqes = MAP_FAILED };
+	ring->params.flags = setup_flags;
 	ring->fd = (int)syscall(SYS_io_uring_setup, entries, &ring->params);
 	if (ring->fd < 0)
 		return -errno;
@@ -117,7 +118,11 @@ static long ring_submit(struct cts_ring *ring, unsigned int submit, unsigned int
 	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)ring->cq + ring->params.cq_off.cqes);
 	long first = 0;
 
-	if (syscall(SYS_io_uring_enter, ring->fd, submit, wait, wait ? IORING_ENTER_GETEVENTS : 0, NULL, 0) < 0)
+	/* With SQPOLL its thread submits: wake it in case it sleeps. */
+	__u32 flags = (wait ? IORING_ENTER_GETEVENTS : 0) |
+		      (ring->params.flags & IORING_SETUP_SQPOLL ? IORING_ENTER_SQ_WAKEUP : 0);
+
+	if (syscall(SYS_io_uring_enter, ring->fd, submit, wait, flags, NULL, 0) < 0)
 		return -errno;
 	for (unsigned int i = 0; i < wait; i++) {
 		long res = cqes[(*head + i) & mask].res;
@@ -148,12 +153,13 @@ static struct io_uring_sqe open_sqe(const char *path, int flags, unsigned int mo
 	return sqe;
 }
 
-long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2)
+/* One open on a new ring made with `setup_flags`. */
+static long ring_open_once(const char *path, int flags, unsigned int mode, int openat2, __u32 setup_flags)
 {
 	struct open_how how = { .flags = (__u64)flags, .mode = mode };
 	struct io_uring_sqe sqe = open_sqe(path, flags, mode, openat2 ? &how : NULL);
 	struct cts_ring ring;
-	long result = ring_open(&ring, 4);
+	long result = ring_open(&ring, 4, setup_flags);
 
 	if (result < 0)
 		return result;
@@ -165,12 +171,22 @@ long cts_io_uring_open(const char *path, int flags, unsigned int mode, int opena
 	return result;
 }
 
+long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2)
+{
+	return ring_open_once(path, flags, mode, openat2, 0);
+}
+
+long cts_io_uring_open_sqpoll(const char *path, int flags)
+{
+	return ring_open_once(path, flags, 0600, 0, IORING_SETUP_SQPOLL);
+}
+
 long cts_io_uring_open_skipping_success(const char *path, int flags, long count)
 {
 	struct io_uring_sqe open = open_sqe(path, flags, 0600, NULL);
 	struct io_uring_sqe nop = { .opcode = IORING_OP_NOP };
 	struct cts_ring ring;
-	long result = ring_open(&ring, 4), succeeded = 0;
+	long result = ring_open(&ring, 4, 0), succeeded = 0;
 
 	if (result < 0)
 		return result;

@@ -35,6 +35,10 @@ enum cts_open_call {
 /* One open of `path` (relative to the cwd) submitted to a new io_uring ring: the CQE's result. */
 long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2);
 
+/* One IORING_OP_OPENAT of `path` (mode 0600) on a new IORING_SETUP_SQPOLL ring, whose kernel
+ * thread (iou-sqp-PID, a thread of this process) submits it; needs root before Linux 5.11. */
+long cts_io_uring_open_sqpoll(const char *path, int flags);
+
 /*
  * `count` IORING_OP_OPENAT of `path` (mode 0600) on one ring, each with IOSQE_CQE_SKIP_SUCCESS
  * (no CQE when it succeeds) and a linked NOP to learn it is over, then two NOPs. Returns how
