@@ -11,9 +11,10 @@
  *     the raw system calls open, openat, openat2 and creat (4N successful opens, creat first so
  *     the file exists), then F opens of DIR/missing that fail with ENOENT (cycling through open,
  *     openat and openat2). Then opens that make no open system call (Tests/CTestSupport, linked
- *     in): N IORING_OP_OPENAT and N IORING_OP_OPENAT2 of DIR/file and F IORING_OP_OPENAT of
- *     DIR/missing (ENOENT) through io_uring, N open_by_handle_at of DIR/file's handle and F with
- *     an empty handle (EINVAL). Then it drops to uid/gid 65534 (setresuid) and makes F openat
+ *     in): N IORING_OP_OPENAT and N IORING_OP_OPENAT2 of DIR/file, N IORING_OP_OPENAT with
+ *     IOSQE_CQE_SKIP_SUCCESS (no CQE), N submitted by an SQPOLL ring's kernel thread, and F
+ *     IORING_OP_OPENAT of DIR/missing (ENOENT) through io_uring, N open_by_handle_at of
+ *     DIR/file's handle and F with an empty handle (EINVAL). Then it drops to uid/gid 65534 (setresuid) and makes F openat
  *     calls on DIR/file (mode 0600, owned by root) that fail with EACCES. Prints one line:
  *       pid=PID comm=COMM opens=TOTAL creates=N read=R write=W enoent=E eacces=F einval=F
  *       uring=U uring_failed=F handle=H handle_failed=F
@@ -143,6 +144,18 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 			return 1;
 		}
 	}
+	if (cts_io_uring_open_skipping_success(file, O_RDONLY, n) != n) {
+		fprintf(stderr, "vmopener: io_uring opens of %s with IOSQE_CQE_SKIP_SUCCESS failed\n", file);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		long fd = cts_io_uring_open_sqpoll(file, O_RDONLY);
+
+		if (fd < 0) {
+			fprintf(stderr, "vmopener: io_uring open of %s on an SQPOLL ring: %ld\n", file, fd);
+			return 1;
+		}
+	}
 	for (i = 0; i < failures; i++) {
 		long uring = cts_open_with(CTS_IO_URING_OPENAT, missing, O_RDONLY, 0);
 		long handle = cts_open_with(CTS_OPEN_BY_HANDLE_AT, missing, O_RDONLY, 0);
@@ -168,8 +181,8 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 
 	printf("pid=%d comm=%s opens=%ld creates=%ld read=%ld write=%ld enoent=%ld eacces=%ld einval=%ld "
 	       "uring=%ld uring_failed=%ld handle=%ld handle_failed=%ld\n",
-	       (int)getpid(), comm, 7 * n + 4 * failures, n, 6 * n + 4 * failures, n, 2 * failures, failures,
-	       failures, 2 * n + failures, failures, n + failures, failures);
+	       (int)getpid(), comm, 9 * n + 4 * failures, n, 8 * n + 4 * failures, n, 2 * failures, failures,
+	       failures, 4 * n + failures, failures, n + failures, failures);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
