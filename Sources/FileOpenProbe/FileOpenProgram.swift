@@ -325,8 +325,8 @@ public final class FileOpenProgram: Sendable {
         }
         // Every mode: process exits, and the v2 cgroups made and removed (attribution).
         let exit = PlannedProgram(program: Names.Program.handle_process_exit, attach: bySection)
-        // Every mode also sees io_uring's opens through its tracepoints, where the kernel has them.
-        let cgroups = ([Names.Program.handle_cgroup_mkdir, Names.Program.handle_cgroup_rmdir] + ioUringPrograms).map {
+        // ... and io_uring's opens through its tracepoints, where the kernel has them.
+        let everyMode = ([Names.Program.handle_cgroup_mkdir, Names.Program.handle_cgroup_rmdir] + ioUringPrograms).map {
             PlannedProgram(program: $0, attach: bySection)
         }
         // open_by_handle_at's do_handle_open(), hooked as the mode hooks do_sys_openat2.
@@ -336,7 +336,7 @@ public final class FileOpenProgram: Sendable {
         switch mode {
         case .fentry:
             return [PlannedProgram(program: Names.Program.fexit_do_sys_openat2, attach: bySection), exit]
-                + handleOpen([Names.Program.fexit_do_handle_open]) + cgroups
+                + handleOpen([Names.Program.fexit_do_handle_open]) + everyMode
         case .kprobe:
             return [
                 PlannedProgram(program: Names.Program.kprobe_do_sys_openat2) { program, settings throws(BPFError) in
@@ -346,7 +346,7 @@ public final class FileOpenProgram: Sendable {
                     try program.attachKprobe(function: settings.hookFunction, returnProbe: true)
                 },
                 exit,
-            ] + handleOpen([Names.Program.kprobe_do_handle_open, Names.Program.kretprobe_do_handle_open]) + cgroups
+            ] + handleOpen([Names.Program.kprobe_do_handle_open, Names.Program.kretprobe_do_handle_open]) + everyMode
         case .tracepoint, .auto:
             let parks = parksArguments(mode, settings)
             return tracepointPrograms.filter {
@@ -355,7 +355,7 @@ public final class FileOpenProgram: Sendable {
                 (parks ? [programs.enter, programs.exit] : [programs.exit]).map {
                     PlannedProgram(program: $0, attach: bySection)
                 }
-            } + [exit] + cgroups
+            } + [exit] + everyMode
         }
     }
 
