@@ -12,6 +12,10 @@
  *                task's saved user registers; on a kernel without bpf_task_pt_regs(), the
  *                sys_enter_* tracepoints park them for the exit instead (`args_at_exit` off).
  * The path is read at exit, when the kernel has already faulted the user page in.
+ * open_by_handle_at has its own hook in each mode (do_handle_open, or its syscall tracepoints).
+ * Opens submitted through io_uring make no open system call: every mode adds two raw
+ * tracepoints, io_uring_submit_req (io_uring_submit_sqe before 6.2) to take the request's path
+ * and submitter, and io_uring_complete for its result.
  *
  * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and
  * its open counted in the missed map (access mode, O_CREAT, result), so user space keeps exact
@@ -31,6 +35,12 @@
 #define O_WRONLY	00000001
 #define O_CREAT		00000100
 #define O_TRUNC		00001000
+
+#define IORING_OP_OPENAT	18
+#define IORING_OP_OPENAT2	28
+/* REQ_F_CQE_SKIP: a request's low flag bits are its SQE's, and IOSQE_CQE_SKIP_SUCCESS is bit 6. */
+#define REQ_F_CQE_SKIP		(1U << 6)
+#define PF_IO_WORKER		0x00000010	/* an io_uring kernel thread of the process (iou-sqp-*, iou-wrk-*) */
 
 /* Load-time settings, written by user space into .rodata before load. */
 const volatile __u32 excluded_tgid = 0;	/* the daemon itself: its opens would feed back */
@@ -104,6 +114,14 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* Opens by API other than the open system calls, and result: see enum fileopend_api. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FILEOPEND_API_COUNT * 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} api_opens SEC(".maps");
+
 /*
  * A record is built here, then copied into the ring with its exact size: bpf_ringbuf_reserve()
  * only takes constant sizes, and a 4 KiB slot per open would waste the ring.
@@ -117,13 +135,46 @@ struct record_buffer {
 
 #define SCRATCH_NON_PREEMPTIBLE	0
 #define SCRATCH_FEXIT		1
+#define SCRATCH_IO_URING	2	/* io_uring submissions: never nest with themselves */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, struct record_buffer);
 } scratch SEC(".maps");
+
+/*
+ * io_uring open requests between submission and completion, keyed by the request's address:
+ * the record made at submission (path, flags, submitter), waiting for its result. Allocated on
+ * use; a request whose success posts no CQE (IOSQE_CQE_SKIP_SUCCESS) is finished as a success
+ * when its memory serves the next request.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct record_buffer);
+} uring_pending SEC(".maps");
+
+/*
+ * Which parked requests skip their CQE on success, and how many (key 0 of uring_skipping): while
+ * there are none, a submission that is not an open costs no lookup of uring_pending.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} uring_skipped SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} uring_skipping SEC(".maps");
 
 static __always_inline void count_drop(__u32 reason)
 {
@@ -131,6 +182,21 @@ static __always_inline void count_drop(__u32 reason)
 
 	if (count)
 		*count += 1;	/* per-CPU value: no other CPU writes it */
+}
+
+/* An open by an API other than the open system calls, by result; `ret` 0 when not known. */
+static __always_inline void count_api(__u16 syscall, long ret)
+{
+	__u32 slot;
+	__u64 *count;
+
+	if (syscall < FILEOPEND_SYSCALL_IO_URING_OPENAT)
+		return;
+	slot = syscall == FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT ? FILEOPEND_API_OPEN_BY_HANDLE_AT : FILEOPEND_API_IO_URING;
+	slot = slot * 2 + (ret < 0);
+	count = bpf_map_lookup_elem(&api_opens, &slot);
+	if (count)
+		*count += 1;	/* per-CPU value */
 }
 
 static __always_inline __u32 tgid_of(__u64 id)
@@ -179,22 +245,29 @@ static __always_inline void process_key(struct fileopend_count_key *key, const s
 	key->error = 0;
 }
 
-/* The entry `key` of `map`, created zero (with the current comm) if absent; NULL when full. */
-static __always_inline struct fileopend_counts *counts_entry(void *map, const void *key)
+/*
+ * The entry `key` of `map`, created zero (with `comm`, or the current comm when NULL) if absent;
+ * NULL when full.
+ */
+static __always_inline struct fileopend_counts *counts_entry(void *map, const void *key, const char *comm)
 {
 	struct fileopend_counts zero = {}, *counts;
 
 	counts = bpf_map_lookup_elem(map, key);
 	if (counts)
 		return counts;
-	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	if (comm)
+		__builtin_memcpy(zero.comm, comm, sizeof(zero.comm));
+	else
+		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
 	/* Fails when another CPU inserted it meanwhile (then the lookup finds it) or when full. */
 	bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(map, key);
 }
 
 /* A process's entry for one result; its error-0 entry is made first, where its exit is marked. */
-static __always_inline struct fileopend_counts *process_entry(const struct fileopend_count_key *key)
+static __always_inline struct fileopend_counts *process_entry(const struct fileopend_count_key *key,
+							       const char *comm)
 {
 	struct fileopend_count_key totals = {
 		.start_ns = key->start_ns, .cgroup_id = key->cgroup_id, .tgid = key->tgid,
@@ -203,29 +276,34 @@ static __always_inline struct fileopend_counts *process_entry(const struct fileo
 
 	if (counts)
 		return counts;
-	if (key->error && !counts_entry(&missed, &totals))
+	if (key->error && !counts_entry(&missed, &totals, comm))
 		return NULL;
-	return counts_entry(&missed, key);
+	return counts_entry(&missed, key, comm);
 }
 
 /*
  * Counts one open of the process `key` (its totals key) under its result, `ret` being the fd or
  * -errno (NULL: not known): by access mode, and with O_CREAT. When the missed map is full, it is
- * counted under the process's comm in missed_comms.
+ * counted under the process's comm in missed_comms. `comm` is the process's (NULL: the current
+ * task's; an io_uring open may finish in a kernel worker thread).
  */
-static __always_inline void count_open(struct fileopend_count_key *key, __u32 flags, const long *ret)
+static __always_inline void count_open(struct fileopend_count_key *key, __u32 flags, const long *ret,
+				       const char *comm)
 {
 	struct fileopend_comm_key by_comm = {};
 	struct fileopend_counts *counts;
 
 	if (ret && *ret < 0)
 		key->error = *ret >= -4095 ? -*ret : FILEOPEND_ERROR_UNKNOWN;
-	counts = process_entry(key);
+	counts = process_entry(key, comm);
 	if (!counts) {
 		count_drop(FILEOPEND_DROP_MISSED_FULL);
-		bpf_get_current_comm(by_comm.comm, sizeof(by_comm.comm));
+		if (comm)
+			__builtin_memcpy(by_comm.comm, comm, sizeof(by_comm.comm));
+		else
+			bpf_get_current_comm(by_comm.comm, sizeof(by_comm.comm));
 		by_comm.error = key->error;
-		counts = counts_entry(&missed_comms, &by_comm);
+		counts = counts_entry(&missed_comms, &by_comm, comm);
 		if (!counts) {
 			count_drop(FILEOPEND_DROP_MISSED_COMM_FULL);
 			return;
@@ -305,7 +383,8 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	r->mode = a->mode;
 	r->result = ret;
 
-	n = bpf_probe_read_user_str(buf->path, sizeof(buf->path), a->filename);
+	/* open_by_handle_at names no file: no path, and none missing. */
+	n = a->filename ? bpf_probe_read_user_str(buf->path, sizeof(buf->path), a->filename) : 1;
 	if (n > 0) {
 		len = n - 1;
 		/* A full buffer may hold the whole string or its head: look at the next byte. */
@@ -322,8 +401,24 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	if (submit(buf, sizeof(*r) + len)) {
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
 		process_key(&key, c);
-		count_open(&key, a->flags, &ret);
+		count_open(&key, a->flags, &ret, NULL);
 	}
+}
+
+/* A kernel string as the record's path (the header's path_len and flags). */
+static __always_inline void read_kernel_path(struct record_buffer *buf, const char *path)
+{
+	long n = bpf_probe_read_kernel_str(buf->path, sizeof(buf->path), path);
+
+	if (n > 0) {
+		n -= 1;
+		if (n > FILEOPEND_PATH_MAX)
+			n = FILEOPEND_PATH_MAX;
+	} else {
+		n = 0;
+		buf->header.record_flags |= FILEOPEND_PATH_UNREADABLE;
+	}
+	buf->header.path_len = n;
 }
 
 /* One finished open of the caller `c`, at the level in force: a record, or a count. */
@@ -336,12 +431,13 @@ static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot
 		a->flags = how.flags;
 		a->mode = how.mode;
 	}
+	count_api(a->syscall, ret);
 	if (!counting_only()) {
 		emit_open(a, ret, slot, c);
 		return 0;
 	}
 	process_key(&key, c);
-	count_open(&key, a->flags, &ret);
+	count_open(&key, a->flags, &ret, NULL);
 	return 0;
 }
 
@@ -366,7 +462,7 @@ static __always_inline int park_open(const char *filename, const struct open_how
 		/* The result is not known yet: counted with its flags, not as a failure. */
 		count_drop(FILEOPEND_DROP_PENDING_FULL);
 		process_key(&key, &c);
-		count_open(&key, flags, NULL);
+		count_open(&key, flags, NULL, NULL);
 	}
 	return 0;
 }
@@ -537,6 +633,9 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 		a.flags = syscall_arg(regs, 2);
 		a.mode = syscall_arg(regs, 3);
 		break;
+	case FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT:	/* (mount_fd, handle, flags): no name */
+		a.flags = syscall_arg(regs, 2);
+		break;
 	default:	/* openat2: flags and mode are in the struct open_how it points to */
 		a.filename = (const char *)syscall_arg(regs, 1);
 		a.how = (const struct open_how *)syscall_arg(regs, 2);
@@ -566,6 +665,177 @@ SEC("tp/syscalls/sys_exit_creat")
 int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_CREAT);
+}
+
+SEC("tp/syscalls/sys_enter_open_by_handle_at")
+int tp_enter_open_by_handle_at(struct trace_event_raw_sys_enter *ctx)
+{
+	return park_open(NULL, NULL, ctx->args[2], 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
+}
+
+SEC("tp/syscalls/sys_exit_open_by_handle_at")
+int tp_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
+{
+	return tp_exit(ctx->ret, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
+}
+
+/*
+ * ---- fentry and kprobe modes: open_by_handle_at ----
+ * Both of its system calls (and the compat one) open through do_handle_open(), which never
+ * reaches do_sys_openat2(): a hook of its own, of the mode's kind, so that fentry needs no
+ * perf event (tracepoints would) and each mode keeps its privileges.
+ */
+
+SEC("fexit/do_handle_open")
+int BPF_PROG(fexit_do_handle_open, int mountdirfd, struct file_handle *ufh, int open_flag, long ret)
+{
+	struct open_args a = { .flags = open_flag, .syscall = FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT };
+	struct caller c;
+
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	return finish_open(&a, ret, SCRATCH_FEXIT, &c);
+}
+
+SEC("kprobe/do_handle_open")
+int BPF_KPROBE(kprobe_do_handle_open, int mountdirfd, struct file_handle *ufh, int open_flag)
+{
+	return park_open(NULL, NULL, open_flag, 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
+}
+
+SEC("kretprobe/do_handle_open")
+int BPF_KRETPROBE(kretprobe_do_handle_open, long ret)
+{
+	return finish_parked(ret);
+}
+
+/*
+ * ---- every mode: opens submitted through io_uring ----
+ * Raw tracepoints (attached with bpf_raw_tracepoint_open, as the BTF ones: no perf event), whose
+ * arguments are read as plain words: the request is argument 0 of the submit tracepoint in
+ * every version and argument 1 of io_uring_complete, whose other arguments changed in 6.15.
+ * The kernel copies the path when it prepares the request and frees it once the open ran, so
+ * the record (path, flags, submitter) is made at submission and parked until the result.
+ */
+
+/* Reports or counts a parked io_uring open with its result: as the submitter, whatever thread finishes it. */
+static __always_inline void finish_uring(struct record_buffer *buf, long ret)
+{
+	struct fileopend_record *r = &buf->header;
+	struct fileopend_count_key key = {
+		.start_ns = r->process_start_ns,
+		.cgroup_id = r->cgroup_id,
+		.tgid = r->tgid,
+	};
+
+	count_api(r->syscall, ret);
+	r->result = ret;
+	r->timestamp_ns = bpf_ktime_get_boot_ns();
+	if (!counting_only()) {
+		if (!submit(buf, sizeof(*r) + (r->path_len & FILEOPEND_PATH_MAX)))
+			return;
+		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
+	}
+	count_open(&key, r->open_flags, &ret, r->comm);
+}
+
+/* Forgets a parked request (its result reported), and that it skipped its CQE if it did. */
+static __always_inline void forget_uring(__u64 address, __u64 *skipping)
+{
+	bpf_map_delete_elem(&uring_pending, &address);
+	if (!bpf_map_delete_elem(&uring_skipped, &address) && skipping)
+		__sync_fetch_and_add(skipping, -1);
+}
+
+static __always_inline int uring_submit(struct io_kiocb *req)
+{
+	struct io_open *open = (struct io_open *)req;
+	__u32 slot = SCRATCH_IO_URING, zero = 0;
+	struct fileopend_count_key key;
+	struct record_buffer *buf;
+	struct task_struct *task;
+	struct caller c;
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+	__u64 address = (__u64)req;
+	__u64 *skipping = bpf_map_lookup_elem(&uring_skipping, &zero);
+	bool opens = opcode == IORING_OP_OPENAT || opcode == IORING_OP_OPENAT2;
+
+	/*
+	 * A request still parked at this address skipped its CQE on success (one that fails posts
+	 * it): it is over, as its memory serves a new request, normally the ring's next one.
+	 */
+	if (opens || (skipping && *skipping)) {
+		buf = bpf_map_lookup_elem(&uring_pending, &address);
+		if (buf) {
+			finish_uring(buf, 0);
+			forget_uring(address, skipping);
+		}
+	}
+	if (!opens)
+		return 0;
+	identify_caller(&c);
+	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	buf = bpf_map_lookup_elem(&scratch, &slot);
+	if (!buf)
+		return 0;
+	fill_header(&buf->header, FILEOPEND_RECORD_OPEN, &c);
+	/* Submitted by the ring's SQPOLL thread: the process's comm, not the thread's iou-sqp-PID. */
+	task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+		BPF_CORE_READ_STR_INTO(&buf->header.comm, task, group_leader, comm);
+	buf->header.syscall = opcode == IORING_OP_OPENAT ? FILEOPEND_SYSCALL_IO_URING_OPENAT
+							 : FILEOPEND_SYSCALL_IO_URING_OPENAT2;
+	buf->header.open_flags = BPF_CORE_READ(open, how.flags);
+	buf->header.mode = BPF_CORE_READ(open, how.mode);
+	/* The kernel's copy: at most PATH_MAX bytes with its NUL, so never truncated here. */
+	read_kernel_path(buf, BPF_CORE_READ(open, filename, name));
+	if (!bpf_map_update_elem(&uring_pending, &address, buf, BPF_ANY)) {
+		if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP) && skipping &&
+		    !bpf_map_update_elem(&uring_skipped, &address, &(__u8){ 1 }, BPF_NOEXIST))
+			__sync_fetch_and_add(skipping, 1);
+		return 0;
+	}
+	/* The result will not be known: counted now with its flags, not as a failure. */
+	count_drop(FILEOPEND_DROP_PENDING_FULL);
+	count_api(buf->header.syscall, 0);
+	process_key(&key, &c);
+	count_open(&key, buf->header.open_flags, NULL, buf->header.comm);
+	return 0;
+}
+
+/* Linux 6.2 and later. */
+SEC("raw_tp/io_uring_submit_req")
+int uring_submit_req(struct bpf_raw_tracepoint_args *ctx)
+{
+	return uring_submit((struct io_kiocb *)ctx->args[0]);
+}
+
+/* Linux 5.5 to 6.1: the same point, under its former name. */
+SEC("raw_tp/io_uring_submit_sqe")
+int uring_submit_sqe(struct bpf_raw_tracepoint_args *ctx)
+{
+	return uring_submit((struct io_kiocb *)ctx->args[0]);
+}
+
+SEC("raw_tp/io_uring_complete")
+int uring_complete(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct io_kiocb *req = (struct io_kiocb *)ctx->args[1];	/* NULL for a CQE of no request */
+	__u64 address = (__u64)req;
+	struct record_buffer *buf;
+	__u8 opcode = BPF_CORE_READ(req, opcode);
+	__u32 zero = 0;
+
+	if (opcode != IORING_OP_OPENAT && opcode != IORING_OP_OPENAT2)
+		return 0;
+	buf = bpf_map_lookup_elem(&uring_pending, &address);
+	if (!buf)
+		return 0;	/* submitted before we attached, or excluded */
+	finish_uring(buf, BPF_CORE_READ(req, cqe.res));
+	forget_uring(address, bpf_map_lookup_elem(&uring_skipping, &zero));
+	return 0;
 }
 
 /* ---- every mode: process exit ---- */
@@ -633,7 +903,6 @@ static __always_inline int emit_cgroup(struct cgroup *cgrp, const char *path, __
 	__u32 slot = SCRATCH_NON_PREEMPTIBLE;
 	struct record_buffer *buf;
 	struct caller c;
-	long n;
 
 	if (cgrp->root->hierarchy_id != 0)
 		return 0;
@@ -643,17 +912,8 @@ static __always_inline int emit_cgroup(struct cgroup *cgrp, const char *path, __
 	identify_caller(&c);
 	fill_header(&buf->header, kind, &c);
 	buf->header.cgroup_id = cgrp->kn->id;
-	n = bpf_probe_read_kernel_str(buf->path, sizeof(buf->path), path);
-	if (n > 0) {
-		n -= 1;
-		if (n > FILEOPEND_PATH_MAX)
-			n = FILEOPEND_PATH_MAX;
-	} else {
-		n = 0;
-		buf->header.record_flags |= FILEOPEND_PATH_UNREADABLE;
-	}
-	buf->header.path_len = n;
-	if (submit(buf, sizeof(buf->header) + (n & FILEOPEND_PATH_MAX)))
+	read_kernel_path(buf, path);
+	if (submit(buf, sizeof(buf->header) + (buf->header.path_len & FILEOPEND_PATH_MAX)))
 		count_drop(FILEOPEND_DROP_CGROUP_RINGBUF_FULL);
 	return 0;
 }

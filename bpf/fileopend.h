@@ -23,13 +23,30 @@ enum fileopend_record_kind {
 	FILEOPEND_RECORD_CGROUP_RMDIR = 4,	/* a v2 cgroup was removed: cgroup_id, its path as the path */
 };
 
-/* Which system call made the open; UNKNOWN when the attach mode cannot tell. */
+/*
+ * Which call made the open; UNKNOWN when the attach mode cannot tell. The io_uring ones were
+ * submitted to a ring (no open system call), attributed to the submitting process; an
+ * open_by_handle_at record has no path (the call names no file: path_len 0).
+ */
 enum fileopend_syscall {
 	FILEOPEND_SYSCALL_UNKNOWN = 0,
 	FILEOPEND_SYSCALL_OPEN = 1,
 	FILEOPEND_SYSCALL_OPENAT = 2,
 	FILEOPEND_SYSCALL_OPENAT2 = 3,
 	FILEOPEND_SYSCALL_CREAT = 4,
+	FILEOPEND_SYSCALL_IO_URING_OPENAT = 5,	/* IORING_OP_OPENAT */
+	FILEOPEND_SYSCALL_IO_URING_OPENAT2 = 6,	/* IORING_OP_OPENAT2 */
+	FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT = 7,
+};
+
+/*
+ * The ways to open besides the open system calls, each counted by the kernel at every detail
+ * level in the per-CPU `api_opens` map, at index api * 2 + (1 if it failed, else 0).
+ */
+enum fileopend_api {
+	FILEOPEND_API_IO_URING = 0,
+	FILEOPEND_API_OPEN_BY_HANDLE_AT = 1,
+	FILEOPEND_API_COUNT = 2,
 };
 
 enum fileopend_record_flag {

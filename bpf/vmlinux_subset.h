@@ -68,6 +68,13 @@ enum bpf_func_id {
 	BPF_FUNC_task_pt_regs = 175,
 };
 
+/* A raw tracepoint program's context: the tracepoint's arguments as words. */
+struct bpf_raw_tracepoint_args {
+	__u64 args[0];
+};
+
+struct file_handle;
+
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
 #if defined(__TARGET_ARCH_x86)
@@ -162,6 +169,7 @@ struct css_set {
 };
 
 struct task_struct {
+	unsigned int flags;	/* PF_* */
 	int pid;
 	int tgid;
 	int exit_code;
@@ -171,6 +179,27 @@ struct task_struct {
 	const struct cred *cred;
 	struct css_set *cgroups;
 	char comm[16];
+};
+
+/* io_uring (Linux 5.1+; these fields as of 6.1): a request, and an open request's command data. */
+struct filename {
+	const char *name;	/* the kernel's copy of the path, made when the request is prepared */
+};
+
+struct io_cqe {
+	s32 res;		/* the result posted: an fd (or 0 into a fixed slot), or -errno */
+};
+
+struct io_kiocb {
+	u8 opcode;		/* IORING_OP_* */
+	u32 flags;		/* REQ_F_*, low bits the SQE's IOSQE_* (u64 since 6.10: its low half on LE) */
+	struct io_cqe cqe;
+};
+
+/* The command data of IORING_OP_OPENAT/OPENAT2: overlays the start of struct io_kiocb. */
+struct io_open {
+	struct filename *filename;
+	struct open_how how;
 };
 
 #pragma clang attribute pop

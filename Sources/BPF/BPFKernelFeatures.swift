@@ -31,6 +31,19 @@ public enum BPFKernelFeatures {
         public static let taskPtRegs = Helper(id: 175, name: "bpf_task_pt_regs")
     }
 
+    /// Whether the kernel has the tracepoint `name` for raw and BTF tracepoint programs: its
+    /// `btf_trace_<name>` type in the kernel's BTF (`libbpf_find_vmlinux_btf_id`). False without
+    /// kernel BTF.
+    public static func hasRawTracepoint(_ name: String) -> Bool {
+        libbpf_find_vmlinux_btf_id(name, BPF_TRACE_RAW_TP) > 0
+    }
+
+    /// Whether the kernel function `name` is in the kernel's BTF, as fentry/fexit programs need
+    /// (`libbpf_find_vmlinux_btf_id`): absent when inlined, renamed or missing. False without BTF.
+    public static func hasTraceableFunction(_ name: String) -> Bool {
+        libbpf_find_vmlinux_btf_id(name, BPF_TRACE_FEXIT) > 0
+    }
+
     /// Whether programs of `type` may call `helper` (`libbpf_probe_bpf_helper`); false also when
     /// the probe itself fails (no privileges, no BPF).
     public static func supports(_ helper: Helper, in type: ProgramType) -> Bool {

@@ -16,12 +16,19 @@ public enum EventLineFormatter {
 
     /// `PID TID COMM FD ERR FLAGS PATH`: FD is -1 and ERR the errno for a failed open, FLAGS octal
     /// (left out when `flags` is false). Comm and path are made safe by `TerminalText.escaped`,
-    /// so one record stays one line. Exit records have no text line (like opensnoop).
+    /// so one record stays one line. An open through io_uring is marked ` [io_uring]`, and one by
+    /// open_by_handle_at, which names no path, `[by handle]`. Exit records have no text line
+    /// (like opensnoop).
     public static func textLine(_ record: ProbeRecord, flags: Bool = true) -> String? {
         guard case .open(let event) = record else { return nil }
         var path = TerminalText.escaped(event.path)
         if event.pathTruncated { path += " [truncated]" }
         if event.pathUnreadable { path = "[unreadable]" }
+        switch event.syscall.api {
+        case .ioUring: path += " [io_uring]"
+        case .openByHandleAt where path.isEmpty: path = "[by handle]"
+        default: break
+        }
         var octalFlags = ""
         if flags {
             let digits = String(event.flags.rawValue, radix: 8)

@@ -29,6 +29,23 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var clients: Clients
     /// How opens are attributed to units (`cgroups`; absent from daemons before it existed).
     public var cgroups: Cgroups?
+    /// Each way of opening (`syscall`, `io_uring`, `open_by_handle_at`) and whether the attach
+    /// mode in use sees it (`apis`; absent from daemons before it existed).
+    public var apis: [String: OpenAPIStatus]?
+
+    /// What the probe sees of one way of opening.
+    public struct OpenAPIStatus: Codable, Sendable, Equatable {
+        /// Whether the attach mode in use sees opens made this way.
+        public var covered: Bool
+        /// Opens made this way (failed ones included) and those that failed, as the kernel
+        /// counted them; absent for `syscall`, which the kernel does not count apart.
+        public var opens: UInt64?
+        public var failed: UInt64?
+
+        public init(covered: Bool, opens: UInt64? = nil, failed: UInt64? = nil) {
+            (self.covered, self.opens, self.failed) = (covered, opens, failed)
+        }
+    }
 
     /// The cgroup hierarchy opens are attributed by, and the units counted so far.
     public struct Cgroups: Codable, Sendable, Equatable {
@@ -113,7 +130,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         daemonVersion: String, kernelRelease: String, attachMode: String, detailLevel: DetailLevel = .events,
         uptimeSeconds: Double, records: Records,
         drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
-        trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil
+        trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil,
+        apis: [String: OpenAPIStatus]? = nil
     ) {
         self.daemonVersion = daemonVersion
         self.kernelRelease = kernelRelease
@@ -129,6 +147,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.trackedComms = trackedComms
         self.clients = clients
         self.cgroups = cgroups
+        self.apis = apis
     }
 
     enum CodingKeys: String, CodingKey {
@@ -136,6 +155,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
-        case clients, cgroups
+        case clients, cgroups, apis
     }
 }

@@ -12,6 +12,18 @@ public enum StatusFormatter {
         block.text("detail level", status.detailLevel.rawValue)
         block.text("uptime", NumberFormat.duration(seconds: status.uptimeSeconds))
 
+        if let apis = status.apis {
+            block.section("open APIs")
+            for api in OpenAPI.allCases {
+                guard let seen = apis[api.rawValue] else { continue }
+                var text = seen.covered ? "covered" : "NOT covered in \(TerminalText.escaped(status.attachMode)) mode"
+                if seen.covered, let opens = seen.opens {
+                    text += ", \(opens) opens (\(seen.failed ?? 0) failed)"
+                }
+                block.text(api.rawValue, text)
+            }
+        }
+
         block.section("records")
         block.number("open", status.records.open)
         block.number("exit", status.records.exit)

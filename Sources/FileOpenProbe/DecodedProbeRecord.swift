@@ -13,7 +13,7 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     /// swift_once call per use on the consumer's hot path.)
     public static var headerSize: Int { MemoryLayout<fileopend_record>.size }
     /// The highest `enum fileopend_syscall` value (they run from 0 without gaps; tested).
-    private static var highestSyscall: UInt16 { OpenSyscall.creat.rawValue }
+    private static var highestSyscall: UInt16 { OpenSyscall.openByHandleAt.rawValue }
 
     /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
     /// a view of its bytes (what the consumer's hot path counts), an exit with its comm raw. Holds

@@ -18,10 +18,13 @@ public final class FileOpenProgram: Sendable {
     public let settings: ProbeSettings
     /// The ring buffer the program writes its records into.
     public let ringBuffer: RingBuffer<DecodedProbeRecord>
+    /// The ways of opening the attached programs see (`coveredAPIs(byPrograms:)`).
+    public let coveredAPIs: Set<OpenAPI>
 
     private let object: BPFObject
     private let links: Mutex<[BPFLink]>
     private let drops: BPFPerCPUArrayMap<UInt64>
+    private let apiOpens: BPFPerCPUArrayMap<UInt64>
     private let missed: BPFHashMap<fileopend_count_key, fileopend_counts>
     private let missedComms: BPFHashMap<fileopend_comm_key, fileopend_counts>
     private let settingsMap: BPFArrayMap<fileopend_settings>
@@ -33,8 +36,10 @@ public final class FileOpenProgram: Sendable {
         self.settings = settings
         self.object = object
         self.links = Mutex(links)
+        coveredAPIs = Self.coveredAPIs(byPrograms: Set(links.map(\.programName)))
         ringBuffer = try RingBuffer(map: object.map(named: Names.Map.events))
         drops = try object.perCPUArrayMap(named: Names.Map.drops)
+        apiOpens = try object.perCPUArrayMap(named: Names.Map.api_opens)
         missed = try object.hashMap(named: Names.Map.missed)
         missedComms = try object.hashMap(named: Names.Map.missed_comms)
         settingsMap = try BPFArrayMap(object.map(named: Names.Map.settings))
@@ -168,6 +173,18 @@ public final class FileOpenProgram: Sendable {
         return counts
     }
 
+    /// The opens by io_uring and by open_by_handle_at the kernel program counted (every one, at
+    /// both detail levels), summed over CPUs; the system calls are not counted there.
+    public func apiOpenCounts() throws(BPFError) -> [OpenAPI: OpenAPICounts] {
+        var counts: [OpenAPI: OpenAPICounts] = [:]
+        for (api, index) in [(OpenAPI.ioUring, FILEOPEND_API_IO_URING), (.openByHandleAt, FILEOPEND_API_OPEN_BY_HANDLE_AT)] {
+            let succeeded = try apiOpens[index.rawValue * 2].reduce(0, &+)
+            let failed = try apiOpens[index.rawValue * 2 + 1].reduce(0, &+)
+            counts[api] = OpenAPICounts(opens: succeeded &+ failed, failed: failed)
+        }
+        return counts
+    }
+
     /// What the kernel counted itself (opens whose records were lost; at the counts level every
     /// open), per process (with each process's exit once marked) and per comm, since each was
     /// first counted.
@@ -270,7 +287,37 @@ public final class FileOpenProgram: Sendable {
         ("openat", Names.Program.tp_enter_openat, Names.Program.tp_exit_openat),
         ("openat2", Names.Program.tp_enter_openat2, Names.Program.tp_exit_openat2),
         ("creat", Names.Program.tp_enter_creat, Names.Program.tp_exit_creat),
+        ("open_by_handle_at", Names.Program.tp_enter_open_by_handle_at, Names.Program.tp_exit_open_by_handle_at),
     ]
+
+    /// The programs that see opens submitted through io_uring, in every mode, where the kernel
+    /// has the tracepoints: the submit one under its name since 6.2, or under its name before.
+    static let ioUringPrograms: [String] = {
+        guard BPFKernelFeatures.hasRawTracepoint("io_uring_complete") else { return [] }
+        if BPFKernelFeatures.hasRawTracepoint("io_uring_submit_req") {
+            return [Names.Program.uring_submit_req, Names.Program.uring_complete]
+        }
+        if BPFKernelFeatures.hasRawTracepoint("io_uring_submit_sqe") {
+            return [Names.Program.uring_submit_sqe, Names.Program.uring_complete]
+        }
+        return []
+    }()
+
+    /// Whether the fentry and kprobe modes can hook open_by_handle_at's do_handle_open().
+    static let hasHandleOpenFunction = BPFKernelFeatures.hasTraceableFunction("do_handle_open")
+
+    /// The ways of opening a set of attached programs sees: the system calls always; io_uring
+    /// with its tracepoints; open_by_handle_at with its hook of the mode's kind.
+    static func coveredAPIs(byPrograms programs: Set<String>) -> Set<OpenAPI> {
+        var apis: Set<OpenAPI> = [.syscall]
+        if programs.contains(Names.Program.uring_complete) { apis.insert(.ioUring) }
+        let handlePrograms = [
+            Names.Program.fexit_do_handle_open, Names.Program.kretprobe_do_handle_open,
+            Names.Program.tp_exit_open_by_handle_at,
+        ]
+        if !programs.isDisjoint(with: handlePrograms) { apis.insert(.openByHandleAt) }
+        return apis
+    }
 
     static func plan(for mode: AttachMode, settings: ProbeSettings) -> [PlannedProgram] {
         let bySection: @Sendable (BPFProgram, ProbeSettings) throws(BPFError) -> BPFLink = { program, _ throws(BPFError) in
@@ -278,12 +325,18 @@ public final class FileOpenProgram: Sendable {
         }
         // Every mode: process exits, and the v2 cgroups made and removed (attribution).
         let exit = PlannedProgram(program: Names.Program.handle_process_exit, attach: bySection)
-        let cgroups = [Names.Program.handle_cgroup_mkdir, Names.Program.handle_cgroup_rmdir].map {
+        // ... and io_uring's opens through its tracepoints, where the kernel has them.
+        let everyMode = ([Names.Program.handle_cgroup_mkdir, Names.Program.handle_cgroup_rmdir] + ioUringPrograms).map {
             PlannedProgram(program: $0, attach: bySection)
+        }
+        // open_by_handle_at's do_handle_open(), hooked as the mode hooks do_sys_openat2.
+        let handleOpen = { (names: [String]) in
+            hasHandleOpenFunction ? names.map { PlannedProgram(program: $0, attach: bySection) } : []
         }
         switch mode {
         case .fentry:
-            return [PlannedProgram(program: Names.Program.fexit_do_sys_openat2, attach: bySection), exit] + cgroups
+            return [PlannedProgram(program: Names.Program.fexit_do_sys_openat2, attach: bySection), exit]
+                + handleOpen([Names.Program.fexit_do_handle_open]) + everyMode
         case .kprobe:
             return [
                 PlannedProgram(program: Names.Program.kprobe_do_sys_openat2) { program, settings throws(BPFError) in
@@ -293,7 +346,7 @@ public final class FileOpenProgram: Sendable {
                     try program.attachKprobe(function: settings.hookFunction, returnProbe: true)
                 },
                 exit,
-            ] + cgroups
+            ] + handleOpen([Names.Program.kprobe_do_handle_open, Names.Program.kretprobe_do_handle_open]) + everyMode
         case .tracepoint, .auto:
             let parks = parksArguments(mode, settings)
             return tracepointPrograms.filter {
@@ -302,7 +355,7 @@ public final class FileOpenProgram: Sendable {
                 (parks ? [programs.enter, programs.exit] : [programs.exit]).map {
                     PlannedProgram(program: $0, attach: bySection)
                 }
-            } + [exit] + cgroups
+            } + [exit] + everyMode
         }
     }
 

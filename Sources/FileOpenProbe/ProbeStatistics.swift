@@ -15,6 +15,10 @@ public struct ProbeStatistics: ComponentStatistics, Equatable {
     /// The most entries the kernel's missed maps (`missed`, `missed_comms`) hold.
     public var missedMapCapacity = 0
     public var missedCommMapCapacity = 0
+    /// The ways of opening the attached programs see.
+    public var coveredAPIs: Set<OpenAPI> = [.syscall]
+    /// Opens by io_uring and by open_by_handle_at, as the kernel counted them; nil when unread.
+    public var apiOpens: [OpenAPI: OpenAPICounts]?
 
     public init() {}
 
@@ -34,6 +38,22 @@ public struct ProbeStatistics: ComponentStatistics, Equatable {
         for reason in DropReason.allCases {
             writer.sample(["reason": reason.description], drops[reason])
         }
+        writer.family(
+            "fileopen_open_api_covered", .gauge,
+            help: "1 if the attach mode in use sees opens made this way (syscall, io_uring, open_by_handle_at), else 0."
+        )
+        for api in OpenAPI.allCases {
+            writer.sample(["api": api.rawValue], UInt64(coveredAPIs.contains(api) ? 1 : 0))
+        }
+        writer.family(
+            "fileopen_opens_by_api", .counter,
+            help: "Opens submitted through io_uring or made by open_by_handle_at, by result, as the kernel counted them."
+        )
+        for api in [OpenAPI.ioUring, .openByHandleAt] {
+            let counts = apiOpens?[api] ?? OpenAPICounts()
+            writer.sample(["api": api.rawValue, "result": "success"], counts.opens - counts.failed)
+            writer.sample(["api": api.rawValue, "result": "failure"], counts.failed)
+        }
         writer.family("fileopen_missed_map_capacity", .gauge, help: "The most entries each missed map holds.")
         writer.sample(["map": "missed"], UInt64(missedMapCapacity))
         writer.sample(["map": "missed_comms"], UInt64(missedCommMapCapacity))
@@ -51,6 +71,8 @@ extension FileOpenProgram {
         statistics.mode = mode
         statistics.detailLevel = detailLevel
         statistics.drops = try? dropCounts()
+        statistics.coveredAPIs = coveredAPIs
+        statistics.apiOpens = try? apiOpenCounts()
         statistics.ringBufferBytes = ringBuffer.capacity
         statistics.ringBufferPendingBytes = ringBuffer.pendingBytes
         statistics.missedMapCapacity = settings.missedMapCapacity

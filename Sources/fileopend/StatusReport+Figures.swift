@@ -34,7 +34,13 @@ extension StatusReport {
             cgroups: Cgroups(
                 mode: hierarchy.mode.rawValue, mount: hierarchy.mountPoint ?? "", known: aggregator.cgroups.count,
                 units: aggregator.units.namedCount, unitLimit: aggregator.settings.maxUnits
-            )
+            ),
+            apis: Dictionary(uniqueKeysWithValues: OpenAPI.allCases.map { api in
+                let counts = probe.apiOpens?[api]
+                return (api.rawValue, OpenAPIStatus(
+                    covered: probe.coveredAPIs.contains(api), opens: counts?.opens, failed: counts?.failed
+                ))
+            })
         )
     }
 }

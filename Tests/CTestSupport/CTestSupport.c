@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -48,6 +50,191 @@ long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64
 	return cts_result(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
 }
 
+/* A ring of our own, mapped with raw system calls (io_uring_setup and mmap open no file). */
+struct cts_ring {
+	int fd;
+	struct io_uring_params params;
+	void *sq, *cq;
+	struct io_uring_sqe *sqes;
+	size_t sq_size, cq_size, sqes_size;
+};
+
+static unsigned int *ring_word(void *base, __u32 offset)
+{
+	return (unsigned int *)((char *)base + offset);
+}
+
+static void ring_close(struct cts_ring *ring)
+{
+	if (ring->sq != MAP_FAILED)
+		munmap(ring->sq, ring->sq_size);
+	if (ring->cq != MAP_FAILED)
+		munmap(ring->cq, ring->cq_size);
+	if ((void *)ring->sqes != MAP_FAILED)
+		munmap(ring->sqes, ring->sqes_size);
+	syscall(SYS_close, ring->fd);
+}
+
+static int ring_open(struct cts_ring *ring, unsigned int entries, __u32 setup_flags)
+{
+	*ring = (struct cts_ring){ .sq = MAP_FAILED, .cq = MAP_FAILED, .sqes = MAP_FAILED };
+	ring->params.flags = setup_flags;
+	ring->fd = (int)syscall(SYS_io_uring_setup, entries, &ring->params);
+	if (ring->fd < 0)
+		return -errno;
+	ring->sq_size = ring->params.sq_off.array + ring->params.sq_entries * sizeof(unsigned int);
+	ring->cq_size = ring->params.cq_off.cqes + ring->params.cq_entries * sizeof(struct io_uring_cqe);
+	ring->sqes_size = ring->params.sq_entries * sizeof(struct io_uring_sqe);
+	ring->sq = mmap(NULL, ring->sq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			IORING_OFF_SQ_RING);
+	ring->cq = mmap(NULL, ring->cq_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			IORING_OFF_CQ_RING);
+	ring->sqes = mmap(NULL, ring->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring->fd,
+			  IORING_OFF_SQES);
+	if (ring->sq == MAP_FAILED || ring->cq == MAP_FAILED || (void *)ring->sqes == MAP_FAILED) {
+		ring_close(ring);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Queues a copy of `sqe` (the ring has room: one submission at a time). */
+static void ring_queue(struct cts_ring *ring, const struct io_uring_sqe *sqe)
+{
+	unsigned int *tail = ring_word(ring->sq, ring->params.sq_off.tail);
+	unsigned int mask = *ring_word(ring->sq, ring->params.sq_off.ring_mask);
+	unsigned int index = *tail & mask;
+
+	ring->sqes[index] = *sqe;
+	ring_word(ring->sq, ring->params.sq_off.array)[index] = index;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+}
+
+/* Submits what is queued and waits for `wait` completions; returns the first's result. */
+static long ring_submit(struct cts_ring *ring, unsigned int submit, unsigned int wait)
+{
+	unsigned int *head = ring_word(ring->cq, ring->params.cq_off.head);
+	unsigned int mask = *ring_word(ring->cq, ring->params.cq_off.ring_mask);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)ring->cq + ring->params.cq_off.cqes);
+	long first = 0;
+
+	/* With SQPOLL its thread submits: wake it in case it sleeps. */
+	__u32 flags = (wait ? IORING_ENTER_GETEVENTS : 0) |
+		      (ring->params.flags & IORING_SETUP_SQPOLL ? IORING_ENTER_SQ_WAKEUP : 0);
+
+	if (syscall(SYS_io_uring_enter, ring->fd, submit, wait, flags, NULL, 0) < 0)
+		return -errno;
+	for (unsigned int i = 0; i < wait; i++) {
+		long res = cqes[(*head + i) & mask].res;
+
+		if (i == 0)
+			first = res;
+		else if (res >= 0 && cqes[(*head + i) & mask].user_data == 1)
+			syscall(SYS_close, res);
+	}
+	__atomic_store_n(head, *head + wait, __ATOMIC_RELEASE);
+	return first;
+}
+
+/* An open SQE for `path` relative to the cwd (user_data 1: its result may be an fd to close). */
+static struct io_uring_sqe open_sqe(const char *path, int flags, unsigned int mode, const struct open_how *how)
+{
+	struct io_uring_sqe sqe = { .fd = -100 /* AT_FDCWD */, .addr = (__u64)(unsigned long)path, .user_data = 1 };
+
+	if (how) {
+		sqe.opcode = IORING_OP_OPENAT2;
+		sqe.len = sizeof(*how);
+		sqe.addr2 = (__u64)(unsigned long)how;
+	} else {
+		sqe.opcode = IORING_OP_OPENAT;
+		sqe.open_flags = (__u32)flags;
+		sqe.len = mode;
+	}
+	return sqe;
+}
+
+/* One open on a new ring made with `setup_flags`. */
+static long ring_open_once(const char *path, int flags, unsigned int mode, int openat2, __u32 setup_flags)
+{
+	struct open_how how = { .flags = (__u64)flags, .mode = mode };
+	struct io_uring_sqe sqe = open_sqe(path, flags, mode, openat2 ? &how : NULL);
+	struct cts_ring ring;
+	long result = ring_open(&ring, 4, setup_flags);
+
+	if (result < 0)
+		return result;
+	ring_queue(&ring, &sqe);
+	result = ring_submit(&ring, 1, 1);
+	if (result >= 0)
+		syscall(SYS_close, result);
+	ring_close(&ring);
+	return result;
+}
+
+long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2)
+{
+	return ring_open_once(path, flags, mode, openat2, 0);
+}
+
+long cts_io_uring_open_sqpoll(const char *path, int flags)
+{
+	return ring_open_once(path, flags, 0600, 0, IORING_SETUP_SQPOLL);
+}
+
+long cts_io_uring_open_skipping_success(const char *path, int flags, long count)
+{
+	struct io_uring_sqe open = open_sqe(path, flags, 0600, NULL);
+	struct io_uring_sqe nop = { .opcode = IORING_OP_NOP };
+	struct cts_ring ring;
+	long result = ring_open(&ring, 4, 0), succeeded = 0;
+
+	if (result < 0)
+		return result;
+	open.flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
+	for (long i = 0; i < count; i++) {
+		/*
+		 * One CQE a round: the NOP's once the open succeeded, or the open's failure (the NOP's
+		 * cancellation is skipped with the head's CQE, REQ_F_SKIP_LINK_CQES).
+		 */
+		ring_queue(&ring, &open);
+		ring_queue(&ring, &nop);
+		unsigned int *head = ring_word(ring.cq, ring.params.cq_off.head);
+		unsigned int mask = *ring_word(ring.cq, ring.params.cq_off.ring_mask);
+		struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)ring.cq + ring.params.cq_off.cqes);
+		__u64 which;
+
+		if (syscall(SYS_io_uring_enter, ring.fd, 2, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
+			result = -errno;
+			goto out;
+		}
+		which = cqes[*head & mask].user_data;
+		__atomic_store_n(head, *head + 1, __ATOMIC_RELEASE);
+		succeeded += which != 1;
+	}
+	/* Two NOPs reuse the last round's two requests. */
+	ring_queue(&ring, &nop);
+	ring_queue(&ring, &nop);
+	result = ring_submit(&ring, 2, 2);
+	if (result >= 0)
+		result = succeeded;
+out:
+	ring_close(&ring);
+	return result;
+}
+
+long cts_open_by_handle(const char *path, int flags)
+{
+	struct {
+		struct file_handle handle;
+		unsigned char bytes[128];	/* MAX_HANDLE_SZ */
+	} h = { .handle.handle_bytes = 128 };
+	int mount_id;
+
+	if (syscall(SYS_name_to_handle_at, -100, path, &h.handle, &mount_id, 0) < 0)
+		h.handle.handle_bytes = 0;	/* no handle: open_by_handle_at fails with EINVAL */
+	return cts_result(syscall(SYS_open_by_handle_at, -100, &h.handle, flags));
+}
+
 long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigned int mode)
 {
 	long fd;
@@ -57,6 +244,9 @@ long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigne
 	case CTS_OPENAT: fd = cts_sys_openat(-100 /* AT_FDCWD */, path, flags, mode); break;
 	case CTS_OPENAT2: fd = cts_sys_openat2(-100, path, (__u64)flags, mode, 0); break;
 	case CTS_CREAT: fd = cts_sys_creat(path, mode); break;
+	case CTS_IO_URING_OPENAT: return cts_io_uring_open(path, flags, mode, 0);
+	case CTS_IO_URING_OPENAT2: return cts_io_uring_open(path, flags, mode, 1);
+	case CTS_OPEN_BY_HANDLE_AT: fd = cts_open_by_handle(path, flags); break;
 	default: return -EINVAL;
 	}
 	if (fd >= 0)
@@ -78,6 +268,20 @@ int cts_set_thread_comm(const char *name)
 	return prctl(PR_SET_NAME, name, 0, 0, 0) < 0 ? -errno : 0;
 }
 
+/* chdir(2) to the directory `path` names a file in (no open); nothing when it has none. */
+static void enter_directory_of(const char *path)
+{
+	char directory[4096];
+	const char *slash = strrchr(path, '/');
+	size_t length = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash || length >= sizeof(directory))
+		return;
+	memcpy(directory, path, length);
+	directory[length] = 0;
+	syscall(SYS_chdir, length ? directory : "/");
+}
+
 static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
 			long count)
 {
@@ -89,6 +293,8 @@ static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, c
 	if (wanted > 0 && getpid() != wanted)
 		syscall(SYS_exit_group, 0);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (call == CTS_OPEN_BY_HANDLE_AT)
+		enter_directory_of(path);
 	for (i = 0; i < count; i++)
 		cts_open_with(call, path, flags, 0600);
 	syscall(SYS_exit_group, 0);

@@ -139,7 +139,7 @@ struct DashboardTests {
         let failing = try prometheus.query(#"instance_comm:fileopen_open_errors:rate5m{comm="\#(failer)"}"#)
         #expect((failing.first.flatMap { Double($0.1) } ?? 0) > 0, "\(failing)")
         let rules = try prometheus.rules()
-        #expect(rules.count == 16, "\(rules)")
+        #expect(rules.count == 17, "\(rules)")
         #expect(rules.allSatisfy { $0.health == "ok" }, "\(rules.filter { $0.health != "ok" })")
         #expect(try prometheus.query(#"ALERTS{alertname=~"FileopendDown|FileopendConsumerStalled"}"#).isEmpty)
     }

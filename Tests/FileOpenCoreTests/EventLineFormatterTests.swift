@@ -41,7 +41,7 @@ struct EventLineFormatterTests {
         #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0 == "\u{202e}" })
     }
 
-    @Test("Text line marks truncated and unreadable paths; exits have no text line")
+    @Test("Text line marks truncated and unreadable paths, io_uring opens and open_by_handle_at's missing path; exits have no text line")
     func textMarkers() {
         var truncated = Self.event()
         truncated.pathTruncated = true
@@ -49,6 +49,12 @@ struct EventLineFormatterTests {
         var unreadable = Self.event(path: "")
         unreadable.pathUnreadable = true
         #expect(EventLineFormatter.textLine(.open(unreadable))?.hasSuffix(" [unreadable]") == true)
+        var uring = Self.event()
+        uring.syscall = .ioUringOpenat2
+        #expect(EventLineFormatter.textLine(.open(uring))?.hasSuffix(" /etc/hostname [io_uring]") == true)
+        var byHandle = Self.event(path: "")
+        byHandle.syscall = .openByHandleAt
+        #expect(EventLineFormatter.textLine(.open(byHandle))?.hasSuffix(" [by handle]") == true)
         let exit = ProcessExitEvent(timestamp: 1, process: ProcessIdentity(pid: 1, startTime: 2), comm: "x", exitCode: 0)
         #expect(EventLineFormatter.textLine(.exit(exit)) == nil)
     }

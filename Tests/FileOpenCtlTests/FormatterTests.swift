@@ -40,6 +40,24 @@ struct FormatterTests {
         ])
     }
 
+    @Test("status: each way of opening, covered or not by the attach mode, with the kernel's counts; absent from older daemons")
+    func statusOpenAPIs() throws {
+        var status = Fixtures.status
+        #expect(!StatusFormatter.lines(status).contains("open APIs"), "an older daemon sends no apis")
+        status.apis = [
+            "syscall": .init(covered: true),
+            "io_uring": .init(covered: true, opens: 17, failed: 4),
+            "open_by_handle_at": .init(covered: false, opens: 0, failed: 0),
+        ]
+        let lines = StatusFormatter.lines(status)
+        let section = try #require(lines.firstIndex(of: "open APIs"))
+        #expect(Array(lines[(section + 1)...(section + 3)]) == [
+            "  syscall                covered",
+            "  io_uring               covered, 17 opens (4 failed)",
+            "  open_by_handle_at      NOT covered in tracepoint mode",
+        ])
+    }
+
     @Test("status: a missed map the daemon did not report shows as -; names from the daemon are escaped")
     func statusMissingMap() {
         var status = Fixtures.status

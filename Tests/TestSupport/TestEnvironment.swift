@@ -44,6 +44,17 @@ public enum TestEnvironment {
         return url
     }
 
+    /// Runs `body` holding an exclusive `flock(2)` on /tmp/fileopend-test-`name`.lock: for tests
+    /// of different suites (which run in parallel) that count something host-wide, such as every
+    /// io_uring open, so that none sees another's.
+    public static func exclusively<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let descriptor = open("/tmp/fileopend-test-\(name).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        return try body()
+    }
+
     /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
     public static func waitUntil(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -10,10 +10,16 @@
  *     Renames itself to COMM (prctl PR_SET_NAME), then opens DIR/file N times through each of
  *     the raw system calls open, openat, openat2 and creat (4N successful opens, creat first so
  *     the file exists), then F opens of DIR/missing that fail with ENOENT (cycling through open,
- *     openat and openat2), then drops to uid/gid 65534 (setresuid) and makes F openat calls on
- *     DIR/file (mode 0600, owned by root) that fail with EACCES. Prints one line:
- *       pid=PID comm=COMM opens=TOTAL creates=N read=R write=W enoent=F eacces=F
- *     and exits 0, or prints what went wrong and exits 1.
+ *     openat and openat2). Then opens that make no open system call (Tests/CTestSupport, linked
+ *     in): N IORING_OP_OPENAT and N IORING_OP_OPENAT2 of DIR/file, N IORING_OP_OPENAT with
+ *     IOSQE_CQE_SKIP_SUCCESS (no CQE), N submitted by an SQPOLL ring's kernel thread, and F
+ *     IORING_OP_OPENAT of DIR/missing (ENOENT) through io_uring, N open_by_handle_at of
+ *     DIR/file's handle and F with an empty handle (EINVAL). Then it drops to uid/gid 65534 (setresuid) and makes F openat
+ *     calls on DIR/file (mode 0600, owned by root) that fail with EACCES. Prints one line:
+ *       pid=PID comm=COMM opens=TOTAL creates=N read=R write=W enoent=E eacces=F einval=F
+ *       uring=U uring_failed=F handle=H handle_failed=F
+ *     (uring and handle count attempts, failed ones included) and exits 0, or prints what went
+ *     wrong and exits 1.
  *
  *   vmopener wait-open COMM DIR N F
  *     The same opens as `open`, made only once the process receives SIGUSR1 (waited for with
@@ -39,6 +45,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "CTestSupport.h"
 
 static int fail(const char *what)
 {
@@ -106,6 +114,9 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 	}
 	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
 		return fail("prctl(PR_SET_NAME)");
+	/* open_by_handle_at's mount is the cwd's: DIR's (the paths are absolute). */
+	if (chdir(dir) != 0)
+		return fail("chdir");
 
 	for (i = 0; i < n; i++)
 		if (expect_fd(sys_creat(file, 0600), "creat"))
@@ -128,6 +139,41 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 			return 1;
 	}
 
+	/* io_uring and open_by_handle_at: their results come back as -errno. */
+	for (i = 0; i < n; i++) {
+		long uring = cts_open_with(CTS_IO_URING_OPENAT, file, O_RDONLY, 0);
+		long uring2 = cts_open_with(CTS_IO_URING_OPENAT2, file, O_RDONLY, 0);
+		long handle = cts_open_with(CTS_OPEN_BY_HANDLE_AT, file, O_RDONLY, 0);
+
+		if (uring < 0 || uring2 < 0 || handle < 0) {
+			fprintf(stderr, "vmopener: opens of %s: io_uring openat %ld, openat2 %ld, open_by_handle_at %ld\n",
+				file, uring, uring2, handle);
+			return 1;
+		}
+	}
+	if (cts_io_uring_open_skipping_success(file, O_RDONLY, n) != n) {
+		fprintf(stderr, "vmopener: io_uring opens of %s with IOSQE_CQE_SKIP_SUCCESS failed\n", file);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		long fd = cts_io_uring_open_sqpoll(file, O_RDONLY);
+
+		if (fd < 0) {
+			fprintf(stderr, "vmopener: io_uring open of %s on an SQPOLL ring: %ld\n", file, fd);
+			return 1;
+		}
+	}
+	for (i = 0; i < failures; i++) {
+		long uring = cts_open_with(CTS_IO_URING_OPENAT, missing, O_RDONLY, 0);
+		long handle = cts_open_with(CTS_OPEN_BY_HANDLE_AT, missing, O_RDONLY, 0);
+
+		if (uring != -ENOENT || handle != -EINVAL) {
+			fprintf(stderr, "vmopener: io_uring open of a missing file gave %ld (want %d), "
+				"open_by_handle_at with no handle %ld (want %d)\n", uring, -ENOENT, handle, -EINVAL);
+			return 1;
+		}
+	}
+
 	if (failures > 0) {
 		if (n == 0) {
 			fprintf(stderr, "vmopener: EACCES opens need N > 0 (the file is made by creat)\n");
@@ -140,8 +186,10 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 				return 1;
 	}
 
-	printf("pid=%d comm=%s opens=%ld creates=%ld read=%ld write=%ld enoent=%ld eacces=%ld\n",
-	       (int)getpid(), comm, 4 * n + 2 * failures, n, 3 * n + 2 * failures, n, failures, failures);
+	printf("pid=%d comm=%s opens=%ld creates=%ld read=%ld write=%ld enoent=%ld eacces=%ld einval=%ld "
+	       "uring=%ld uring_failed=%ld handle=%ld handle_failed=%ld\n",
+	       (int)getpid(), comm, 9 * n + 4 * failures, n, 8 * n + 4 * failures, n, 2 * failures, failures,
+	       failures, 4 * n + failures, failures, n + failures, failures);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -14,13 +14,40 @@ long cts_sys_creat(const char *path, unsigned int mode);
 long cts_sys_openat(int dirfd, const char *path, int flags, unsigned int mode);
 long cts_sys_openat2(int dirfd, const char *path, __u64 flags, __u64 mode, __u64 resolve);
 
-/* Which call cts_open_with() and cts_spawn_opener() make. */
+/*
+ * Which call cts_open_with() and cts_spawn_opener() make (the values of enum fileopend_syscall).
+ * The io_uring ones set up a ring of their own (io_uring_setup, three mmaps: no open), submit one
+ * IORING_OP_OPENAT/OPENAT2 and wait for its completion. CTS_OPEN_BY_HANDLE_AT gets the path's
+ * handle with name_to_handle_at (no open) and opens it relative to the cwd, which must be on the
+ * file's mount (cts_spawn_opener's child enters the file's directory first); a path with no
+ * handle (a missing file) is tried with an empty handle instead, which fails with EINVAL.
+ */
 enum cts_open_call {
 	CTS_OPEN = 1,
 	CTS_OPENAT = 2,
 	CTS_OPENAT2 = 3,
 	CTS_CREAT = 4,
+	CTS_IO_URING_OPENAT = 5,
+	CTS_IO_URING_OPENAT2 = 6,
+	CTS_OPEN_BY_HANDLE_AT = 7,
 };
+
+/* One open of `path` (relative to the cwd) submitted to a new io_uring ring: the CQE's result. */
+long cts_io_uring_open(const char *path, int flags, unsigned int mode, int openat2);
+
+/* One IORING_OP_OPENAT of `path` (mode 0600) on a new IORING_SETUP_SQPOLL ring, whose kernel
+ * thread (iou-sqp-PID, a thread of this process) submits it; needs root before Linux 5.11. */
+long cts_io_uring_open_sqpoll(const char *path, int flags);
+
+/*
+ * `count` IORING_OP_OPENAT of `path` (mode 0600) on one ring, each with IOSQE_CQE_SKIP_SUCCESS
+ * (no CQE when it succeeds) and a linked NOP to learn it is over, then two NOPs. Returns how
+ * many succeeded (their fds stay open until exit: nothing says which), or -errno.
+ */
+long cts_io_uring_open_skipping_success(const char *path, int flags, long count);
+
+/* name_to_handle_at(path) then open_by_handle_at(AT_FDCWD, handle, flags), as above. */
+long cts_open_by_handle(const char *path, int flags);
 
 /* One open of `path` through `call` (creat ignores flags), closing a returned fd at once. */
 long cts_open_with(enum cts_open_call call, const char *path, int flags, unsigned int mode);
