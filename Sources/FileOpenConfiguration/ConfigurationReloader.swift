@@ -17,6 +17,7 @@ public final class ConfigurationReloader: Sendable {
     private let logLevel: LogLevelControl
     private let applyAggregatorSettings: @Sendable (AggregatorSettings) -> Void
     private let applyDetailLevel: @Sendable (DetailLevel) -> String?
+    private let applyFilters: @Sendable (OpenFilters) -> String?
     private let logger: Logger
 
     /// - Parameters:
@@ -25,10 +26,12 @@ public final class ConfigurationReloader: Sendable {
     ///   - logLevel: the level every log handler reads.
     ///   - applyAggregatorSettings: hands new bounds to the aggregator (`AggregatorStore.update(settings:)`).
     ///   - applyDetailLevel: switches the probe's detail level; returns why it refused, or nil.
+    ///   - applyFilters: replaces the probe's filters; returns why it refused, or nil.
     public init(
         inputs: ConfigurationInputs, running: DaemonConfiguration, logLevel: LogLevelControl,
         logger: Logger, applyAggregatorSettings: @escaping @Sendable (AggregatorSettings) -> Void,
-        applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil }
+        applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil },
+        applyFilters: @escaping @Sendable (OpenFilters) -> String? = { _ in nil }
     ) {
         self.inputs = inputs
         self.running = Mutex(running)
@@ -36,6 +39,7 @@ public final class ConfigurationReloader: Sendable {
         self.logger = logger
         self.applyAggregatorSettings = applyAggregatorSettings
         self.applyDetailLevel = applyDetailLevel
+        self.applyFilters = applyFilters
     }
 
     /// The configuration in effect now.
@@ -67,7 +71,12 @@ public final class ConfigurationReloader: Sendable {
                 running.take(.detailLevel, from: old)
                 live.removeAll { $0 == .detailLevel }
             }
-            if live.contains(where: { $0 != .logLevel && $0 != .detailLevel }) {
+            if live.contains(.filters), let refusal = applyFilters(running.filters) {
+                logger.error("filters stay \(old.text(of: .filters)): \(refusal)")
+                running.take(.filters, from: old)
+                live.removeAll { $0 == .filters }
+            }
+            if live.contains(where: { ![.logLevel, .detailLevel, .filters].contains($0) }) {
                 applyAggregatorSettings(running.aggregatorSettings)
             }
 

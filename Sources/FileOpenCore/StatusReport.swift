@@ -29,6 +29,24 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var clients: Clients
     /// How opens are attributed to units (`cgroups`; absent from daemons before it existed).
     public var cgroups: Cgroups?
+    /// The filters in force and what they kept out (`filters`; absent from daemons before it existed).
+    public var filters: Filters?
+
+    /// The `filters` setting in force, and the opens the kernel filtered out.
+    public struct Filters: Codable, Sendable, Equatable {
+        /// The rules as written in canonical form (`exclude uid=0`, `failed-only`); empty: none.
+        public var rules: [String]
+        /// Opens filtered out since start, by kind (`uid`, `comm`, `unit`, `failed_only`).
+        public var filteredOpens: [String: UInt64]
+
+        public init(rules: [String], filteredOpens: [String: UInt64]) {
+            (self.rules, self.filteredOpens) = (rules, filteredOpens)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rules, filteredOpens = "filtered_opens"
+        }
+    }
 
     /// The cgroup hierarchy opens are attributed by, and the units counted so far.
     public struct Cgroups: Codable, Sendable, Equatable {
@@ -113,7 +131,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         daemonVersion: String, kernelRelease: String, attachMode: String, detailLevel: DetailLevel = .events,
         uptimeSeconds: Double, records: Records,
         drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
-        trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil
+        trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil, filters: Filters? = nil
     ) {
         self.daemonVersion = daemonVersion
         self.kernelRelease = kernelRelease
@@ -129,6 +147,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.trackedComms = trackedComms
         self.clients = clients
         self.cgroups = cgroups
+        self.filters = filters
     }
 
     enum CodingKeys: String, CodingKey {
@@ -136,6 +155,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
-        case clients, cgroups
+        case clients, cgroups, filters
     }
 }

@@ -15,6 +15,7 @@ extension FileOpenDaemon {
     func configurationInputs() -> ConfigurationInputs {
         var overrides = ConfigurationOverrides()
         overrides.listen = listenAddresses
+        overrides.filters = filterRules
         let flags: [ConfigurationKey: String?] = [
             .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
             .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
@@ -58,6 +59,7 @@ extension FileOpenDaemon {
     func daemonSettings(_ configuration: DaemonConfiguration) -> DaemonSettings {
         var probe = ProbeSettings(mode: configuration.attachMode)
         probe.detailLevel = configuration.detailLevel
+        probe.filters = configuration.filters
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
         probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)

@@ -34,6 +34,12 @@ extension StatusReport {
             cgroups: Cgroups(
                 mode: hierarchy.mode.rawValue, mount: hierarchy.mountPoint ?? "", known: aggregator.cgroups.count,
                 units: aggregator.units.namedCount, unitLimit: aggregator.settings.maxUnits
+            ),
+            filters: Filters(
+                rules: probe.filters.items,
+                filteredOpens: Dictionary(uniqueKeysWithValues: OpenFilters.Reason.allCases.map {
+                    ($0.description, probe.filtered?[$0] ?? 0)
+                })
             )
         )
     }
