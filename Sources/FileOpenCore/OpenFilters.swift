@@ -64,6 +64,10 @@ public struct OpenFilters: Sendable, Equatable {
     public struct ParseError: Error, Sendable, Equatable {
         public var rule: String
         public var problem: String
+
+        public init(rule: String, problem: String) {
+            (self.rule, self.problem) = (rule, problem)
+        }
     }
 
     /// The include/exclude rules, in the order given, without repeats.
@@ -132,6 +136,10 @@ public struct OpenFilters: Sendable, Equatable {
         let value = String(rest[rest.index(after: equals)...])
         guard !value.isEmpty else { throw problem("an empty \(kind)") }
         guard !value.utf8.contains(0) else { throw problem("a NUL byte in the \(kind)") }
+        // Legal in a comm, but in a setting far likelier a mistake (a pasted line break).
+        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw problem("a control character in the \(kind)")
+        }
         switch kind {
         case .uid:
             guard value.utf8.count <= 10, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
