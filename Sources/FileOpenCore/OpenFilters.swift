@@ -148,8 +148,9 @@ public struct OpenFilters: Sendable, Equatable {
             return Rule(action, kind, String(uid))
         case .comm:
             guard value.utf8.count <= maximumCommBytes else {
-                let kept = String(decoding: value.utf8.prefix(maximumCommBytes), as: UTF8.self)
-                throw problem("longer than \(maximumCommBytes) bytes, and the kernel keeps only a command name's first \(maximumCommBytes) ('\(kept)')")
+                // The hint only where the kept bytes are whole characters, as they could be written.
+                let kept = String(validating: value.utf8.prefix(maximumCommBytes), as: UTF8.self).map { " ('\($0)')" } ?? ""
+                throw problem("longer than \(maximumCommBytes) bytes, and the kernel keeps only a command name's first \(maximumCommBytes)\(kept)")
             }
             return Rule(action, kind, value)
         case .unit:
