@@ -239,6 +239,24 @@ static __always_inline bool judged_out(const __u32 *match, __u32 filters, __u32 
 }
 
 /*
+ * `word` (8 comm bytes, little-endian) up to its first NUL, the bytes from there zeroed; `ended`
+ * set if it has one. Branch-free but for that test: cheaper per open than a byte loop.
+ */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "up_to_nul() reads a comm's first byte as a word's lowest: little-endian targets only (bpfel)"
+#endif
+static __always_inline __u64 up_to_nul(__u64 word, bool *ended)
+{
+	__u64 nuls = (word - 0x0101010101010101ULL) & ~word & 0x8080808080808080ULL;
+
+	if (!nuls)
+		return word;
+	*ended = true;
+	/* The lowest flag marks the first NUL exactly; the bytes below it stay. */
+	return word & (((nuls & -nuls) >> 7) - 1);
+}
+
+/*
  * Whether the current task's opens are filtered out by uid, comm or unit under `filters`
  * (nonzero); `cgroup_id` is its v2 cgroup where already read, else 0. Counted if so.
  */
@@ -247,7 +265,6 @@ static __always_inline bool caller_filtered_out(__u32 filters, __u64 cgroup_id)
 	__u32 generation = filters >> FILEOPEND_FILTER_GENERATION_SHIFT;
 	bool btf = bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
 	__u32 *match;
-	int i;
 
 	if (filters & (FILEOPEND_FILTER_INCLUDE_UID | FILEOPEND_FILTER_EXCLUDE_UID)) {
 		struct fileopend_uid_filter_key key = { .generation = generation };
@@ -259,19 +276,17 @@ static __always_inline bool caller_filtered_out(__u32 filters, __u64 cgroup_id)
 	}
 	if (filters & (FILEOPEND_FILTER_INCLUDE_COMM | FILEOPEND_FILTER_EXCLUDE_COMM)) {
 		struct fileopend_comm_filter_key key = { .generation = generation };
-		bool end = false;
+		__u64 words[2];
+		bool ended = false;
 
 		if (btf)
-			__builtin_memcpy(key.comm, bpf_get_current_task_btf()->comm, sizeof(key.comm));
+			__builtin_memcpy(words, bpf_get_current_task_btf()->comm, sizeof(words));
 		else
-			bpf_get_current_comm(key.comm, sizeof(key.comm));
-		/* The key is NUL-padded; a comm need not be past its NUL. */
-		for (i = 0; i < FILEOPEND_COMM_LEN; i++) {
-			if (end)
-				key.comm[i] = 0;
-			else if (!key.comm[i])
-				end = true;
-		}
+			bpf_get_current_comm(words, sizeof(words));
+		/* The key is NUL-padded; a task's comm need not be past its NUL. */
+		words[0] = up_to_nul(words[0], &ended);
+		words[1] = ended ? 0 : up_to_nul(words[1], &ended);
+		__builtin_memcpy(key.comm, words, sizeof(key.comm));
 		match = bpf_map_lookup_elem(&filter_comms, &key);
 		if (judged_out(match, filters, FILEOPEND_FILTER_INCLUDE_COMM))
 			return filter_out(FILEOPEND_FILTERED_COMM);
@@ -659,13 +674,13 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 	c.id = bpf_get_current_pid_tgid();
 	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	task = bpf_get_current_task_btf();
-	/* Read here from the task in hand: the filters, the count key or the record need it. */
-	c.cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && (result_filtered_out(filters, ret) || caller_filtered_out(filters, c.cgroup_id)))
+	if ((filters & FILEOPEND_FILTER_FLAGS) && (result_filtered_out(filters, ret) || caller_filtered_out(filters, 0)))
 		return 0;
+	task = bpf_get_current_task_btf();
 	c.start_ns = task->group_leader->start_boottime;
+	/* Read here from the task in hand: the count key or the record needs it either way. */
+	c.cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	regs = (const struct pt_regs *)bpf_task_pt_regs(task);
 	switch (syscall) {
 	case FILEOPEND_SYSCALL_OPEN:

@@ -60,4 +60,24 @@ struct FilterTests {
         #expect(try harness.probe.filteredCounts()[.succeeded]! >= UInt64(Self.count))
         #expect(try harness.probe.filteredCounts()[.comm] == after[.comm], "the comm filter is gone")
     }
+
+    @Test("include comm matches comms of 1, 7, 8 and 15 bytes exactly (the kernel key is NUL-padded word by word)")
+    func commLengths() throws {
+        let directory = try TestEnvironment.makeScratchDirectory("filters")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("missing").path
+        let tag = String(UInt32.random(in: 0...0xFFFFFF), radix: 16)
+        let comms = [1, 7, 8, 15].map { length in String((tag + "qwertyuiopasdfg").prefix(length)) }
+        var settings = DetailLevelTests.settings(.events, argumentsAtExit: true)
+        settings.filters = try OpenFilters(parsing: comms.map { "include comm=\($0)" })
+        let harness = try ProbeHarness(settings: settings)
+        defer { harness.close() }
+        // A comm that extends an included one by a byte is another comm.
+        let longer = MetricsLikeOpener.run(comms[1] + "z", CTS_OPENAT, missing, O_RDONLY, Self.count)
+        for (index, comm) in comms.enumerated() {
+            let pid = MetricsLikeOpener.run(comm, CTS_OPENAT, missing, O_RDONLY, index + 1)
+            #expect(try Self.reported(harness, pid: pid, level: .events) == index + 1, "\(comm.debugDescription)")
+        }
+        #expect(try Self.reported(harness, pid: longer, level: .events) == 0)
+    }
 }
