@@ -2,6 +2,7 @@ import FileOpenConfiguration
 import FileOpenCore
 import FileOpenTestSupport
 import Foundation
+import Logging
 import Testing
 
 /// The `filters` key: its grammar from the file, a variable and the flag, the canonical form
@@ -109,5 +110,48 @@ struct FilterSettingTests {
         }
         // Invalid UTF-8 from a variable arrives as replacement characters: a 3-byte comm.
         #expect(try OpenFilters(parsing: ["exclude comm=\u{FFFD}"]).rules.first?.value == "\u{FFFD}")
+    }
+}
+
+/// The filters on reload: handed to the probe alone (the aggregator's bounds are not touched), and
+/// kept as they were when the probe refuses them.
+@Suite("Configuration reload: filters")
+struct FilterReloadTests {
+    static func reloader(
+        _ path: String, refusal: String?, applied: Recorded<OpenFilters>, aggregator: Recorded<AggregatorSettings>
+    ) throws -> (ConfigurationReloader, RecordingLogHandler.Store) {
+        let inputs = ConfigurationInputs(path: path)
+        let (logger, log) = RecordingLogHandler.logger()
+        let reloader = ConfigurationReloader(
+            inputs: inputs, running: try ConfigurationLoader.load(inputs).configuration, logLevel: LogLevelControl(.info),
+            logger: logger, applyAggregatorSettings: { aggregator.append($0) },
+            applyFilters: { applied.append($0); return refusal }
+        )
+        return (reloader, log)
+    }
+
+    @Test("A change of filters goes to the probe, and the log names it; a refused one keeps the old filters")
+    func live() throws {
+        for refusal in [nil, "filter_units: bpf_map_update_elem failed: E2BIG"] {
+            let directory = try TestEnvironment.makeScratchDirectory("reload")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("fileopend.yaml").path
+            try Data("filters: [\"exclude uid=0\"]\n".utf8).write(to: URL(fileURLWithPath: path))
+            let (applied, aggregator) = (Recorded<OpenFilters>(), Recorded<AggregatorSettings>())
+            let (reloader, log) = try Self.reloader(path, refusal: refusal, applied: applied, aggregator: aggregator)
+            try Data("filters: [failed-only]\n".utf8).write(to: URL(fileURLWithPath: path))
+            #expect(reloader.reload())
+            #expect(applied.all.map(\.items) == [["failed-only"]])
+            #expect(aggregator.all.isEmpty, "the aggregator's bounds did not change")
+            let messages = log.messages.map(\.message)
+            if let refusal {
+                #expect(reloader.current.filters.items == ["exclude uid=0"])
+                #expect(messages.contains("filters stay [\"exclude uid=0\"]: \(refusal)"), "\(messages)")
+                #expect(messages.contains { $0.hasSuffix("no live setting changed") }, "\(messages)")
+            } else {
+                #expect(reloader.current.filters.items == ["failed-only"])
+                #expect(messages.contains { $0.hasSuffix("changed filters [\"exclude uid=0\"] -> [\"failed-only\"]") }, "\(messages)")
+            }
+        }
     }
 }
