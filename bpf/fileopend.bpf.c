@@ -20,6 +20,10 @@
  * Every open is attributed to the caller's v2 cgroup at the moment of the open (the record's
  * cgroup_id, the missed map's key), and every v2 cgroup made or removed is reported with its
  * path, so user space can name a cgroup that lived for less than a drain interval.
+ *
+ * Filters (the `filters` setting: include or exclude by uid, comm, unit subtree; failed-only) are
+ * judged first, at enter where there is one: a filtered-out open costs a few map lookups and
+ * reaches neither the pending map, nor the ring, nor a count (only the `filtered` counters).
  */
 #include "vmlinux_subset.h"
 #include <bpf/bpf_helpers.h>
