@@ -167,6 +167,19 @@ struct FilterEndToEndTests {
         try harness.expectCounted(laterPID, laterComm, 4)
         try harness.expectNotCounted(outsidePID, outsideComm)
 
+        // unit, a slice included and a unit under it excluded: the walk marks both from their
+        // paths, and the exclusion wins; a cgroup outside the slice is filtered.
+        let slice = (base as NSString).lastPathComponent
+        try harness.reload(["include unit=\(slice)", "exclude unit=\(keptUnit)"])
+        let (inSliceComm, excludedInSliceComm, outsideSliceComm) = (comm("is"), comm("es"), comm("os"))
+        let outsideSlicePID = MetricsEndpointTests.runOpener(comm: outsideSliceComm, path: missing, count: 2)
+        let excludedInSlicePID = try UnitAttributionEndToEndTests.run(
+            in: base + "/" + keptUnit, comm: excludedInSliceComm, path: missing, count: 3)
+        let inSlicePID = try UnitAttributionEndToEndTests.run(in: inner, comm: inSliceComm, path: missing, count: 5)
+        try harness.expectCounted(inSlicePID, inSliceComm, 5)
+        try harness.expectNotCounted(excludedInSlicePID, excludedInSliceComm)
+        try harness.expectNotCounted(outsideSlicePID, outsideSliceComm)
+
         // failed-only: a process whose opens all succeed counts nowhere.
         try harness.reload(["failed-only"])
         let (succeedingComm, failingComm) = (comm("sf"), comm("ff"))
