@@ -110,14 +110,9 @@ let package = Package(
 
         // The query-socket client: formatting and the socket in a library its tests can import.
         .target(name: "FileOpenCtlKit", dependencies: ["FileOpenCore"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "fileopenctl",
-            dependencies: [
-                "FileOpenCtlKit", "FileOpenCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // No swift-argument-parser here: it links FoundationEssentials, 7.5 MB of a 15 MB binary that
+        // needs none of it (docs/binary-size.md); FileOpenCtlKit's CtlArguments reads the command line.
+        .executableTarget(name: "fileopenctl", dependencies: ["FileOpenCtlKit", "FileOpenCore"], swiftSettings: swiftSettings),
 
         // The classic RingSample program, ported to the BPF library.
         .executableTarget(
@@ -159,6 +154,13 @@ let package = Package(
             name: "QueryRequestFuzzer",
             dependencies: ["FileOpenCore", "FuzzSupport"],
             path: "Fuzz/QueryRequestFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CtlArgumentsFuzzer",
+            dependencies: ["FileOpenCtlKit", "FileOpenCore", "FuzzSupport"],
+            path: "Fuzz/CtlArgumentsFuzzer",
             exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,7 @@
 /// will not do here: `JSONDecoder` reads `1.0` as the integer 1 and silently keeps one of two
 /// equal keys, `JSONSerialization` also turns `true` into an NSNumber that casts to `Int` (so
 /// `"pid": true` would pass as 1), and both recurse on nesting. (What the daemon writes, and so
-/// what a client reads, is read with `JSONDecoder`: see `QueryJSON`.)
+/// what a client reads, is read through this parser too, by `JSONTreeDecoder`: see `QueryJSON`.)
 ///
 /// This parser keeps what the text says: every scalar with its exact JSON type, numbers as their
 /// literal text, object members in order with repeated keys kept. It accepts only UTF-8, no

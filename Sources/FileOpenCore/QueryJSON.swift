@@ -1,18 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The one JSON coding of the query protocol's schema types, daemon and client alike: compact,
 /// members sorted by name (so the same value is always the same bytes), `/` not escaped.
 /// Only event lines are written otherwise (`EventLineFormatter.jsonLine`, the hot path), in
 /// the same schema.
 public enum QueryJSON {
-    /// `value` as compact JSON text without a newline (`JSONEncoder`). Fails only for a
-    /// non-finite floating-point number, which JSON cannot carry.
+    /// `value` as compact JSON text without a newline (`JSONTreeEncoder`: `JSONEncoder`'s bytes
+    /// without Foundation). Fails only for a non-finite floating-point number, which JSON cannot carry.
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        Array(try encoder().encode(value))
+        try JSONTreeEncoder.encode(value)
     }
 
     /// `value` as one line: `encode(value)` and a newline.
@@ -22,17 +16,10 @@ public enum QueryJSON {
         return bytes
     }
 
-    /// Decodes one JSON text (`JSONDecoder`). Members a type does not know are ignored, so a
+    /// Decodes one JSON text (`JSONTreeDecoder`, as `JSONDecoder` would). Members a type does not know are ignored, so a
     /// newer peer's additions never break an older reader; a member the type needs and does not
     /// find is an error naming it.
     public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: some Collection<UInt8>) throws -> Value {
-        try JSONDecoder().decode(type, from: Data(bytes))
-    }
-
-    /// A new encoder per call: they are cheap, and one shared between threads would need a lock.
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        try JSONTreeDecoder.decode(type, from: Array(bytes))
     }
 }

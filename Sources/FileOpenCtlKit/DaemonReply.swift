@@ -46,7 +46,7 @@ public enum DaemonReply {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             return "whose " + member(context.codingPath) + " is not " + kind(type)
         case .dataCorrupted(let context) where context.codingPath.isEmpty && context.debugDescription.contains("not valid JSON"):
-            return "that is not JSON"  // JSONDecoder's own words for a text that does not parse.
+            return "that is not JSON"  // QueryJSON's words (JSONDecoder's before it) for a text that does not parse.
         case .dataCorrupted(let context):
             let position = context.codingPath.isEmpty ? "" : " at " + member(context.codingPath)
             return "that is invalid\(position): \(context.debugDescription)"

@@ -1,6 +1,6 @@
-/// `top --watch [SECONDS]`: an option whose value may be left out, which swift-argument-parser
-/// cannot declare. Before parsing, a bare `--watch` becomes `--watch=2` and `--watch N` becomes
-/// `--watch=N` (so a negative N reaches validation instead of being read as an option).
+/// `top --watch [SECONDS]`: an option whose value may be left out. Before `CtlArguments` reads the
+/// words, a bare `--watch` becomes `--watch=2` and `--watch N` becomes `--watch=N` (so a negative
+/// N reaches validation instead of being read as an option), as when swift-argument-parser read them.
 public enum WatchArgument {
     /// The seconds between rounds when `--watch` has no value.
     public static let defaultSeconds = 2.0

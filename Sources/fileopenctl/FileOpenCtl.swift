@@ -1,4 +1,3 @@
-import ArgumentParser
 import FileOpenCore
 import FileOpenCtlKit
 #if canImport(Glibc)
@@ -7,49 +6,49 @@ import Glibc
 
 /// `fileopenctl`: the client of fileopend's query socket.
 @main
-struct FileOpenCtl: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fileopenctl",
-        abstract: "Ask a running fileopend what is opening files on this host.",
-        discussion: """
-            Talks to the daemon over its Unix socket (--socket, default \
-            \(DaemonConnection.defaultSocketPath)), which root and members of the socket's group \
-            (fileopend) may use; reset needs root. --json prints the daemon's reply objects as JSON \
-            lines instead of tables.
-
-            Exit status: 0 success, 1 the daemon answered with an error (or broke the protocol), \
-            2 usage error, 69 daemon not running, 77 permission denied.
-
-            Shell completions: fileopenctl --generate-completion-script bash|zsh|fish, e.g. \
-            fileopenctl --generate-completion-script bash > /etc/bash_completion.d/fileopenctl
-            """,
-        version: FileOpenVersion.current,
-        subcommands: [StatusCommand.self, TopCommand.self, ProcCommand.self, TailCommand.self, ResetCommand.self]
-    )
-
-    // Declared here too, so `fileopenctl --socket PATH top` works as well as `fileopenctl top --socket PATH`.
-    @OptionGroup var global: GlobalOptions
-
-    /// Parses (after `WatchArgument` gives a bare `--watch` its default), runs, and exits with the
-    /// contract's statuses: a `ClientError`'s own, and 2 for any usage error, where
-    /// swift-argument-parser would exit with 64 (EX_USAGE).
+enum FileOpenCtl {
+    /// Parses the command line (`CtlArguments`), runs, and exits with the contract's statuses: 0,
+    /// a `ClientError`'s own, 2 for a usage error, 1 for anything else.
     static func main() {
-        let arguments = WatchArgument.expanded(Array(CommandLine.arguments.dropFirst()))
+        let shell = getenv("SHELL").map { String(cString: $0) }
+        let invocation: CtlInvocation
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            invocation = try CtlArguments.parse(Array(CommandLine.arguments.dropFirst()), shellPath: shell)
+        } catch {
+            Console.note(error.description)
+            Glibc.exit(2)
+        }
+        do {
+            switch invocation {
+            case .help(let text):
+                Console.print([text])
+            case .version:
+                Console.print([FileOpenVersion.current])
+            case .completionScript(let shell):
+                Console.print([shell.script])
+            case .run(let command, let socket, let json):
+                try run(command, GlobalOptions(socket: socket, json: json))
+            }
         } catch let error as ClientError {
             Console.flush()
             Console.error(error.description)
             Glibc.exit(error.exitCode)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                Console.flush()
-                Console.note(fullMessage(for: error))
-                Glibc.exit(2)
-            }
-            exit(withError: error)
+            Console.flush()
+            Console.error("\(error)")
+            Glibc.exit(1)
         }
+        Console.flush()
         Glibc.exit(0)
+    }
+
+    private static func run(_ command: CtlCommand, _ global: GlobalOptions) throws {
+        switch command {
+        case .status: try StatusCommand(global: global).run()
+        case .top(let request, let watch): try TopCommand(global: global, request: request, watch: watch).run()
+        case .proc(let pid): try ProcCommand(global: global, pid: pid).run()
+        case .tail(let request): try TailCommand(global: global, request: request).run()
+        case .reset: try ResetCommand(global: global).run()
+        }
     }
 }

@@ -1,30 +1,15 @@
-import ArgumentParser
 import FileOpenCore
 import FileOpenCtlKit
 
-/// `--socket PATH` and `--json`, accepted by every subcommand.
-struct GlobalOptions: ParsableArguments {
+/// `--socket PATH` and `--json`, accepted by every subcommand (read and checked by `CtlArguments`).
+struct GlobalOptions {
     /// How long a one-shot request waits for its reply before giving up.
     static let replyTimeout: Duration = .seconds(10)
 
-    @Option(
-        help: ArgumentHelp("The daemon's query socket.", valueName: "path"),
-        completion: .file()
-    )
-    var socket = DaemonConnection.defaultSocketPath
-
-    @Flag(help: "Print the daemon's reply as JSON lines instead of tables.")
-    var json = false
-
-    func validate() throws {
-        if socket.isEmpty { throw ValidationError("--socket needs a path") }
-        if socket.utf8.count > DaemonConnection.maximumPathBytes {
-            throw ValidationError(
-                "--socket path is \(socket.utf8.count) bytes; a Unix socket path has at most "
-                    + "\(DaemonConnection.maximumPathBytes)"
-            )
-        }
-    }
+    /// The daemon's query socket.
+    let socket: String
+    /// Print the daemon's reply as JSON lines instead of tables.
+    let json: Bool
 
     /// Connects to the daemon.
     func connect() throws(ClientError) -> DaemonConnection {

@@ -1,15 +1,9 @@
-import ArgumentParser
 import FileOpenCore
 import FileOpenCtlKit
 
 /// `fileopenctl status`: the daemon's health.
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
-        abstract: "Show the daemon's version, attach mode, records, drops, ring buffer and clients."
-    )
-
-    @OptionGroup var global: GlobalOptions
+struct StatusCommand {
+    let global: GlobalOptions
 
     func run() throws {
         let result = try global.query(.status, as: StatusReport.self)

@@ -15,6 +15,12 @@
  *       pid=PID comm=COMM opens=TOTAL creates=N read=R write=W enoent=F eacces=F
  *     and exits 0, or prints what went wrong and exits 1.
  *
+ *   vmopener wait-open COMM DIR N F
+ *     The same opens as `open`, made only once the process receives SIGUSR1 (waited for with
+ *     sigwaitinfo, which opens nothing). For a service started by systemd: whatever systemd's
+ *     child opened in the unit's cgroup before exec is counted by then, so the unit's count read
+ *     before the signal is the baseline and the opens below are exactly what it grows by.
+ *
  *   vmopener query SOCKET LINE
  *     Connects to the Unix stream socket SOCKET, sends LINE plus a newline, and prints the first
  *     reply line (busybox nc has no -U). Exits 1 on any failure, after a 10-second timeout.
@@ -26,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -182,12 +189,31 @@ static int run_query(const char *path, const char *line)
 	return 0;
 }
 
+/* Waits for SIGUSR1, then makes the opens of run_opens. */
+static int run_gated_opens(const char *comm, const char *dir, long n, long failures)
+{
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, NULL) != 0)
+		return fail("sigprocmask");
+	printf("waiting for SIGUSR1: pid=%d\n", (int)getpid());
+	fflush(stdout);
+	while (sigwaitinfo(&usr1, NULL) < 0)
+		if (errno != EINTR)
+			return fail("sigwaitinfo");
+	return run_opens(comm, dir, n, failures);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "open") == 0)
 		return run_opens(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+	if (argc == 6 && strcmp(argv[1], "wait-open") == 0)
+		return run_gated_opens(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
 	if (argc == 4 && strcmp(argv[1], "query") == 0)
 		return run_query(argv[2], argv[3]);
-	fprintf(stderr, "usage: vmopener open COMM DIR N F | vmopener query SOCKET LINE\n");
+	fprintf(stderr, "usage: vmopener open|wait-open COMM DIR N F | vmopener query SOCKET LINE\n");
 	return 2;
 }
