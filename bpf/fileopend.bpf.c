@@ -200,7 +200,7 @@ struct {
 	__type(value, __u32);
 } filter_units SEC(".maps");
 
-/* The cgroups in or under a unit a rule names (resized by user space). */
+/* The v2 cgroups in or under a unit a rule names, with the rule's mark. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -239,7 +239,8 @@ static __always_inline bool judged_out(const __u32 *match, __u32 filters, __u32 
 {
 	__u32 m = match ? *match : 0;
 
-	return (m & FILEOPEND_MATCH_EXCLUDED) || ((filters & include_flag) && !(m & FILEOPEND_MATCH_INCLUDED));
+	return (m & FILEOPEND_MATCH_EXCLUDED) ||
+	       ((filters & include_flag) && !(m & FILEOPEND_MATCH_INCLUDED));
 }
 
 /*
@@ -262,9 +263,9 @@ static __always_inline __u64 up_to_nul(__u64 word, bool *ended)
 
 /*
  * Whether the current task's opens are filtered out by uid, comm or unit under `filters`
- * (nonzero); `cgroup_id` is its v2 cgroup where already read, else 0. Counted if so.
+ * (nonzero), the cheapest reads first. Counted if so.
  */
-static __always_inline bool caller_filtered_out(__u32 filters, __u64 cgroup_id)
+static __always_inline bool caller_filtered_out(__u32 filters)
 {
 	__u32 generation = filters >> FILEOPEND_FILTER_GENERATION_SHIFT;
 	bool btf = bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
@@ -298,7 +299,7 @@ static __always_inline bool caller_filtered_out(__u32 filters, __u64 cgroup_id)
 	if (filters & (FILEOPEND_FILTER_INCLUDE_UNIT | FILEOPEND_FILTER_EXCLUDE_UNIT)) {
 		struct fileopend_cgroup_filter_key key = { .generation = generation };
 
-		key.cgroup_id = cgroup_id ? cgroup_id : current_cgroup();
+		key.cgroup_id = current_cgroup();
 		match = bpf_map_lookup_elem(&filter_cgroups, &key);
 		if (judged_out(match, filters, FILEOPEND_FILTER_INCLUDE_UNIT))
 			return filter_out(FILEOPEND_FILTERED_UNIT);
@@ -309,7 +310,8 @@ static __always_inline bool caller_filtered_out(__u32 filters, __u64 cgroup_id)
 /* Whether an open that returned `ret` is filtered out by failed-only (decided at exit). Counted if so. */
 static __always_inline bool result_filtered_out(__u32 filters, long ret)
 {
-	return (filters & FILEOPEND_FILTER_FAILED_ONLY) && ret >= 0 && filter_out(FILEOPEND_FILTERED_SUCCEEDED);
+	return (filters & FILEOPEND_FILTER_FAILED_ONLY) && ret >= 0 &&
+	       filter_out(FILEOPEND_FILTERED_SUCCEEDED);
 }
 
 static __always_inline void identify_caller(struct caller *c)
@@ -515,7 +517,7 @@ static __always_inline int park_open(const char *filename, const struct open_how
 		return 0;
 	/* Filtered out at enter: the exit finds nothing parked and returns at once. */
 	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters, 0))
+	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters))
 		return 0;
 	if (bpf_map_update_elem(&pending, &(__u32){ (__u32)c.id }, &a, BPF_ANY)) {
 		/* The result is not known yet: counted with its flags, not as a failure. */
@@ -606,7 +608,8 @@ int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_ho
 	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
 	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && (result_filtered_out(filters, ret) || caller_filtered_out(filters, 0)))
+	if ((filters & FILEOPEND_FILTER_FLAGS) &&
+	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	a.filename = filename;
 	a.flags = how->flags;
@@ -679,7 +682,8 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
 	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && (result_filtered_out(filters, ret) || caller_filtered_out(filters, 0)))
+	if ((filters & FILEOPEND_FILTER_FLAGS) &&
+	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	task = bpf_get_current_task_btf();
 	c.start_ns = task->group_leader->start_boottime;

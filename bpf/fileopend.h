@@ -62,7 +62,7 @@ enum fileopend_detail_level {
 /* The settings user space changes while the program runs (key 0 of the `settings` map). */
 struct fileopend_settings {
 	__u32 detail_level;	/* enum fileopend_detail_level */
-	__u32 filters;		/* enum fileopend_filter_flag | generation << FILEOPEND_FILTER_GENERATION_SHIFT */
+	__u32 filters;		/* enum fileopend_filter_flag bits, the generation above them */
 };
 
 /*

@@ -86,7 +86,8 @@ public struct OpenFilters: Sendable, Equatable {
     /// `failed-only`, as written.
     public static let failedOnlyWord = "failed-only"
     /// What one item may be, for the end of an error message.
-    public static let allowed = "a list of 'include KIND=VALUE', 'exclude KIND=VALUE' (KIND: uid, comm, unit) or 'failed-only'"
+    public static let allowed =
+        "a list of 'include KIND=VALUE', 'exclude KIND=VALUE' (KIND: uid, comm, unit) or 'failed-only'"
 
     /// No filters: every open is reported.
     public init() {}
@@ -122,7 +123,8 @@ public struct OpenFilters: Sendable, Equatable {
     private static func rule(_ text: String, item: String) throws(ParseError) -> Rule {
         func problem(_ text: String) -> ParseError { ParseError(rule: item, problem: text) }
         guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-            throw problem(text.isEmpty ? "an empty rule" : "not 'include KIND=VALUE', 'exclude KIND=VALUE' or 'failed-only'")
+            throw problem(
+                text.isEmpty ? "an empty rule" : "not 'include KIND=VALUE', 'exclude KIND=VALUE' or 'failed-only'")
         }
         guard let action = Action(rawValue: String(text[..<space])) else {
             throw problem("'\(text[..<space])' is neither include nor exclude")
@@ -142,15 +144,19 @@ public struct OpenFilters: Sendable, Equatable {
         }
         switch kind {
         case .uid:
-            guard value.utf8.count <= 10, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+            guard value.utf8.count <= 10, value.utf8.allSatisfy(digits.contains),
                   let uid = UInt64(value), uid < UInt64(UInt32.max)
             else { throw problem("not a uid (a number from 0 to \(UInt32.max - 1); names are not resolved)") }
             return Rule(action, kind, String(uid))
         case .comm:
             guard value.utf8.count <= maximumCommBytes else {
                 // The hint only where the kept bytes are whole characters, as they could be written.
-                let kept = String(validating: value.utf8.prefix(maximumCommBytes), as: UTF8.self).map { " ('\($0)')" } ?? ""
-                throw problem("longer than \(maximumCommBytes) bytes, and the kernel keeps only a command name's first \(maximumCommBytes)\(kept)")
+                let kept = String(validating: value.utf8.prefix(maximumCommBytes), as: UTF8.self)
+                    .map { " ('\($0)')" } ?? ""
+                throw problem(
+                    "longer than \(maximumCommBytes) bytes, and the kernel keeps only a command name's first "
+                        + "\(maximumCommBytes)\(kept)")
             }
             return Rule(action, kind, value)
         case .unit:

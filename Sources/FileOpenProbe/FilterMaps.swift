@@ -79,7 +79,8 @@ struct FilterMaps: Sendable {
             }
             guard mark != 0 else { return }
             do throws(BPFError) {
-                try cgroups.update(fileopend_cgroup_filter_key(cgroup_id: change.id, generation: generation, reserved: 0), mark)
+                let key = fileopend_cgroup_filter_key(cgroup_id: change.id, generation: generation, reserved: 0)
+                try cgroups.update(key, mark)
                 marked += 1
             } catch {
                 failure = error
