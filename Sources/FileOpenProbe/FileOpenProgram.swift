@@ -191,7 +191,8 @@ public final class FileOpenProgram: Sendable {
     /// judged by the old filters or by the new ones, never by a mix: by the caller's uid, comm
     /// and cgroup at its entry where the mode has one (an open in flight at the switch is judged
     /// at exit by failed-only as now in force), so each open is counted once or filtered once.
-    /// On a failure the filters in force stay.
+    /// On a failure the filters in force stay. (`bpf_map_update_elem`/`bpf_map_delete_elem` on
+    /// the filter maps, then on the settings map.)
     public func setFilters(_ newFilters: OpenFilters, hierarchy: CgroupHierarchy) throws(BPFError) {
         try state.withLock { (current: inout KernelSettings) throws(BPFError) in
             var next = current
@@ -202,7 +203,9 @@ public final class FileOpenProgram: Sendable {
             try filterMaps.fill(newFilters, generation: next.generation, hierarchy: hierarchy)
             try settingsMap.update(0, next.value)
             current = next
-            try filterMaps.sweep(keeping: next.generation)
+            // The new filters are in force whatever happens here: an old entry left behind is
+            // never read again, and the next change sweeps it first.
+            try? filterMaps.sweep(keeping: next.generation)
         }
     }
 
