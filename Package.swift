@@ -181,6 +181,13 @@ let package = Package(
             exclude: ["corpus"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "FilterRuleFuzzer",
+            dependencies: ["FileOpenCore", "FuzzSupport"],
+            path: "Fuzz/FilterRuleFuzzer",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
 
         // Helpers the test targets share: when kernel tests run, scratch directories, polling.
         .target(

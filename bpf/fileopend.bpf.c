@@ -24,6 +24,10 @@
  * Every open is attributed to the caller's v2 cgroup at the moment of the open (the record's
  * cgroup_id, the missed map's key), and every v2 cgroup made or removed is reported with its
  * path, so user space can name a cgroup that lived for less than a drain interval.
+ *
+ * Filters (the `filters` setting: include or exclude by uid, comm, unit subtree; failed-only) are
+ * judged first, at enter where there is one: a filtered-out open costs a few map lookups and
+ * reaches neither the pending map, nor the ring, nor a count (only the `filtered` counters).
  */
 #include "vmlinux_subset.h"
 #include <bpf/bpf_helpers.h>
@@ -227,6 +231,153 @@ static __always_inline __u64 current_cgroup(void)
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
 		return bpf_get_current_task_btf()->cgroups->dfl_cgrp->kn->id;
 	return bpf_get_current_cgroup_id();
+}
+
+/*
+ * ---- filters (the `filters` setting) ----
+ * An open filtered out is judged as early as the attach mode allows (at enter where there is
+ * one: it never touches the pending map), reaches neither the ring nor the missed maps, and is
+ * counted only here, under the first kind that excluded it. The rules are entries keyed with a
+ * generation; the settings' `filters` names the one in force (see bpf/fileopend.h).
+ */
+#define FILTER_RULES_MAX	4096	/* two generations of at most 1024 rules, with room */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FILTER_RULES_MAX);
+	__type(key, struct fileopend_uid_filter_key);
+	__type(value, __u32);	/* enum fileopend_filter_match */
+} filter_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FILTER_RULES_MAX);
+	__type(key, struct fileopend_comm_filter_key);
+	__type(value, __u32);
+} filter_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FILTER_RULES_MAX);
+	__type(key, struct fileopend_unit_filter_key);
+	__type(value, __u32);
+} filter_units SEC(".maps");
+
+/* The v2 cgroups in or under a unit a rule names, with the rule's mark. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct fileopend_cgroup_filter_key);
+	__type(value, __u32);
+} filter_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FILEOPEND_FILTERED_REASON_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} filtered SEC(".maps");
+
+/* The filters in force: the kinds with rules (FILEOPEND_FILTER_FLAGS; none: 0) and the generation. */
+static __always_inline __u32 filters_in_force(void)
+{
+	__u32 zero = 0;
+	struct fileopend_settings *current = bpf_map_lookup_elem(&settings, &zero);
+
+	return current ? current->filters : 0;
+}
+
+static __always_inline bool filter_out(__u32 reason)
+{
+	__u64 *count = bpf_map_lookup_elem(&filtered, &reason);
+
+	if (count)
+		*count += 1;	/* per-CPU value: no other CPU writes it */
+	return true;
+}
+
+/* Whether a filter map's `match` keeps an open out: excluded, or not included where includes exist. */
+static __always_inline bool judged_out(const __u32 *match, __u32 filters, __u32 include_flag)
+{
+	__u32 m = match ? *match : 0;
+
+	return (m & FILEOPEND_MATCH_EXCLUDED) ||
+	       ((filters & include_flag) && !(m & FILEOPEND_MATCH_INCLUDED));
+}
+
+/*
+ * `word` (8 comm bytes, little-endian) up to its first NUL, the bytes from there zeroed; `ended`
+ * set if it has one. Branch-free but for that test: cheaper per open than a byte loop.
+ */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "up_to_nul() reads a comm's first byte as a word's lowest: little-endian targets only (bpfel)"
+#endif
+static __always_inline __u64 up_to_nul(__u64 word, bool *ended)
+{
+	__u64 nuls = (word - 0x0101010101010101ULL) & ~word & 0x8080808080808080ULL;
+
+	if (!nuls)
+		return word;
+	*ended = true;
+	/* The lowest flag marks the first NUL exactly; the bytes below it stay. */
+	return word & (((nuls & -nuls) >> 7) - 1);
+}
+
+/*
+ * Whether the current task's opens are filtered out by uid, comm or unit under `filters`
+ * (nonzero), the cheapest reads first. Counted if so.
+ */
+static __always_inline bool caller_filtered_out(__u32 filters)
+{
+	__u32 generation = filters >> FILEOPEND_FILTER_GENERATION_SHIFT;
+	bool btf = bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
+	__u32 *match;
+
+	if (filters & (FILEOPEND_FILTER_INCLUDE_UID | FILEOPEND_FILTER_EXCLUDE_UID)) {
+		struct fileopend_uid_filter_key key = { .generation = generation };
+
+		key.uid = btf ? bpf_get_current_task_btf()->cred->uid.val : (__u32)bpf_get_current_uid_gid();
+		match = bpf_map_lookup_elem(&filter_uids, &key);
+		if (judged_out(match, filters, FILEOPEND_FILTER_INCLUDE_UID))
+			return filter_out(FILEOPEND_FILTERED_UID);
+	}
+	if (filters & (FILEOPEND_FILTER_INCLUDE_COMM | FILEOPEND_FILTER_EXCLUDE_COMM)) {
+		struct fileopend_comm_filter_key key = { .generation = generation };
+		__u64 words[2];
+		bool ended = false;
+
+		if (btf)
+			__builtin_memcpy(words, bpf_get_current_task_btf()->comm, sizeof(words));
+		else
+			bpf_get_current_comm(words, sizeof(words));
+		/* The key is NUL-padded; a task's comm need not be past its NUL. */
+		words[0] = up_to_nul(words[0], &ended);
+		words[1] = ended ? 0 : up_to_nul(words[1], &ended);
+		__builtin_memcpy(key.comm, words, sizeof(key.comm));
+		match = bpf_map_lookup_elem(&filter_comms, &key);
+		if (judged_out(match, filters, FILEOPEND_FILTER_INCLUDE_COMM))
+			return filter_out(FILEOPEND_FILTERED_COMM);
+	}
+	if (filters & (FILEOPEND_FILTER_INCLUDE_UNIT | FILEOPEND_FILTER_EXCLUDE_UNIT)) {
+		struct fileopend_cgroup_filter_key key = { .generation = generation };
+
+		key.cgroup_id = current_cgroup();
+		match = bpf_map_lookup_elem(&filter_cgroups, &key);
+		if (judged_out(match, filters, FILEOPEND_FILTER_INCLUDE_UNIT))
+			return filter_out(FILEOPEND_FILTERED_UNIT);
+	}
+	return false;
+}
+
+/* Whether an open that returned `ret` is filtered out by failed-only (decided at exit). Counted if so. */
+static __always_inline bool result_filtered_out(__u32 filters, long ret)
+{
+	return (filters & FILEOPEND_FILTER_FAILED_ONLY) && ret >= 0 &&
+	       filter_out(FILEOPEND_FILTERED_SUCCEEDED);
 }
 
 static __always_inline void identify_caller(struct caller *c)
@@ -455,8 +606,14 @@ static __always_inline int park_open(const char *filename, const struct open_how
 	struct fileopend_count_key key;
 	struct caller c;
 
+	__u32 filters;
+
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	/* Filtered out at enter: the exit finds nothing parked and returns at once. */
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters))
 		return 0;
 	if (bpf_map_update_elem(&pending, &(__u32){ (__u32)c.id }, &a, BPF_ANY)) {
 		/* The result is not known yet: counted with its flags, not as a failure. */
@@ -480,6 +637,8 @@ static __always_inline int finish_parked(long ret)
 		return 0;	/* entered before we attached, or excluded */
 	a = *parked;
 	bpf_map_delete_elem(&pending, &tid);
+	if (result_filtered_out(filters_in_force(), ret))
+		return 0;
 	c.start_ns = process_start();
 	c.cgroup_id = 0;
 	return finish_open(&a, ret, SCRATCH_NON_PREEMPTIBLE, &c);
@@ -539,9 +698,14 @@ int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_ho
 {
 	struct open_args a = {};
 	struct caller c;
+	__u32 filters;
 
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) &&
+	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	a.filename = filename;
 	a.flags = how->flags;
@@ -605,12 +769,17 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 	const struct pt_regs *regs;
 	struct task_struct *task;
 	struct caller c;
+	__u32 filters;
 
 	/* Without bpf_task_pt_regs() (args_at_exit off), the code below is never loaded. */
 	if (!args_at_exit)
 		return finish_parked(ret);
 	c.id = bpf_get_current_pid_tgid();
 	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) &&
+	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	task = bpf_get_current_task_btf();
 	c.start_ns = task->group_leader->start_boottime;
@@ -691,9 +860,14 @@ int BPF_PROG(fexit_do_handle_open, int mountdirfd, struct file_handle *ufh, int 
 {
 	struct open_args a = { .flags = open_flag, .syscall = FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT };
 	struct caller c;
+	__u32 filters;
 
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) &&
+	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	return finish_open(&a, ret, SCRATCH_FEXIT, &c);
 }
@@ -729,6 +903,9 @@ static __always_inline void finish_uring(struct record_buffer *buf, long ret)
 		.tgid = r->tgid,
 	};
 
+	/* The submitter's uid, comm and unit were judged at submission; failed-only only now. */
+	if (result_filtered_out(filters_in_force(), ret))
+		return;
 	count_api(r->syscall, ret);
 	r->result = ret;
 	r->timestamp_ns = bpf_ktime_get_boot_ns();
@@ -760,6 +937,7 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	__u64 address = (__u64)req;
 	__u64 *skipping = bpf_map_lookup_elem(&uring_skipping, &zero);
 	bool opens = opcode == IORING_OP_OPENAT || opcode == IORING_OP_OPENAT2;
+	__u32 filters;
 
 	/*
 	 * A request still parked at this address skipped its CQE on success (one that fails posts
@@ -776,6 +954,9 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 		return 0;
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
+		return 0;
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters))
 		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
@@ -918,15 +1099,59 @@ static __always_inline int emit_cgroup(struct cgroup *cgrp, const char *path, __
 	return 0;
 }
 
+/*
+ * A new v2 cgroup is marked for the unit filters of `generation` as its parent is, plus what a
+ * rule says of its own name. cgroup_mkdir holds cgroup_mutex, so a parent's mark is written
+ * before any child of it can be made; user space marks the cgroups that already exist by a
+ * walk that writes a cgroup's mark before it lists its children. Between the two, a cgroup
+ * made while user space sets new filters is judged by them too, with no window.
+ */
+static __always_inline void mark_cgroup(struct cgroup *cgrp, __u32 generation)
+{
+	struct fileopend_unit_filter_key name = { .generation = generation };
+	struct fileopend_cgroup_filter_key key = { .generation = generation };
+	struct cgroup_subsys_state *parent = cgrp->self.parent;
+	__u32 *match, mark = 0;
+
+	if (parent) {
+		key.cgroup_id = parent->cgroup->kn->id;
+		match = bpf_map_lookup_elem(&filter_cgroups, &key);
+		if (match)
+			mark = *match;
+	}
+	if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), cgrp->kn->name) > 0) {
+		match = bpf_map_lookup_elem(&filter_units, &name);
+		if (match)
+			mark |= *match;
+	}
+	if (!mark)
+		return;
+	key.cgroup_id = cgrp->kn->id;
+	bpf_map_update_elem(&filter_cgroups, &key, &mark, BPF_ANY);
+}
+
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
+	__u32 generation = filters_in_force() >> FILEOPEND_FILTER_GENERATION_SHIFT;
+
+	if (cgrp->root->hierarchy_id == 0) {
+		/* The generation in force, and the next one, which user space may be filling now. */
+		mark_cgroup(cgrp, generation);
+		mark_cgroup(cgrp, (generation + 1) & (FILEOPEND_FILTER_GENERATION_MASK));
+	}
 	return emit_cgroup(cgrp, path, FILEOPEND_RECORD_CGROUP_MKDIR);
 }
 
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(handle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
+	__u32 generation = filters_in_force() >> FILEOPEND_FILTER_GENERATION_SHIFT;
+	struct fileopend_cgroup_filter_key key = { .cgroup_id = cgrp->kn->id, .generation = generation };
+
+	bpf_map_delete_elem(&filter_cgroups, &key);
+	key.generation = (generation + 1) & (FILEOPEND_FILTER_GENERATION_MASK);
+	bpf_map_delete_elem(&filter_cgroups, &key);
 	return emit_cgroup(cgrp, path, FILEOPEND_RECORD_CGROUP_RMDIR);
 }
 

@@ -79,6 +79,70 @@ enum fileopend_detail_level {
 /* The settings user space changes while the program runs (key 0 of the `settings` map). */
 struct fileopend_settings {
 	__u32 detail_level;	/* enum fileopend_detail_level */
+	__u32 filters;		/* enum fileopend_filter_flag bits, the generation above them */
+};
+
+/*
+ * Filters (the `filters` setting): which kinds have rules, in the low bits of `filters`. The rules
+ * themselves are entries of the filter maps keyed with a generation (the high bits): user space
+ * fills the next generation's entries, then switches `filters` in one write, then deletes the
+ * old ones, so each open is judged by one whole set of rules. An open filtered out is counted
+ * only in the `filtered` per-CPU array, under the first kind that excluded it.
+ */
+enum fileopend_filter_flag {
+	FILEOPEND_FILTER_INCLUDE_UID = 1 << 0,	/* only the uids marked included pass */
+	FILEOPEND_FILTER_EXCLUDE_UID = 1 << 1,	/* the uids marked excluded do not */
+	FILEOPEND_FILTER_INCLUDE_COMM = 1 << 2,
+	FILEOPEND_FILTER_EXCLUDE_COMM = 1 << 3,
+	FILEOPEND_FILTER_INCLUDE_UNIT = 1 << 4,	/* only cgroups marked included (a unit's subtree) */
+	FILEOPEND_FILTER_EXCLUDE_UNIT = 1 << 5,
+	FILEOPEND_FILTER_FAILED_ONLY = 1 << 6,	/* only opens that failed pass (decided at exit) */
+};
+
+#define FILEOPEND_FILTER_FLAGS			0xff
+#define FILEOPEND_FILTER_GENERATION_SHIFT	8
+#define FILEOPEND_FILTER_GENERATION_MASK	0xffffff	/* after the shift: generations wrap */
+
+/* A filter map's value: what the rules say of a uid, comm, unit name or cgroup (exclusion wins). */
+enum fileopend_filter_match {
+	FILEOPEND_MATCH_INCLUDED = 1 << 0,
+	FILEOPEND_MATCH_EXCLUDED = 1 << 1,
+};
+
+/* Why an open was filtered out: the index of the `filtered` per-CPU array. */
+enum fileopend_filter_reason {
+	FILEOPEND_FILTERED_UID = 0,
+	FILEOPEND_FILTERED_COMM = 1,
+	FILEOPEND_FILTERED_UNIT = 2,
+	FILEOPEND_FILTERED_SUCCEEDED = 3,	/* failed-only, and the open succeeded */
+	FILEOPEND_FILTERED_REASON_COUNT = 4,
+};
+
+/* Longest unit (cgroup directory) name a filter names, without the NUL (kernfs's NAME_MAX). */
+#define FILEOPEND_UNIT_NAME_MAX 255
+
+struct fileopend_uid_filter_key {
+	__u32 uid;		/* in the initial user namespace */
+	__u32 generation;
+};
+
+struct fileopend_comm_filter_key {
+	char comm[FILEOPEND_COMM_LEN];	/* NUL-padded */
+	__u32 generation;
+	__u32 reserved;		/* zero */
+};
+
+/* A unit name a rule names: a cgroup made with this directory name is marked like the rule says. */
+struct fileopend_unit_filter_key {
+	char name[FILEOPEND_UNIT_NAME_MAX + 1];	/* NUL-padded */
+	__u32 generation;
+	__u32 reserved;		/* zero */
+};
+
+/* A v2 cgroup in (or under) a unit a rule names: marked by user space's walk or at its mkdir. */
+struct fileopend_cgroup_filter_key {
+	__u64 cgroup_id;
+	__u32 generation;
 	__u32 reserved;		/* zero */
 };
 

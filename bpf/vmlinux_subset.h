@@ -153,13 +153,22 @@ struct cred {
 
 struct kernfs_node {
 	u64 id;			/* the cgroup id, for a cgroup's node (u64 since Linux 5.5) */
+	const char *name;	/* the directory's name */
 };
 
 struct cgroup_root {
 	int hierarchy_id;	/* 0: the v2 (default) hierarchy */
 };
 
+struct cgroup;
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	struct cgroup_subsys_state *parent;	/* NULL at the root */
+};
+
 struct cgroup {
+	struct cgroup_subsys_state self;	/* its own state: self.parent is the parent's */
 	struct kernfs_node *kn;
 	struct cgroup_root *root;
 };

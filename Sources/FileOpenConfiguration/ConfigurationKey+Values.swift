@@ -26,7 +26,7 @@ extension ConfigurationKey {
     /// The type swift-configuration is asked for.
     var configType: ConfigType {
         switch self {
-        case .listen: .stringArray
+        case .listen, .filters: .stringArray
         case .webConfigFile, .socket, .socketGroup, .attachMode, .hookFunction, .detailLevel, .logLevel: .string
         case .ringBufferSize, .drainInterval, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
              .rateWindow:
@@ -58,6 +58,7 @@ extension ConfigurationKey {
         case .hookFunction:
             "a kernel function name of at most \(Self.maximumFunctionNameBytes) bytes (letters, digits, '_', '.'; not starting with a digit or '.')"
         case .detailLevel: DetailLevel.allCases.map(\.rawValue).joinedAsAlternatives()
+        case .filters: OpenFilters.allowed
         case .logLevel: Logger.Level.allCases.map(\.rawValue).joinedAsAlternatives()
         case .ringBufferSize:
             "a power of two from \(Self.pageSize) to \(Self.maximumRingBufferSize) (bytes)"
@@ -135,6 +136,12 @@ extension ConfigurationKey {
                 guard let level = Logger.Level(rawValue: text) else { throw invalid(text, "no such log level") }
                 configuration.logLevel = level
             default: preconditionFailure("\(self) is not text")
+            }
+        case .stringArray(let items) where self == .filters:
+            do {
+                configuration.filters = try OpenFilters(parsing: items)
+            } catch {
+                throw invalid(error.rule, error.problem)
             }
         case .stringArray(let addresses):
             guard !addresses.isEmpty else { throw invalid("[]", "an empty list") }

@@ -24,6 +24,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     case hookFunction = "hook_function"
     /// A record per open, or counts kept in the kernel.
     case detailLevel = "detail_level"
+    /// Which opens the kernel program reports at all (include/exclude by uid, comm, unit; failed-only).
+    case filters
     /// The ring buffer's size in bytes.
     case ringBufferSize = "ring_buffer_size"
     /// Milliseconds between drains of the ring buffer.
@@ -56,6 +58,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     public var flag: String {
         switch self {
         case .attachMode: "--mode"
+        case .filters: "--filter"
         default: "--" + rawValue.replacingOccurrences(of: "_", with: "-")
         }
     }
@@ -68,8 +71,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable, Comparable, Custom
     /// keeps the interval it was started with; changing only the divisor would skew `top`'s rates.
     public var isLive: Bool {
         switch self {
-        case .webConfigFile, .detailLevel, .retention, .maxProcesses, .maxComms, .maxUnits, .maxTopPathsProcesses,
-             .logLevel:
+        case .webConfigFile, .detailLevel, .filters, .retention, .maxProcesses, .maxComms, .maxUnits,
+             .maxTopPathsProcesses, .logLevel:
             true
         case .listen, .socket, .socketGroup, .attachMode, .hookFunction, .ringBufferSize, .drainInterval, .rateWindow:
             false

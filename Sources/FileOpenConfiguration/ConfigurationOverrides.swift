@@ -6,6 +6,8 @@ import Configuration
 public struct ConfigurationOverrides: Sendable, Equatable {
     /// `--listen` (repeatable); empty when not given.
     public var listen: [String] = []
+    /// `--filter` (repeatable), one rule each; empty when not given.
+    public var filters: [String] = []
     /// Every other key's flag as given (`--retention 60` is `[.retention: "60"]`); absent when
     /// not given.
     public var flags: [ConfigurationKey: String] = [:]
@@ -15,17 +17,22 @@ public struct ConfigurationOverrides: Sendable, Equatable {
 
     /// The text a flag gave `key`, for an error message; nil when it was not given.
     func text(of key: ConfigurationKey) -> String? {
-        key == .listen ? (listen.isEmpty ? nil : listen.joined(separator: ",")) : flags[key]
+        switch key {
+        case .listen: listen.isEmpty ? nil : listen.joined(separator: ",")
+        case .filters: filters.isEmpty ? nil : filters.joined(separator: ",")
+        default: flags[key]
+        }
     }
 
     /// The given flags as swift-configuration values, keyed like the file. A whole-number key's
     /// text that is no whole number stays text, which the lookup then refuses as the wrong type.
     var values: [ConfigurationKey: ConfigContent] {
         var values: [ConfigurationKey: ConfigContent] = [:]
-        for (key, text) in flags where key != .listen {
+        for (key, text) in flags where key.configType != .stringArray {
             values[key] = key.configType == .int ? Int(text).map(ConfigContent.int) ?? .string(text) : .string(text)
         }
         if !listen.isEmpty { values[.listen] = .stringArray(listen) }
+        if !filters.isEmpty { values[.filters] = .stringArray(filters) }
         return values
     }
 

@@ -19,6 +19,7 @@ public final class ConfigurationReloader: Sendable {
     private let applyAggregatorSettings: @Sendable (AggregatorSettings) -> Void
     private let applyDetailLevel: @Sendable (DetailLevel) -> String?
     private let applyWebSecurity: @Sendable (WebSecurity) -> String?
+    private let applyFilters: @Sendable (OpenFilters) -> String?
     private let logger: Logger
 
     /// - Parameters:
@@ -29,11 +30,13 @@ public final class ConfigurationReloader: Sendable {
     ///   - applyDetailLevel: switches the probe's detail level; returns why it refused, or nil.
     ///   - applyWebSecurity: hands the web configuration file's settings (read again on every
     ///     reload) to the metrics server; returns why it refused, or nil.
+    ///   - applyFilters: replaces the probe's filters; returns why it refused, or nil.
     public init(
         inputs: ConfigurationInputs, running: DaemonConfiguration, logLevel: LogLevelControl,
         logger: Logger, applyAggregatorSettings: @escaping @Sendable (AggregatorSettings) -> Void,
         applyDetailLevel: @escaping @Sendable (DetailLevel) -> String? = { _ in nil },
-        applyWebSecurity: @escaping @Sendable (WebSecurity) -> String? = { _ in nil }
+        applyWebSecurity: @escaping @Sendable (WebSecurity) -> String? = { _ in nil },
+        applyFilters: @escaping @Sendable (OpenFilters) -> String? = { _ in nil }
     ) {
         self.applyWebSecurity = applyWebSecurity
         self.inputs = inputs
@@ -42,6 +45,7 @@ public final class ConfigurationReloader: Sendable {
         self.logger = logger
         self.applyAggregatorSettings = applyAggregatorSettings
         self.applyDetailLevel = applyDetailLevel
+        self.applyFilters = applyFilters
     }
 
     /// The configuration in effect now.
@@ -73,13 +77,18 @@ public final class ConfigurationReloader: Sendable {
                 running.take(.detailLevel, from: old)
                 live.removeAll { $0 == .detailLevel }
             }
+            if live.contains(.filters), let refusal = applyFilters(running.filters) {
+                logger.error("filters stay \(old.text(of: .filters)): \(refusal)")
+                running.take(.filters, from: old)
+                live.removeAll { $0 == .filters }
+            }
             // Read again whether or not its path changed: certificates are renewed in place.
             if let refusal = applyWebSecurity(loaded.webSecurity) {
                 logger.error("web_config_file not applied, keeping the running one: \(refusal)")
                 running.take(.webConfigFile, from: old)
                 live.removeAll { $0 == .webConfigFile }
             }
-            if live.contains(where: { $0 != .logLevel && $0 != .detailLevel && $0 != .webConfigFile }) {
+            if live.contains(where: { ![.logLevel, .detailLevel, .filters, .webConfigFile].contains($0) }) {
                 applyAggregatorSettings(running.aggregatorSettings)
             }
 

@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var hookFunction = AttachMode.defaultHookFunction
     /// A record per open, or counts kept in the kernel.
     public var detailLevel: DetailLevel = .events
+    /// Which opens the kernel program reports at all; none filtered by default.
+    public var filters = OpenFilters()
     /// The ring buffer's size in bytes.
     public var ringBufferSize = 4 << 20
     /// Milliseconds between drains.
@@ -69,6 +71,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .attachMode: attachMode.rawValue
         case .hookFunction: hookFunction
         case .detailLevel: detailLevel.rawValue
+        case .filters: "[" + filters.items.map(Self.yamlQuoted).joined(separator: ", ") + "]"
         case .ringBufferSize: String(ringBufferSize)
         case .drainInterval: String(drainInterval)
         case .retention: String(retention)
@@ -96,6 +99,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case .attachMode: attachMode = other.attachMode
         case .hookFunction: hookFunction = other.hookFunction
         case .detailLevel: detailLevel = other.detailLevel
+        case .filters: filters = other.filters
         case .ringBufferSize: ringBufferSize = other.ringBufferSize
         case .drainInterval: drainInterval = other.drainInterval
         case .retention: retention = other.retention

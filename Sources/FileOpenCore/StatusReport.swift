@@ -47,6 +47,25 @@ public struct StatusReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// The filters in force and what they kept out (`filters`; absent from daemons before it existed).
+    public var filters: Filters?
+
+    /// The `filters` setting in force, and the opens the kernel filtered out.
+    public struct Filters: Codable, Sendable, Equatable {
+        /// The rules as written in canonical form (`exclude uid=0`, `failed-only`); empty: none.
+        public var rules: [String]
+        /// Opens filtered out since start, by kind (`uid`, `comm`, `unit`, `failed_only`).
+        public var filteredOpens: [String: UInt64]
+
+        public init(rules: [String], filteredOpens: [String: UInt64]) {
+            (self.rules, self.filteredOpens) = (rules, filteredOpens)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rules, filteredOpens = "filtered_opens"
+        }
+    }
+
     /// The cgroup hierarchy opens are attributed by, and the units counted so far.
     public struct Cgroups: Codable, Sendable, Equatable {
         /// `unified` (cgroup v2 only), `hybrid` (v1 controllers too) or `legacy` (no v2: every
@@ -131,7 +150,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         uptimeSeconds: Double, records: Records,
         drops: [String: UInt64], missedOpens: UInt64, missedMaps: [String: MapFill], ringBuffer: RingBuffer,
         trackedProcesses: Int, trackedComms: Int, clients: Clients, cgroups: Cgroups? = nil,
-        apis: [String: OpenAPIStatus]? = nil
+        apis: [String: OpenAPIStatus]? = nil, filters: Filters? = nil
     ) {
         self.daemonVersion = daemonVersion
         self.kernelRelease = kernelRelease
@@ -148,6 +167,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.clients = clients
         self.cgroups = cgroups
         self.apis = apis
+        self.filters = filters
     }
 
     enum CodingKeys: String, CodingKey {
@@ -155,6 +175,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         case detailLevel = "detail_level"
         case uptimeSeconds = "uptime_seconds", records, drops, missedOpens = "missed_opens", missedMaps = "missed_maps"
         case ringBuffer = "ring_buffer", trackedProcesses = "tracked_processes", trackedComms = "tracked_comms"
-        case clients, cgroups, apis
+        case clients, cgroups, apis, filters
     }
 }

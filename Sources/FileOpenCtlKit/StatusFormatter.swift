@@ -59,6 +59,15 @@ public enum StatusFormatter {
             block.number("units", cgroups.units, suffix: "of \(cgroups.unitLimit)")
         }
 
+        if let filters = status.filters {
+            block.section("filters")
+            if filters.rules.isEmpty { block.text("rules", "none (every open is reported)") }
+            for rule in filters.rules { block.text("rule", TerminalText.escaped(rule)) }
+            for kind in OpenFilters.Reason.allCases.map(\.description) {
+                block.number("filtered \(kind)", filters.filteredOpens[kind] ?? 0, suffix: "opens (not counted)")
+            }
+        }
+
         block.section("clients")
         block.number("connected", status.clients.connected)
         block.number("tailing", status.clients.tailing)

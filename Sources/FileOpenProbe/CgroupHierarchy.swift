@@ -64,13 +64,23 @@ public struct CgroupHierarchy: ComponentStatistics, Equatable {
     /// Every cgroup under the mount, as `made` changes (id and path from the hierarchy's root),
     /// the mount's root first. Directories removed during the walk are skipped; at most `limit`.
     public func walk(limit: Int = 1_000_000) -> [CgroupChange] {
-        guard let mountPoint else { return [] }
         var found: [CgroupChange] = []
+        walk(limit: limit) { found.append($0) }
+        return found
+    }
+
+    /// Calls `visit` for every cgroup under the mount, the mount's root first, each before its
+    /// children are listed (what the filters' marks need: a child made after the listing is
+    /// marked by the kernel from its parent's mark). At most `limit`.
+    public func walk(limit: Int = 1_000_000, visit: (CgroupChange) -> Void) {
+        guard let mountPoint else { return }
+        var visited = 0
         var pending: [(directory: String, path: String)] = [(mountPoint, mountRoot)]
-        while let (directory, path) = pending.popLast(), found.count < limit {
+        while let (directory, path) = pending.popLast(), visited < limit {
             var status = stat()
             guard lstat(directory, &status) == 0 else { continue }
-            found.append(CgroupChange(.made, id: UInt64(status.st_ino), path: path))
+            visit(CgroupChange(.made, id: UInt64(status.st_ino), path: path))
+            visited += 1
             guard let stream = opendir(directory) else { continue }
             defer { closedir(stream) }
             while let entry = readdir(stream) {
@@ -82,7 +92,6 @@ public struct CgroupHierarchy: ComponentStatistics, Equatable {
                 pending.append((directory + "/" + name, (path == "/" ? "" : path) + "/" + name))
             }
         }
-        return found
     }
 
     /// Learns every cgroup now in the hierarchy into `store`, and says once in the log how

@@ -28,7 +28,25 @@ public final class FileOpenProgram: Sendable {
     private let missed: BPFHashMap<fileopend_count_key, fileopend_counts>
     private let missedComms: BPFHashMap<fileopend_comm_key, fileopend_counts>
     private let settingsMap: BPFArrayMap<fileopend_settings>
-    private let level: Mutex<DetailLevel>
+    private let filtered: BPFPerCPUArrayMap<UInt64>
+    private let filterMaps: FilterMaps
+    /// What the settings map holds: both are written together, as one value.
+    private let state: Mutex<KernelSettings>
+
+    /// The settings map's value, as last written.
+    struct KernelSettings: Sendable {
+        var level: DetailLevel
+        var filters: OpenFilters
+        /// The generation of the filter maps' entries in force.
+        var generation: UInt32
+
+        var value: fileopend_settings {
+            fileopend_settings(
+                detail_level: level == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue,
+                filters: FilterMaps.word(filters, generation: generation)
+            )
+        }
+    }
 
     private init(mode: AttachMode, refusals: [AttachRefusal], settings: ProbeSettings, object: BPFObject, links: [BPFLink]) throws(BPFError) {
         self.mode = mode
@@ -43,8 +61,14 @@ public final class FileOpenProgram: Sendable {
         missed = try object.hashMap(named: Names.Map.missed)
         missedComms = try object.hashMap(named: Names.Map.missed_comms)
         settingsMap = try BPFArrayMap(object.map(named: Names.Map.settings))
-        level = Mutex(settings.detailLevel)
-        try setDetailLevel(settings.detailLevel)
+        filtered = try object.perCPUArrayMap(named: Names.Map.filtered)
+        filterMaps = try FilterMaps(object)
+        state = Mutex(Self.initialSettings(settings))
+    }
+
+    /// What `load` writes into the settings map: the filters in the first generation.
+    private static func initialSettings(_ settings: ProbeSettings) -> KernelSettings {
+        KernelSettings(level: settings.detailLevel, filters: settings.filters, generation: 1)
     }
 
     deinit {
@@ -117,17 +141,14 @@ public final class FileOpenProgram: Sendable {
         try object.map(named: Names.Map.missed).setMaxEntries(settings.missedMapCapacity)
         try object.map(named: Names.Map.missed_comms).setMaxEntries(settings.missedCommMapCapacity)
         try object.load()
-        // The level in force from the first open: the programs run from their attachment, before
-        // the probe exists to set it.
-        try BPFArrayMap<fileopend_settings>(object.map(named: Names.Map.settings)).update(0, settingsValue(settings.detailLevel))
+        // The level and the filters in force from the first open: the programs run from their
+        // attachment, before the probe exists to set them.
+        let initial = initialSettings(settings)
+        if !settings.filters.isEmpty {
+            try FilterMaps(object).fill(settings.filters, generation: initial.generation, hierarchy: CgroupHierarchy.detect())
+        }
+        try BPFArrayMap<fileopend_settings>(object.map(named: Names.Map.settings)).update(0, initial.value)
         return object
-    }
-
-    /// The `settings` map's value for `level`.
-    static func settingsValue(_ level: DetailLevel) -> fileopend_settings {
-        fileopend_settings(
-            detail_level: level == .counts ? FILEOPEND_LEVEL_COUNTS.rawValue : FILEOPEND_LEVEL_EVENTS.rawValue, reserved: 0
-        )
     }
 
     /// `settings` with `argumentsAtExit` decided: whether this kernel lets tracepoint programs
@@ -152,16 +173,54 @@ public final class FileOpenProgram: Sendable {
     }
 
     /// The detail level in force.
-    public var detailLevel: DetailLevel { level.withLock { $0 } }
+    public var detailLevel: DetailLevel { state.withLock { $0.level } }
+
+    /// The filters in force.
+    public var filters: OpenFilters { state.withLock { $0.filters } }
 
     /// Switches the detail level while attached, through the program's `settings` map: every open
     /// from then on is recorded (events) or counted in the kernel (counts). No open is lost or
     /// counted twice: each is either a record or a count, and both are folded in.
     public func setDetailLevel(_ newLevel: DetailLevel) throws(BPFError) {
-        try level.withLock { (current: inout DetailLevel) throws(BPFError) in
-            try settingsMap.update(0, Self.settingsValue(newLevel))
-            current = newLevel
+        try state.withLock { (current: inout KernelSettings) throws(BPFError) in
+            var next = current
+            next.level = newLevel
+            try settingsMap.update(0, next.value)
+            current = next
         }
+    }
+
+    /// Replaces the filters while attached: the new rules are written as the maps' next
+    /// generation (the cgroups of named units marked by a walk of `hierarchy`), the settings
+    /// map's word switches to it in one write, then the old generation is deleted. An open is
+    /// judged by the old filters or by the new ones, never by a mix: by the caller's uid, comm
+    /// and cgroup at its entry where the mode has one (an open in flight at the switch is judged
+    /// at exit by failed-only as now in force), so each open is counted once or filtered once.
+    /// On a failure the filters in force stay. (`bpf_map_update_elem`/`bpf_map_delete_elem` on
+    /// the filter maps, then on the settings map.)
+    public func setFilters(_ newFilters: OpenFilters, hierarchy: CgroupHierarchy) throws(BPFError) {
+        try state.withLock { (current: inout KernelSettings) throws(BPFError) in
+            var next = current
+            next.filters = newFilters
+            next.generation = FilterMaps.generation(after: current.generation)
+            // What a failed change may have left in the next generation goes first.
+            try filterMaps.sweep(keeping: current.generation)
+            try filterMaps.fill(newFilters, generation: next.generation, hierarchy: hierarchy)
+            try settingsMap.update(0, next.value)
+            current = next
+            // The new filters are in force whatever happens here: an old entry left behind is
+            // never read again, and the next change sweeps it first.
+            try? filterMaps.sweep(keeping: next.generation)
+        }
+    }
+
+    /// Opens the kernel filtered out since load, by reason, summed over CPUs.
+    public func filteredCounts() throws(BPFError) -> [OpenFilters.Reason: UInt64] {
+        var counts: [OpenFilters.Reason: UInt64] = [:]
+        for reason in OpenFilters.Reason.allCases {
+            counts[reason] = try filtered[UInt32(reason.rawValue)].reduce(0, &+)
+        }
+        return counts
     }
 
     /// The kernel program's drop counters, summed over CPUs.

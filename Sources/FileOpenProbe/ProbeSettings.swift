@@ -10,6 +10,9 @@ public struct ProbeSettings: Sendable {
     /// A record per open, or counts kept in the kernel; `FileOpenProgram.setDetailLevel(_:)`
     /// changes it while attached.
     public var detailLevel: DetailLevel = .events
+    /// Which opens the program reports at all (the `filters` setting); `FileOpenProgram.setFilters(_:)`
+    /// changes them while attached.
+    public var filters = OpenFilters()
     /// Whether the tracepoint mode reads an open's arguments from the task's saved registers at
     /// exit (one program per open) rather than parking them at entry (two, and the pending map).
     /// nil: whenever the kernel lets tracepoint programs call `bpf_task_pt_regs()`.

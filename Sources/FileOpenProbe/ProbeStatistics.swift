@@ -7,6 +7,9 @@ public struct ProbeStatistics: ComponentStatistics, Equatable {
     /// The attach mode in use (never `auto` once attached).
     public var mode: AttachMode = .auto
     public var detailLevel: DetailLevel = .events
+    /// The filters in force, and the opens the kernel filtered out by reason (nil: unreadable).
+    public var filters = OpenFilters()
+    public var filtered: [OpenFilters.Reason: UInt64]?
     /// The kernel program's drop counters; nil when they could not be read.
     public var drops: DropCounts?
     public var ringBufferBytes = 0
@@ -30,6 +33,18 @@ public struct ProbeStatistics: ComponentStatistics, Equatable {
             help: "What the BPF program reports per open: events (a record each) or counts (counted in the kernel)."
         )
         writer.sample(["level": detailLevel.rawValue], UInt64(1))
+        writer.family(
+            "fileopen_filter", .info,
+            help: "A filter in force in the BPF program, one sample per rule as written (none: every open is reported)."
+        )
+        for item in filters.items { writer.sample(["filter": item], UInt64(1)) }
+        writer.family(
+            "fileopen_filtered_opens", .counter,
+            help: "Opens the BPF program filtered out (in no other family), by the kind of filter that excluded them."
+        )
+        for reason in OpenFilters.Reason.allCases {
+            writer.sample(["kind": reason.description], filtered?[reason] ?? 0)
+        }
         writer.family(
             "fileopen_drops", .counter,
             help: "Records the BPF program could not deliver, by reason; dropped opens still count per process."
@@ -70,6 +85,8 @@ extension FileOpenProgram {
         var statistics = ProbeStatistics()
         statistics.mode = mode
         statistics.detailLevel = detailLevel
+        statistics.filters = filters
+        statistics.filtered = try? filteredCounts()
         statistics.drops = try? dropCounts()
         statistics.coveredAPIs = coveredAPIs
         statistics.apiOpens = try? apiOpenCounts()

@@ -133,6 +133,16 @@ final class DaemonRuntime: Sendable {
         metricsServer.apply(web)
     }
 
+    /// Replaces the kernel's filters (a reload): nil once done, else why it was refused.
+    func applyFilters(_ filters: OpenFilters) -> String? {
+        do {
+            try probe.probe.setFilters(filters, hierarchy: CgroupHierarchy.detect())
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+
     /// Before a reload (SIGHUP) re-reads the configuration: RELOADING=1.
     func notifyReloading() {
         serviceManager.notifyReloading()

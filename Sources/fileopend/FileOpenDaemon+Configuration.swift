@@ -15,6 +15,7 @@ extension FileOpenDaemon {
     func configurationInputs() -> ConfigurationInputs {
         var overrides = ConfigurationOverrides()
         overrides.listen = listenAddresses
+        overrides.filters = filterRules
         let flags: [ConfigurationKey: String?] = [
             .webConfigFile: webConfigFile, .socket: socket, .socketGroup: socketGroup, .attachMode: mode, .hookFunction: hookFunction, .detailLevel: detailLevel,
             .ringBufferSize: ringBufferSize, .drainInterval: drainInterval, .retention: retention,
@@ -73,6 +74,7 @@ extension FileOpenDaemon {
         let configuration = loaded.configuration
         var probe = ProbeSettings(mode: configuration.attachMode)
         probe.detailLevel = configuration.detailLevel
+        probe.filters = configuration.filters
         probe.ringBufferBytes = configuration.ringBufferSize
         probe.drainInterval = .milliseconds(configuration.drainInterval)
         probe.sizeMissedMaps(maxProcesses: configuration.maxProcesses, maxComms: configuration.maxComms)

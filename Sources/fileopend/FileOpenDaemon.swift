@@ -97,6 +97,17 @@ struct FileOpenDaemon: ParsableCommand {
     var webConfigFile: String?
 
     @Option(
+        name: .customLong("filter"),
+        parsing: .unconditionalSingleValue,
+        help: ArgumentHelp(
+            "A filter applied in the kernel: 'include|exclude uid|comm|unit=VALUE' or 'failed-only'; repeat for several "
+                + "(default none). Filtered-out opens are not counted.",
+            valueName: "rule"
+        )
+    )
+    var filterRules: [String] = []
+
+    @Option(
         parsing: .unconditional,
         help: "Seconds an exited process keeps its own series before only its command's totals remember it (default 300)."
     )
@@ -224,7 +235,8 @@ struct FileOpenDaemon: ParsableCommand {
             inputs: inputs, running: loaded.configuration, logLevel: levelControl, logger: logger,
             applyAggregatorSettings: { [store = runtime.store] in store.update(settings: $0) },
             applyDetailLevel: { runtime.applyDetailLevel($0) },
-            applyWebSecurity: { runtime.applyWebSecurity($0) }
+            applyWebSecurity: { runtime.applyWebSecurity($0) },
+            applyFilters: { runtime.applyFilters($0) }
         )
         reloadSignal.start {
             runtime.notifyReloading()

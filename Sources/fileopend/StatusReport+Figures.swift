@@ -40,7 +40,13 @@ extension StatusReport {
                 return (api.rawValue, OpenAPIStatus(
                     covered: probe.coveredAPIs.contains(api), opens: counts?.opens, failed: counts?.failed
                 ))
-            })
+            }),
+            filters: Filters(
+                rules: probe.filters.items,
+                filteredOpens: Dictionary(uniqueKeysWithValues: OpenFilters.Reason.allCases.map {
+                    ($0.description, probe.filtered?[$0] ?? 0)
+                })
+            )
         )
     }
 }

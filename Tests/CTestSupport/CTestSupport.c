@@ -330,6 +330,22 @@ int cts_spawn_gated_opener(const char *comm, enum cts_open_call call, const char
 	return 0;	/* not reached */
 }
 
+int cts_spawn_opener_as(unsigned int uid, unsigned int gid, const char *comm, enum cts_open_call call,
+			const char *path, int flags, long count)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (cts_set_thread_credentials(uid, gid) < 0)
+		syscall(SYS_exit_group, 1);
+	for (long i = 0; i < count; i++)
+		cts_open_with(call, path, flags, 0600);
+	syscall(SYS_exit_group, 0);
+	return 0;	/* not reached */
+}
+
 struct churn_child {
 	const char *comm;
 	const struct cts_open_step *script;

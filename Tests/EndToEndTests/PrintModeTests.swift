@@ -136,6 +136,7 @@ struct CommandLineTests {
         (["--max-top-paths-processes", "nan"], "invalid max_top_paths_processes 'nan' from --max-top-paths-processes: not a whole number"),
         (["--rate-window", "3601"], "invalid rate_window '3601' from --rate-window: out of range"),
         (["--log-level", "loud"], "invalid log_level 'loud' from --log-level: no such log level"),
+        (["--filter", "exclude uid=0", "--filter", "hide comm=x"], "invalid filters 'hide comm=x' from --filter: 'hide' is neither include nor exclude"),
     ]
 
     @Test("A bad value of any setting's flag is one line naming the key and the flag, exit 78", arguments: 0..<badFlags.count)
@@ -154,6 +155,7 @@ struct CommandLineTests {
             ("--socket", "/tmp/x.sock", #"socket: "/tmp/x.sock""#),
             ("--socket-group", "adm", #"socket_group: "adm""#), ("--mode", "kprobe", "attach_mode: kprobe"),
             ("--detail-level", "counts", "detail_level: counts"),
+            ("--filter", "exclude uid=0", #"filters: ["exclude uid=0"]"#),
             ("--hook-function", "do_sys_open", #"hook_function: "do_sys_open""#),
             ("--ring-buffer-size", "8192", "ring_buffer_size: 8192"), ("--drain-interval", "5", "drain_interval: 5"),
             ("--retention", "0", "retention: 0"), ("--max-processes", "7", "max_processes: 7"),

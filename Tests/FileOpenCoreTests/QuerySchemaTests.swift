@@ -37,6 +37,9 @@ struct QuerySchemaTests {
     @Test("status, top, proc, reset and tail's reply come back as they were sent")
     func reportsRoundTrip() throws {
         #expect(try Self.roundTrip(Self.status, as: .status(Self.status)) == Self.status)
+        var filtered = Self.status
+        filtered.filters = .init(rules: ["exclude uid=0", "failed-only"], filteredOpens: ["uid": 5, "failed_only": 9])
+        #expect(try Self.roundTrip(filtered, as: .status(filtered)) == filtered)
         #expect(try Self.roundTrip(Self.top, as: .top(Self.top)) == Self.top)
         #expect(try Self.roundTrip(Self.process, as: .proc(Self.process)) == Self.process)
         var exited = Self.process

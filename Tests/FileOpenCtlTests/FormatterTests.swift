@@ -68,6 +68,26 @@ struct FormatterTests {
         #expect(lines.contains("  attach mode            trace\\u{9B}point"))
     }
 
+    @Test("status: the filters in force, each rule escaped, and the opens each kind filtered out")
+    func statusFilters() {
+        var status = Fixtures.status
+        status.filters = .init(rules: ["exclude uid=0", "include comm=a\u{1b}b"],
+                               filteredOpens: ["uid": 12, "comm": 3, "unit": 0, "failed_only": 0])
+        let lines = StatusFormatter.lines(status)
+        let start = lines.firstIndex(of: "filters")
+        #expect(start.map { Array(lines[$0..<$0 + 7]) } == [
+            "filters",
+            "  rule                   exclude uid=0",
+            "  rule                   include comm=a\\x1bb",
+            "  filtered uid                12 opens (not counted)",
+            "  filtered comm                3 opens (not counted)",
+            "  filtered unit                0 opens (not counted)",
+            "  filtered failed_only         0 opens (not counted)",
+        ], "\(lines)")
+        status.filters = .init(rules: [], filteredOpens: [:])
+        #expect(StatusFormatter.lines(status).contains("  rules                  none (every open is reported)"))
+    }
+
     @Test("top: PID COMM OPENS ERRORS OPENS/S ERRORS/S EXITED, sized to content, names escaped")
     func top() {
         let lines = TopFormatter.lines(Fixtures.top)

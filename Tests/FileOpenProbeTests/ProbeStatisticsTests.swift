@@ -23,5 +23,23 @@ struct ProbeStatisticsTests {
         ] {
             #expect(text.contains(expected + "\n"), "\(expected)")
         }
+        for reason in OpenFilters.Reason.allCases {
+            #expect(text.contains(#"fileopen_filtered_opens_total{kind="\#(reason)"} 0"# + "\n"), "\(reason)")
+        }
+        #expect(text.contains("# TYPE fileopen_filter_info gauge") && !text.contains("fileopen_filter_info{"),
+                "the family without a sample when no filter is set")
+    }
+
+    @Test("fileopen_filter_info: one sample per rule in force, as written")
+    func filterInfo() throws {
+        var statistics = ProbeStatistics()
+        statistics.filters = try OpenFilters(parsing: ["exclude comm=a\"b", "failed-only"])
+        statistics.filtered = [.comm: 7]
+        var writer = ExpositionWriter(format: .prometheusText)
+        statistics.writeMetrics(into: &writer)
+        let text = String(decoding: writer.finish(), as: UTF8.self)
+        #expect(text.contains(#"fileopen_filter_info{filter="exclude comm=a\"b"} 1"# + "\n"), "\(text)")
+        #expect(text.contains(#"fileopen_filter_info{filter="failed-only"} 1"# + "\n"))
+        #expect(text.contains(#"fileopen_filtered_opens_total{kind="comm"} 7"# + "\n"))
     }
 }

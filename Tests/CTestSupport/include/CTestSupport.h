@@ -71,6 +71,10 @@ int cts_spawn_opener(const char *comm, enum cts_open_call call, const char *path
 int cts_spawn_opener_at_pid(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
 			    long count);
 
+/* cts_spawn_opener, as user `uid` and group `gid` (set before the first open; exits 1 if it cannot). */
+int cts_spawn_opener_as(unsigned int uid, unsigned int gid, const char *comm, enum cts_open_call call,
+			const char *path, int flags, long count);
+
 /*
  * cts_spawn_opener, in two halves: `before` opens, then it waits until a byte can be read from
  * `gate_fd` (a pipe the caller writes to), then `after` opens, and exits 0.
