@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -76,6 +77,33 @@ int cts_set_thread_credentials(unsigned int uid, unsigned int gid)
 int cts_set_thread_comm(const char *name)
 {
 	return prctl(PR_SET_NAME, name, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+int cts_thread_private_fs(void)
+{
+	if (unshare(CLONE_FS | CLONE_NEWNS))
+		return -errno;
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0;
+}
+
+int cts_bind_mount(const char *source, const char *target)
+{
+	return mount(source, target, NULL, MS_BIND, NULL) ? -errno : 0;
+}
+
+int cts_umount(const char *target)
+{
+	return umount2(target, MNT_DETACH) ? -errno : 0;
+}
+
+int cts_chdir(const char *path)
+{
+	return chdir(path) ? -errno : 0;
+}
+
+int cts_close(int fd)
+{
+	return close(fd) ? -errno : 0;
 }
 
 static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,
