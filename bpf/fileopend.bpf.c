@@ -301,12 +301,13 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind, 
 /* The path (mount and dentry) of the caller's open file `fd`; false if there is none. */
 static __always_inline bool fd_path(struct task_struct *task, long fd, struct path *at)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	/* Plain loads through the BTF task pointer up to the fd array; helper reads from there. */
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *file = NULL;
 
-	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
 		return false;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return false;
 	return !bpf_core_read(at, sizeof(*at), &file->f_path) && at->dentry && at->mnt;
@@ -326,17 +327,32 @@ struct walk {
 	bool done;			/* at the root, or stopped (flagged) */
 };
 
+/* A dentry's parent and name, which every kernel keeps next to each other: read in one call. */
+struct dentry_link {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+/* A mount's parent and mount point, likewise neighbours. */
+struct mount_link {
+	struct mount *parent;
+	struct dentry *mountpoint;
+};
+
 /*
  * One step of a walk: the mount's mount point at the top of a mount, else "/name" prepended and
- * the parent. A callback of bpf_loop(), so the verifier checks it once whatever the depth.
+ * the parent. A callback of bpf_loop(), so the verifier checks it once whatever the depth. Each
+ * helper call costs tens of ns: a step makes two (three at a mount), reading neighbouring fields
+ * together where CO-RE confirms they are neighbours on this kernel.
  */
 static long walk_step(__u64 index, struct walk *w)
 {
 	/* Locals: BPF_CORE_READ() would relocate a field of struct walk itself. */
-	struct dentry *dentry = w->dentry, *parent;
-	struct mount *mnt = w->mnt, *up;
+	struct dentry *dentry = w->dentry;
+	struct mount *mnt = w->mnt;
 	struct vfsmount *vfsmnt;
-	struct qstr name;
+	struct dentry_link link;
+	struct mount_link up;
 	char *out = w->out;
 	__u32 len, size;
 
@@ -346,22 +362,35 @@ static long walk_step(__u64 index, struct walk *w)
 	}
 	if (dentry == w->mnt_root) {
 		/* The top of this mount: go on from where it is mounted. */
-		up = BPF_CORE_READ(mnt, mnt_parent);
-		if (up == mnt || !up)
+		if (bpf_core_field_offset(struct mount, mnt_mountpoint) ==
+		    bpf_core_field_offset(struct mount, mnt_parent) + sizeof(void *)) {
+			if (bpf_probe_read_kernel(&up, sizeof(up), &mnt->mnt_parent))
+				goto unreachable;
+		} else {
+			up.parent = BPF_CORE_READ(mnt, mnt_parent);
+			up.mountpoint = BPF_CORE_READ(mnt, mnt_mountpoint);
+		}
+		if (up.parent == mnt || !up.parent)
 			goto unreachable;
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
-		vfsmnt = (void *)up + w->embedded;
+		w->dentry = up.mountpoint;
+		w->mnt = up.parent;
+		vfsmnt = (void *)up.parent + w->embedded;
 		w->vfsmnt = vfsmnt;
 		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry || !parent)
+	if (bpf_core_field_offset(struct dentry, d_name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *)) {
+		if (bpf_probe_read_kernel(&link, sizeof(link), &dentry->d_parent))
+			goto truncated;
+	} else {
+		link.parent = BPF_CORE_READ(dentry, d_parent);
+		if (bpf_core_read(&link.name, sizeof(link.name), &dentry->d_name))
+			goto truncated;
+	}
+	if (link.parent == dentry || !link.parent)
 		goto unreachable;	/* a disconnected dentry's own root */
-	if (bpf_core_read(&name, sizeof(name), &dentry->d_name))
-		goto truncated;
-	len = name.len;
+	len = link.name.len;
 	size = w->size;
 	/* "/name" must fit with the path within FILEOPEND_PATH_MAX. */
 	if (len > FILEOPEND_NAME_MAX || size + len + 1 > FILEOPEND_PATH_MAX)
@@ -371,9 +400,9 @@ static long walk_step(__u64 index, struct walk *w)
 		goto truncated;
 	out[(FILEOPEND_PATH_MAX + 1 - size) & FILEOPEND_PATH_MAX] = '/';
 	bpf_probe_read_kernel(&out[(FILEOPEND_PATH_MAX + 2 - size) & FILEOPEND_PATH_MAX],
-			      len & FILEOPEND_NAME_MAX, name.name);
+			      len & FILEOPEND_NAME_MAX, link.name.name);
 	w->size = size;
-	w->dentry = parent;
+	w->dentry = link.parent;
 	return 0;
 unreachable:
 	w->flags |= FILEOPEND_RESOLVED_UNREACHABLE;
@@ -424,15 +453,24 @@ static __always_inline __u32 walk_path(char *out, const struct path *at, const s
  */
 static __always_inline __u32 resolve_open(struct record_buffer *buf, const struct open_args *a, long ret, __u32 len)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fileopend_record *r = &buf->header;
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct task_struct *task;
+	struct fs_struct *fs;
 	struct path at, root;
 	__u32 off, rlen;
 
-	/* The walk is a bpf_loop() (Linux 5.17): without it, no resolution. */
+	/* The walk is a bpf_loop() (Linux 5.17; the BTF task pointer, 5.11): without it, no resolution. */
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
 		return 0;
+	if (ret < 0 && len > 0 && buf->path[0] == '/' && !(r->record_flags & FILEOPEND_PATH_UNREADABLE)) {
+		/* A failed absolute name: relative to the root, nothing to walk. */
+		buf->path[len & FILEOPEND_PATH_MAX] = '/';
+		r->resolution = FILEOPEND_RESOLUTION_LEXICAL;
+		r->resolved_len = 1;
+		return 1;
+	}
+	task = bpf_get_current_task_btf();
+	fs = task->fs;
 	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root))
 		return 0;
 	if (ret >= 0) {
@@ -443,9 +481,7 @@ static __always_inline __u32 resolve_open(struct record_buffer *buf, const struc
 	} else {
 		if (r->record_flags & FILEOPEND_PATH_UNREADABLE)
 			return 0;
-		if (len > 0 && buf->path[0] == '/')
-			at = root;
-		else if (a->dfd == AT_FDCWD) {
+		if (a->dfd == AT_FDCWD) {
 			if (bpf_core_read(&at, sizeof(at), &fs->pwd))
 				return 0;
 		} else if (!fd_path(task, a->dfd, &at))

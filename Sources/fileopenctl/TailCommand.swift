@@ -28,7 +28,7 @@ struct TailCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Only paths that start with this text (as passed to open, not resolved).", valueName: "prefix"
+            "Only opens whose path as passed, or as resolved, starts with this text.", valueName: "prefix"
         )
     )
     var pathPrefix: String?
