@@ -35,13 +35,17 @@ public enum EventLineFormatter {
 
     /// The PATH column: the resolved path, then the path as passed in parentheses when it differs
     /// (`/srv/app/x (passed ./x)`), with a mark for what the reader must know: `[unverified]` for
-    /// a failed open's lexical path, `[truncated]` on whichever path was cut, `[unreachable]` for
-    /// a walk that ended outside the process's root. Unresolved: the path as passed alone.
+    /// a failed open's lexical path (where it says more than the path as passed), `[truncated]` on
+    /// whichever path was cut, `[unreachable]` for a walk that ended outside the process's root.
+    /// Unresolved, or a failed absolute path already normal: the path as passed alone.
     public static func pathText(_ event: FileOpenEvent) -> String {
         var passed = event.pathUnreadable ? "[unreadable]" : TerminalText.escaped(event.path)
         if event.pathTruncated { passed += " [truncated]" }
         guard event.resolution != .unresolved else { return passed }
         let differs = event.path != event.resolvedPath || event.pathTruncated || event.pathUnreadable
+        if !differs && event.resolution == .lexical && !event.resolvedTruncated && !event.resolvedUnreachable {
+            return passed
+        }
         return resolvedText(
             event.resolvedPath, resolution: event.resolution, truncated: event.resolvedTruncated,
             unreachable: event.resolvedUnreachable, passed: differs ? passed : nil)

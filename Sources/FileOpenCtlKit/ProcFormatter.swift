@@ -68,11 +68,11 @@ public enum ProcFormatter {
             var table = TextTable([.number("OPENS"), .text("PATH")])
             for entry in paths {
                 // Counted under the resolved path; the path as first passed where it differs.
-                let passed = entry.passed == entry.path ? nil : TerminalText.escaped(entry.passed)
-                let path = entry.resolution == .unresolved
+                let path = entry.resolution == .unresolved || entry.passed == entry.path
                     ? TerminalText.escaped(entry.path)
                     : EventLineFormatter.resolvedText(
-                        entry.path, resolution: entry.resolution, truncated: false, unreachable: false, passed: passed)
+                        entry.path, resolution: entry.resolution, truncated: false, unreachable: false,
+                        passed: TerminalText.escaped(entry.passed))
                 table.append([String(entry.opens), path])
             }
             lines += table.lines()

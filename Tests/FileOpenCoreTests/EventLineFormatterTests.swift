@@ -95,6 +95,7 @@ struct EventLineFormatterTests {
             (PathResolution.file, "/etc/hostname", "/etc/hostname", false, false, "/etc/hostname"),
             (.file, "./hostname", "/etc/hostname", false, false, "/etc/hostname (passed ./hostname)"),
             (.lexical, "nope", "/etc/nope", false, false, "/etc/nope [unverified] (passed nope)"),
+            (.lexical, "/etc/nope", "/etc/nope", false, false, "/etc/nope"),
             (.file, "x", "/etc/x", true, false, "[truncated].../etc/x (passed x)"),
             (.file, "x", "/etc/x", false, true, "/etc/x [unreachable] (passed x)"),
             (.unresolved, "./x", "", false, false, "./x"),
