@@ -19,7 +19,8 @@ public struct FileOpenEvent: Sendable, Equatable {
     /// The unit of its cgroup (`ServiceUnit.unit`), where the daemon knew it when the record was
     /// decoded; for `tail --unit` (not part of the event line).
     public var unit: String?
-    /// The path as passed, relative paths unresolved (invalid UTF-8 repaired).
+    /// The path as passed, relative paths unresolved (invalid UTF-8 repaired); `resolvedPath` has
+    /// the absolute one.
     public var path: String
     /// The path was longer than the program's maximum and is cut there.
     public var pathTruncated: Bool
