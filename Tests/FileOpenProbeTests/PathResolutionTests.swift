@@ -117,6 +117,26 @@ struct PathResolutionTests {
         #expect(event.resolvedPath == String(repeating: "/d", count: Int(FILEOPEND_RESOLVE_DEPTH)))
     }
 
+    @Test("A pipe reopened through /proc/self/fd is outside every mount the process sees: flagged unreachable")
+    func pipeIsUnreachable() throws {
+        let harness = try ProbeHarness()
+        defer { harness.close() }
+        let (result, tid) = onFreshThread(comm: uniqueComm("fo-pipe")) { () -> Int in
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { return -1 }
+            defer { _ = cts_close(fds[0]); _ = cts_close(fds[1]) }
+            let fd = cts_sys_open("/proc/self/fd/\(fds[0])", O_RDONLY | O_NONBLOCK, 0)
+            if fd >= 0 { _ = cts_close(Int32(fd)) }
+            return fd
+        }
+        #expect(result >= 0)
+        #expect(harness.flush(marker: "/tmp/fo-pipe-marker-\(getpid())"))
+        let event = try #require(harness.opens { $0.tid == tid }.first)
+        #expect(event.resolution == .file)
+        #expect(event.resolvedUnreachable)
+        #expect(!event.resolvedTruncated)
+    }
+
     /// realpath(3): `path` with every symlink resolved, as the kernel walks it.
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
