@@ -79,7 +79,8 @@ struct PathResolutionTests {
         }
         #expect(harness.flush(marker: base + "/marker"))
 
-        let events = harness.opens { $0.tid == tid }
+        // Its tid and unique comm: a tid may be reused once the thread has ended.
+        let events = harness.opens { $0.tid == tid && $0.comm == comm }
         try #require(events.count == cases.count, "exactly the thread's opens: \(events.map(\.path))")
         for (event, expected) in zip(events, cases) {
             #expect(event.path == expected.passed, "\(expected)")
@@ -102,7 +103,8 @@ struct PathResolutionTests {
         let harness = try ProbeHarness()
         defer { harness.close() }
 
-        let (result, tid) = onFreshThread(comm: uniqueComm("fo-deep")) { () -> Int in
+        let comm = uniqueComm("fo-deep")
+        let (result, tid) = onFreshThread(comm: comm) { () -> Int in
             guard cts_thread_private_fs() == 0, cts_chdir(base + "/" + relative) == 0 else { return -1 }
             let fd = cts_sys_open(".", O_RDONLY | O_DIRECTORY, 0)
             if fd >= 0 { _ = cts_close(Int32(fd)) }
@@ -110,7 +112,7 @@ struct PathResolutionTests {
         }
         #expect(result >= 0)
         #expect(harness.flush(marker: base + "/marker"))
-        let event = try #require(harness.opens { $0.tid == tid }.first)
+        let event = try #require(harness.opens { $0.tid == tid && $0.comm == comm }.first)
         #expect(event.resolution == .file)
         #expect(event.resolvedTruncated)
         // The tail the walk reached: FILEOPEND_RESOLVE_DEPTH components of "/d".
@@ -121,7 +123,8 @@ struct PathResolutionTests {
     func pipeIsUnreachable() throws {
         let harness = try ProbeHarness()
         defer { harness.close() }
-        let (result, tid) = onFreshThread(comm: uniqueComm("fo-pipe")) { () -> Int in
+        let comm = uniqueComm("fo-pipe")
+        let (result, tid) = onFreshThread(comm: comm) { () -> Int in
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else { return -1 }
             defer { _ = cts_close(fds[0]); _ = cts_close(fds[1]) }
@@ -131,7 +134,7 @@ struct PathResolutionTests {
         }
         #expect(result >= 0)
         #expect(harness.flush(marker: "/tmp/fo-pipe-marker-\(getpid())"))
-        let event = try #require(harness.opens { $0.tid == tid }.first)
+        let event = try #require(harness.opens { $0.tid == tid && $0.comm == comm }.first)
         #expect(event.resolution == .file)
         #expect(event.resolvedUnreachable)
         #expect(!event.resolvedTruncated)
