@@ -38,13 +38,16 @@ public struct OpenRecordView {
 
     /// What top paths count the open under: the file it opened (its resolved path), for a
     /// failure the directory with the name as passed (not normalised: that would cost every
-    /// failing open; two spellings of one missing file count apart), unresolved the path as passed.
+    /// failing open; two spellings of one missing file count apart) or an absolute name alone,
+    /// unresolved the path as passed. One hash per record where it can be.
     @inlinable
     var pathKey: UInt64 {
         switch resolution {
         case .unresolved: ByteHash.of(path)
         case .file: ByteHash.of(resolved)
-        case .lexical: (ByteHash.of(resolved) &* 0x9E37_79B9_7F4A_7C15) ^ ByteHash.of(path)
+        case .lexical:
+            path.count > 0 && path[0] == UInt8(ascii: "/")
+                ? ByteHash.of(path) : (ByteHash.of(resolved) &* 0x9E37_79B9_7F4A_7C15) ^ ByteHash.of(path)
         }
     }
 
@@ -75,7 +78,14 @@ public struct OpenRecordView {
     static func equal(_ path: UnsafeRawBufferPointer, _ other: UnsafeRawBufferPointer) -> Bool {
         // Word by word: paths are short, and a call to memcmp costs more than the compare.
         let count = path.count
-        guard count >= 8 else { return path.elementsEqual(other) }
+        guard count >= 8 else {
+            var index = 0
+            while index < count {
+                guard path[index] == other[index] else { return false }
+                index += 1
+            }
+            return true
+        }
         var offset = 0
         while offset < count - 8 {
             guard path.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
