@@ -396,7 +396,7 @@ static long walk_step(__u64 index, struct walk *w)
 	if (len > FILEOPEND_NAME_MAX || size + len + 1 > FILEOPEND_PATH_MAX)
 		goto truncated;
 	size += len + 1;
-	if (!out)
+	if (!out)	/* never: the verifier cannot know it from the callback's context */
 		goto truncated;
 	out[(FILEOPEND_PATH_MAX + 1 - size) & FILEOPEND_PATH_MAX] = '/';
 	bpf_probe_read_kernel(&out[(FILEOPEND_PATH_MAX + 2 - size) & FILEOPEND_PATH_MAX],
@@ -430,7 +430,6 @@ static __always_inline __u32 walk_path(char *out, const struct path *at, const s
 		.embedded = bpf_core_field_offset(struct mount, mnt),
 		.out = out,
 	};
-
 	struct vfsmount *vfsmnt = at->mnt;
 
 	w.mnt = (void *)vfsmnt - w.embedded;
