@@ -11,11 +11,14 @@
  *   tracepoint - syscalls/sys_exit_{open,openat,openat2,creat}, reading the arguments from the
  *                task's saved user registers; on a kernel without bpf_task_pt_regs(), the
  *                sys_enter_* tracepoints park them for the exit instead (`args_at_exit` off).
- * The path is read at exit, when the kernel has already faulted the user page in.
+ * The path is read at exit, when the kernel has already faulted the user page in. Next to it goes
+ * the path resolved in the kernel: for a successful open the opened file's own path, walked from
+ * the new fd's struct file up to the process's root; for a failed one the directory the name was
+ * relative to (the dirfd's, the cwd, or the root), walked the same way, for user space to join.
  * open_by_handle_at has its own hook in each mode (do_handle_open, or its syscall tracepoints).
  * Opens submitted through io_uring make no open system call: every mode adds two raw
  * tracepoints, io_uring_submit_req (io_uring_submit_sqe before 6.2) to take the request's path
- * and submitter, and io_uring_complete for its result.
+ * and submitter, and io_uring_complete for its result (and the resolved path, walked then).
  *
  * Nothing is lost silently: a record that cannot be written is counted per CPU by reason and
  * its open counted in the missed map (access mode, O_CREAT, result), so user space keeps exact
@@ -70,6 +73,7 @@ struct open_args {
 	const struct open_how *how;	/* openat2 from a tracepoint: user pointer, read at exit */
 	__u32 flags;
 	__u32 mode;
+	__s32 dfd;			/* the directory fd a relative name starts from, or AT_FDCWD */
 	__u16 syscall;
 };
 
@@ -134,7 +138,14 @@ struct {
  */
 struct record_buffer {
 	struct fileopend_record header;
-	char path[FILEOPEND_PATH_MAX + 1];	/* + the NUL bpf_probe_read_user_str() writes */
+	/*
+	 * The path as passed (+ the NUL bpf_probe_read_user_str() writes), then the resolved path:
+	 * each at most FILEOPEND_PATH_MAX, so twice the room keeps every masked offset in bounds.
+	 */
+	char path[2 * (FILEOPEND_PATH_MAX + 1)];
+	/* The resolved path is built here backwards, from its last component, ending at
+	 * walk[FILEOPEND_PATH_MAX + 1]; the second half takes a masked name copy's overrun. */
+	char walk[2 * (FILEOPEND_PATH_MAX + 1)];
 };
 
 #define SCRATCH_NON_PREEMPTIBLE	0
@@ -512,7 +523,211 @@ static __always_inline void fill_header(struct fileopend_record *r, __u16 kind, 
 	r->mode = 0;
 	r->path_len = 0;
 	r->record_flags = 0;
-	r->reserved = 0;
+	r->resolved_len = 0;
+	r->resolution = FILEOPEND_RESOLUTION_NONE;
+}
+
+/* The path (mount and dentry) of the caller's open file `fd`; false if there is none. */
+static __always_inline bool fd_path(struct task_struct *task, long fd, struct path *at)
+{
+	/* Plain loads through the BTF task pointer up to the fd array; helper reads from there. */
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds, *file = NULL;
+
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return false;
+	fds = fdt->fd;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	return !bpf_core_read(at, sizeof(*at), &file->f_path) && at->dentry && at->mnt;
+}
+
+/* A walk from a dentry up to the process's root, one step per bpf_loop() iteration. */
+struct walk {
+	struct path root;		/* the process's root: where the walk ends */
+	struct vfsmount *vfsmnt;	/* where it is: a mount, */
+	struct mount *mnt;		/* ... the struct mount around it, */
+	struct dentry *mnt_root;	/* ... that mount's root, */
+	struct dentry *dentry;		/* ... and a dentry in it */
+	__u64 embedded;			/* offsetof(struct mount, mnt) */
+	char *out;			/* the path is written backwards, ending at out[FILEOPEND_PATH_MAX + 1] */
+	__u32 size;			/* bytes written so far */
+	__u16 flags;			/* FILEOPEND_RESOLVED_* */
+	bool done;			/* at the root, or stopped (flagged) */
+};
+
+/* A dentry's parent and name, which every kernel keeps next to each other: read in one call. */
+struct dentry_link {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+/* A mount's parent and mount point, likewise neighbours. */
+struct mount_link {
+	struct mount *parent;
+	struct dentry *mountpoint;
+};
+
+/*
+ * One step of a walk: the mount's mount point at the top of a mount, else "/name" prepended and
+ * the parent. A callback of bpf_loop(), so the verifier checks it once whatever the depth. Each
+ * helper call costs tens of ns: a step makes two (three at a mount), reading neighbouring fields
+ * together where CO-RE confirms they are neighbours on this kernel.
+ */
+static long walk_step(__u64 index, struct walk *w)
+{
+	/* Locals: BPF_CORE_READ() would relocate a field of struct walk itself. */
+	struct dentry *dentry = w->dentry;
+	struct mount *mnt = w->mnt;
+	struct vfsmount *vfsmnt;
+	struct dentry_link link;
+	struct mount_link up;
+	char *out = w->out;
+	__u32 len, size;
+
+	if (dentry == w->root.dentry && w->vfsmnt == w->root.mnt) {
+		w->done = true;
+		return 1;
+	}
+	if (dentry == w->mnt_root) {
+		/* The top of this mount: go on from where it is mounted. */
+		if (bpf_core_field_offset(struct mount, mnt_mountpoint) ==
+		    bpf_core_field_offset(struct mount, mnt_parent) + sizeof(void *)) {
+			if (bpf_probe_read_kernel(&up, sizeof(up), &mnt->mnt_parent))
+				goto unreachable;
+		} else {
+			up.parent = BPF_CORE_READ(mnt, mnt_parent);
+			up.mountpoint = BPF_CORE_READ(mnt, mnt_mountpoint);
+		}
+		if (up.parent == mnt || !up.parent)
+			goto unreachable;
+		w->dentry = up.mountpoint;
+		w->mnt = up.parent;
+		vfsmnt = (void *)up.parent + w->embedded;
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		return 0;
+	}
+	if (bpf_core_field_offset(struct dentry, d_name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *)) {
+		if (bpf_probe_read_kernel(&link, sizeof(link), &dentry->d_parent))
+			goto truncated;
+	} else {
+		link.parent = BPF_CORE_READ(dentry, d_parent);
+		if (bpf_core_read(&link.name, sizeof(link.name), &dentry->d_name))
+			goto truncated;
+	}
+	if (link.parent == dentry || !link.parent)
+		goto unreachable;	/* a disconnected dentry's own root */
+	len = link.name.len;
+	size = w->size;
+	/* "/name" must fit with the path within FILEOPEND_PATH_MAX. */
+	if (len > FILEOPEND_NAME_MAX || size + len + 1 > FILEOPEND_PATH_MAX)
+		goto truncated;
+	size += len + 1;
+	if (!out)	/* never: the verifier cannot know it from the callback's context */
+		goto truncated;
+	out[(FILEOPEND_PATH_MAX + 1 - size) & FILEOPEND_PATH_MAX] = '/';
+	bpf_probe_read_kernel(&out[(FILEOPEND_PATH_MAX + 2 - size) & FILEOPEND_PATH_MAX],
+			      len & FILEOPEND_NAME_MAX, link.name.name);
+	w->size = size;
+	w->dentry = link.parent;
+	return 0;
+unreachable:
+	w->flags |= FILEOPEND_RESOLVED_UNREACHABLE;
+	w->done = true;
+	return 1;
+truncated:
+	w->flags |= FILEOPEND_RESOLVED_TRUNCATED;
+	w->done = true;
+	return 1;
+}
+
+/*
+ * Writes the absolute path of `at` as the process sees it (up to its root `root`, crossing
+ * mounts through their mount points) into out[], backwards so that it ends at
+ * out[FILEOPEND_PATH_MAX + 1], and returns where it starts. What d_path() does, within
+ * FILEOPEND_RESOLVE_DEPTH steps and FILEOPEND_PATH_MAX bytes: past either, the path keeps its
+ * tail and is flagged truncated. No lock is taken: a rename racing the walk may show either name.
+ */
+static __always_inline __u32 walk_path(char *out, const struct path *at, const struct path *root, __u16 *flags)
+{
+	struct walk w = {
+		.root = *root,
+		.vfsmnt = at->mnt,
+		.dentry = at->dentry,
+		.embedded = bpf_core_field_offset(struct mount, mnt),
+		.out = out,
+	};
+	struct vfsmount *vfsmnt = at->mnt;
+
+	w.mnt = (void *)vfsmnt - w.embedded;
+	w.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	bpf_loop(FILEOPEND_RESOLVE_DEPTH, walk_step, &w, 0);
+	if (!w.done)
+		w.flags |= FILEOPEND_RESOLVED_TRUNCATED;	/* deeper than the walk goes */
+	*flags |= w.flags;
+	if (!w.size) {
+		w.size = 1;	/* the root itself */
+		out[FILEOPEND_PATH_MAX] = '/';
+	}
+	return (FILEOPEND_PATH_MAX + 1 - w.size) & FILEOPEND_PATH_MAX;
+}
+
+/*
+ * Appends the resolved path of the open `a` with result `ret` after the `len` bytes of the path
+ * as passed, and returns its length: the opened file's path, or for a failed open the directory
+ * its name is relative to (user space joins them).
+ */
+static __always_inline __u32 resolve_open(struct record_buffer *buf, const struct open_args *a, long ret, __u32 len)
+{
+	struct fileopend_record *r = &buf->header;
+	struct task_struct *task;
+	struct fs_struct *fs;
+	struct path at, root;
+	__u32 off, rlen;
+
+	/* The walk is a bpf_loop() (Linux 5.17; the BTF task pointer, 5.11): without it, no resolution. */
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
+		return 0;
+	/* open_by_handle_at names no file: a failed one has no directory to name either. */
+	if (ret < 0 && r->syscall == FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT)
+		return 0;
+	if (ret < 0 && len > 0 && buf->path[0] == '/' && !(r->record_flags & FILEOPEND_PATH_UNREADABLE)) {
+		/* A failed absolute name: relative to the root, nothing to walk. */
+		buf->path[len & FILEOPEND_PATH_MAX] = '/';
+		r->resolution = FILEOPEND_RESOLUTION_LEXICAL;
+		r->resolved_len = 1;
+		return 1;
+	}
+	task = bpf_get_current_task_btf();
+	fs = task->fs;
+	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root))
+		return 0;
+	if (ret >= 0) {
+		/* The fd is installed by now; only a racing close() of it by another thread loses it. */
+		if (!fd_path(task, ret, &at))
+			return 0;
+		r->resolution = FILEOPEND_RESOLUTION_FILE;
+	} else {
+		if (r->record_flags & FILEOPEND_PATH_UNREADABLE)
+			return 0;
+		if (a->dfd == AT_FDCWD) {
+			if (bpf_core_read(&at, sizeof(at), &fs->pwd))
+				return 0;
+		} else if (!fd_path(task, a->dfd, &at))
+			return 0;	/* not a directory fd of the caller's: user space says so */
+		r->resolution = FILEOPEND_RESOLUTION_LEXICAL;
+	}
+	off = walk_path(buf->walk, &at, &root, &r->record_flags);
+	rlen = FILEOPEND_PATH_MAX + 1 - off;
+	if (bpf_probe_read_kernel(&buf->path[len & FILEOPEND_PATH_MAX], rlen & FILEOPEND_PATH_MAX,
+				  &buf->walk[off & FILEOPEND_PATH_MAX])) {
+		r->resolution = FILEOPEND_RESOLUTION_NONE;
+		return 0;
+	}
+	r->resolved_len = rlen;
+	return rlen;
 }
 
 static __always_inline void emit_open(const struct open_args *a, long ret, __u32 slot, const struct caller *c)
@@ -521,7 +736,7 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	struct record_buffer *buf;
 	struct fileopend_record *r;
 	long n;
-	__u32 len = 0;
+	__u32 len = 0, rlen;
 	char next = 0;
 
 	buf = bpf_map_lookup_elem(&scratch, &slot);
@@ -535,11 +750,11 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	r->result = ret;
 
 	/* open_by_handle_at names no file: no path, and none missing. */
-	n = a->filename ? bpf_probe_read_user_str(buf->path, sizeof(buf->path), a->filename) : 1;
+	n = a->filename ? bpf_probe_read_user_str(buf->path, (FILEOPEND_PATH_MAX + 1), a->filename) : 1;
 	if (n > 0) {
 		len = n - 1;
 		/* A full buffer may hold the whole string or its head: look at the next byte. */
-		if (n == sizeof(buf->path) &&
+		if (n == (FILEOPEND_PATH_MAX + 1) &&
 		    !bpf_probe_read_user(&next, 1, a->filename + FILEOPEND_PATH_MAX) && next)
 			r->record_flags |= FILEOPEND_PATH_TRUNCATED;
 	} else {
@@ -548,8 +763,9 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 	if (len > FILEOPEND_PATH_MAX)
 		len = FILEOPEND_PATH_MAX;
 	r->path_len = len;
+	rlen = resolve_open(buf, a, ret, len);
 
-	if (submit(buf, sizeof(*r) + len)) {
+	if (submit(buf, sizeof(*r) + (len & FILEOPEND_PATH_MAX) + (rlen & FILEOPEND_PATH_MAX))) {
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
 		process_key(&key, c);
 		count_open(&key, a->flags, &ret, NULL);
@@ -559,7 +775,7 @@ static __always_inline void emit_open(const struct open_args *a, long ret, __u32
 /* A kernel string as the record's path (the header's path_len and flags). */
 static __always_inline void read_kernel_path(struct record_buffer *buf, const char *path)
 {
-	long n = bpf_probe_read_kernel_str(buf->path, sizeof(buf->path), path);
+	long n = bpf_probe_read_kernel_str(buf->path, (FILEOPEND_PATH_MAX + 1), path);
 
 	if (n > 0) {
 		n -= 1;
@@ -593,7 +809,7 @@ static __always_inline int finish_open(struct open_args *a, long ret, __u32 slot
 }
 
 /* Park an open's arguments at enter so the exit can report them with the result. */
-static __always_inline int park_open(const char *filename, const struct open_how *user_how,
+static __always_inline int park_open(int dfd, const char *filename, const struct open_how *user_how,
 				     __u32 flags, __u32 mode, __u16 syscall)
 {
 	struct open_args a = {
@@ -601,6 +817,7 @@ static __always_inline int park_open(const char *filename, const struct open_how
 		.how = user_how,
 		.flags = flags,
 		.mode = mode,
+		.dfd = dfd,
 		.syscall = syscall,
 	};
 	struct fileopend_count_key key;
@@ -708,6 +925,7 @@ int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_ho
 	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
 		return 0;
 	a.filename = filename;
+	a.dfd = dfd;
 	a.flags = how->flags;
 	a.mode = how->mode;
 	a.syscall = current_syscall();
@@ -719,7 +937,7 @@ int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_ho
 SEC("kprobe/do_sys_openat2")
 int BPF_KPROBE(kprobe_do_sys_openat2, int dfd, const char *filename, struct open_how *how)
 {
-	return park_open(filename, NULL, BPF_CORE_READ(how, flags), BPF_CORE_READ(how, mode),
+	return park_open(dfd, filename, NULL, BPF_CORE_READ(how, flags), BPF_CORE_READ(how, mode),
 			 current_syscall());
 }
 
@@ -737,35 +955,35 @@ int BPF_KRETPROBE(kretprobe_do_sys_openat2, long ret)
 SEC("tp/syscalls/sys_enter_open")
 int tp_enter_open(struct trace_event_raw_sys_enter *ctx)
 {
-	return park_open((const char *)ctx->args[0], NULL, ctx->args[1], ctx->args[2],
+	return park_open(AT_FDCWD, (const char *)ctx->args[0], NULL, ctx->args[1], ctx->args[2],
 			 FILEOPEND_SYSCALL_OPEN);
 }
 
 SEC("tp/syscalls/sys_enter_openat")
 int tp_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	return park_open((const char *)ctx->args[1], NULL, ctx->args[2], ctx->args[3],
+	return park_open(ctx->args[0], (const char *)ctx->args[1], NULL, ctx->args[2], ctx->args[3],
 			 FILEOPEND_SYSCALL_OPENAT);
 }
 
 SEC("tp/syscalls/sys_enter_openat2")
 int tp_enter_openat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return park_open((const char *)ctx->args[1], (const struct open_how *)ctx->args[2], 0, 0,
+	return park_open(ctx->args[0], (const char *)ctx->args[1], (const struct open_how *)ctx->args[2], 0, 0,
 			 FILEOPEND_SYSCALL_OPENAT2);
 }
 
 SEC("tp/syscalls/sys_enter_creat")
 int tp_enter_creat(struct trace_event_raw_sys_enter *ctx)
 {
-	return park_open((const char *)ctx->args[0], NULL, O_CREAT | O_WRONLY | O_TRUNC,
+	return park_open(AT_FDCWD, (const char *)ctx->args[0], NULL, O_CREAT | O_WRONLY | O_TRUNC,
 			 ctx->args[1], FILEOPEND_SYSCALL_CREAT);
 }
 
 /* The exit of one open system call: its arguments from the registers, or as parked at entry. */
 static __always_inline int tp_exit(long ret, __u16 syscall)
 {
-	struct open_args a = { .syscall = syscall };
+	struct open_args a = { .syscall = syscall, .dfd = AT_FDCWD };
 	const struct pt_regs *regs;
 	struct task_struct *task;
 	struct caller c;
@@ -798,6 +1016,7 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 		a.mode = syscall_arg(regs, 1);
 		break;
 	case FILEOPEND_SYSCALL_OPENAT:
+		a.dfd = syscall_arg(regs, 0);
 		a.filename = (const char *)syscall_arg(regs, 1);
 		a.flags = syscall_arg(regs, 2);
 		a.mode = syscall_arg(regs, 3);
@@ -806,6 +1025,7 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 		a.flags = syscall_arg(regs, 2);
 		break;
 	default:	/* openat2: flags and mode are in the struct open_how it points to */
+		a.dfd = syscall_arg(regs, 0);
 		a.filename = (const char *)syscall_arg(regs, 1);
 		a.how = (const struct open_how *)syscall_arg(regs, 2);
 	}
@@ -839,7 +1059,7 @@ int tp_exit_creat(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_open_by_handle_at")
 int tp_enter_open_by_handle_at(struct trace_event_raw_sys_enter *ctx)
 {
-	return park_open(NULL, NULL, ctx->args[2], 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
+	return park_open(AT_FDCWD, NULL, NULL, ctx->args[2], 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
 }
 
 SEC("tp/syscalls/sys_exit_open_by_handle_at")
@@ -875,7 +1095,7 @@ int BPF_PROG(fexit_do_handle_open, int mountdirfd, struct file_handle *ufh, int 
 SEC("kprobe/do_handle_open")
 int BPF_KPROBE(kprobe_do_handle_open, int mountdirfd, struct file_handle *ufh, int open_flag)
 {
-	return park_open(NULL, NULL, open_flag, 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
+	return park_open(AT_FDCWD, NULL, NULL, open_flag, 0, FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT);
 }
 
 SEC("kretprobe/do_handle_open")
@@ -893,8 +1113,17 @@ int BPF_KRETPROBE(kretprobe_do_handle_open, long ret)
  * the record (path, flags, submitter) is made at submission and parked until the result.
  */
 
+/*
+ * What an io_uring open parks beside its record for the walk at completion, at the start of the
+ * record buffer's walk[] (which the walk overwrites only after resolve_open() has read it).
+ */
+struct uring_parked {
+	__s32 dfd;		/* the directory fd its name is relative to */
+	__u32 file_slot;	/* nonzero: the file goes to a fixed-file slot, not to an fd */
+};
+
 /* Reports or counts a parked io_uring open with its result: as the submitter, whatever thread finishes it. */
-static __always_inline void finish_uring(struct record_buffer *buf, long ret)
+static __always_inline void finish_uring(struct record_buffer *buf, long ret, bool skipped_cqe)
 {
 	struct fileopend_record *r = &buf->header;
 	struct fileopend_count_key key = {
@@ -902,6 +1131,9 @@ static __always_inline void finish_uring(struct record_buffer *buf, long ret)
 		.cgroup_id = r->cgroup_id,
 		.tgid = r->tgid,
 	};
+	struct uring_parked parked = *(struct uring_parked *)buf->walk;
+	struct open_args a = { .dfd = parked.dfd };
+	__u32 rlen = 0;
 
 	/* The submitter's uid, comm and unit were judged at submission; failed-only only now. */
 	if (result_filtered_out(filters_in_force(), ret))
@@ -910,7 +1142,15 @@ static __always_inline void finish_uring(struct record_buffer *buf, long ret)
 	r->result = ret;
 	r->timestamp_ns = bpf_ktime_get_boot_ns();
 	if (!counting_only()) {
-		if (!submit(buf, sizeof(*r) + (r->path_len & FILEOPEND_PATH_MAX)))
+		/*
+		 * Resolved as the submitter's process sees it: a worker finishing the open (io-wq, the
+		 * SQPOLL thread) is a thread of it, sharing its files and fs. Not from some other task
+		 * (a kernel fallback), nor for a file installed in a fixed slot, which has no fd.
+		 */
+		if ((__u32)(bpf_get_current_pid_tgid() >> 32) == r->tgid && !skipped_cqe &&
+		    !(ret >= 0 && parked.file_slot))
+			rlen = resolve_open(buf, &a, ret, r->path_len & FILEOPEND_PATH_MAX);
+		if (!submit(buf, sizeof(*r) + (r->path_len & FILEOPEND_PATH_MAX) + (rlen & FILEOPEND_PATH_MAX)))
 			return;
 		count_drop(FILEOPEND_DROP_RINGBUF_FULL);
 	}
@@ -946,7 +1186,7 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	if (opens || (skipping && *skipping)) {
 		buf = bpf_map_lookup_elem(&uring_pending, &address);
 		if (buf) {
-			finish_uring(buf, 0);
+			finish_uring(buf, 0, true);
 			forget_uring(address, skipping);
 		}
 	}
@@ -972,6 +1212,9 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	buf->header.mode = BPF_CORE_READ(open, how.mode);
 	/* The kernel's copy: at most PATH_MAX bytes with its NUL, so never truncated here. */
 	read_kernel_path(buf, BPF_CORE_READ(open, filename, name));
+	((struct uring_parked *)buf->walk)->dfd = BPF_CORE_READ(open, dfd);
+	((struct uring_parked *)buf->walk)->file_slot =
+		bpf_core_field_exists(open->file_slot) ? BPF_CORE_READ(open, file_slot) : 0;
 	if (!bpf_map_update_elem(&uring_pending, &address, buf, BPF_ANY)) {
 		if ((BPF_CORE_READ(req, flags) & REQ_F_CQE_SKIP) && skipping &&
 		    !bpf_map_update_elem(&uring_skipped, &address, &(__u8){ 1 }, BPF_NOEXIST))
@@ -1014,7 +1257,7 @@ int uring_complete(struct bpf_raw_tracepoint_args *ctx)
 	buf = bpf_map_lookup_elem(&uring_pending, &address);
 	if (!buf)
 		return 0;	/* submitted before we attached, or excluded */
-	finish_uring(buf, BPF_CORE_READ(req, cqe.res));
+	finish_uring(buf, BPF_CORE_READ(req, cqe.res), false);
 	forget_uring(address, bpf_map_lookup_elem(&uring_skipping, &zero));
 	return 0;
 }

@@ -52,7 +52,27 @@ enum fileopend_api {
 enum fileopend_record_flag {
 	FILEOPEND_PATH_TRUNCATED = 1 << 0,	/* the path was longer than FILEOPEND_PATH_MAX */
 	FILEOPEND_PATH_UNREADABLE = 1 << 1,	/* the user pointer could not be read at exit */
+	/* The resolved path lost its leading components: longer than FILEOPEND_PATH_MAX, deeper than
+	 * FILEOPEND_RESOLVE_DEPTH, or a name longer than FILEOPEND_NAME_MAX on the way. */
+	FILEOPEND_RESOLVED_TRUNCATED = 1 << 2,
+	/* The walk ended at the top of a mount tree that is not the process's root (a pseudo file
+	 * system, a detached mount, a root outside the caller's): the path is relative to that top. */
+	FILEOPEND_RESOLVED_UNREACHABLE = 1 << 3,
 };
+
+/* How the resolved path of an open record was found (its `resolution`). */
+enum fileopend_resolution {
+	FILEOPEND_RESOLUTION_NONE = 0,		/* not resolved: resolved_len is 0 */
+	FILEOPEND_RESOLUTION_FILE = 1,		/* the opened file's own path (fd -> struct file -> f_path) */
+	FILEOPEND_RESOLUTION_LEXICAL = 2,	/* a failed open: the resolved bytes are the directory it
+						 * started from (the dirfd's, the cwd, or the root for an
+						 * absolute name); user space joins the name. Not verified. */
+};
+
+/* Longest walk from a dentry to the process's root: components plus mounts crossed. */
+#define FILEOPEND_RESOLVE_DEPTH 256
+/* Longest component name the walk copies (the kernel's NAME_MAX). */
+#define FILEOPEND_NAME_MAX 255
 
 /*
  * Why a record was lost, or what a lost one cost. Each lost record counts once, under its first
@@ -184,8 +204,10 @@ struct fileopend_counts {
 };
 
 /*
- * Every record starts with this header; an open record is followed by path_len path bytes
- * (no NUL), so a record is exactly sizeof(struct fileopend_record) + path_len bytes long.
+ * Every record starts with this header; an open record is followed by path_len bytes of the path
+ * as passed, then resolved_len bytes of the resolved path (no NULs), so it is exactly
+ * sizeof(struct fileopend_record) + path_len + resolved_len bytes long. Other records have no
+ * resolved path (resolved_len 0).
  */
 struct fileopend_record {
 	__u64 timestamp_ns;	/* bpf_ktime_get_boot_ns() at exit */
@@ -202,7 +224,8 @@ struct fileopend_record {
 	__u16 path_len;
 	__u16 record_flags;	/* enum fileopend_record_flag */
 	char comm[FILEOPEND_COMM_LEN];
-	__u32 reserved;		/* zero: the header has no implicit padding */
+	__u16 resolved_len;	/* at most FILEOPEND_PATH_MAX */
+	__u16 resolution;	/* enum fileopend_resolution */
 };
 
 #endif /* FILEOPEND_H */

@@ -66,6 +66,7 @@ enum {
 enum bpf_func_id {
 	BPF_FUNC_get_current_task_btf = 158,
 	BPF_FUNC_task_pt_regs = 175,
+	BPF_FUNC_loop = 181,
 };
 
 /* A raw tracepoint program's context: the tracepoint's arguments as words. */
@@ -74,6 +75,7 @@ struct bpf_raw_tracepoint_args {
 };
 
 struct file_handle;
+#define AT_FDCWD	-100
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
@@ -177,6 +179,57 @@ struct css_set {
 	struct cgroup *dfl_cgrp;	/* the task's cgroup in the v2 hierarchy */
 };
 
+/* The name of a dentry: hash and len share a word (little-endian: len is the high half). */
+struct qstr {
+	union {
+		struct {
+			u32 hash;
+			u32 len;
+		};
+		u64 hash_len;
+	};
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+/* A mount in its namespace's tree; the vfsmount every path holds is embedded as `mnt`. */
+struct mount {
+	struct mount *mnt_parent;	/* itself at the top of a tree */
+	struct dentry *mnt_mountpoint;	/* where it is mounted, in the parent */
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct fs_struct {
+	struct path root;	/* the process's root (chroot) in its mount namespace */
+	struct path pwd;
+};
+
 struct task_struct {
 	unsigned int flags;	/* PF_* */
 	int pid;
@@ -187,6 +240,8 @@ struct task_struct {
 	struct signal_struct *signal;
 	const struct cred *cred;
 	struct css_set *cgroups;
+	struct fs_struct *fs;
+	struct files_struct *files;
 	char comm[16];
 };
 
@@ -207,6 +262,8 @@ struct io_kiocb {
 
 /* The command data of IORING_OP_OPENAT/OPENAT2: overlays the start of struct io_kiocb. */
 struct io_open {
+	int dfd;
+	u32 file_slot;	/* 5.15 and later */
 	struct filename *filename;
 	struct open_how how;
 };

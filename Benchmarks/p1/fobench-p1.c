@@ -109,7 +109,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	}
 	switch (r->kind) {
 	case FILEOPEND_RECORD_OPEN:
-		if (r->path_len > FILEOPEND_PATH_MAX || size != sizeof(*r) + r->path_len) {
+		if (r->path_len > FILEOPEND_PATH_MAX || r->resolved_len > FILEOPEND_PATH_MAX ||
+		    size != sizeof(*r) + r->path_len + r->resolved_len || (r->resolution == 0) != (r->resolved_len == 0)) {
 			undecodable++;
 			return 0;
 		}

@@ -106,12 +106,19 @@ public struct Aggregator: Sendable {
     /// record in place; the comm keeps at most the kernel's 15 bytes.
     public mutating func count(_ event: FileOpenEvent) {
         var path = event.path
+        var resolved = event.resolvedPath
+        let name = TopPaths.Name(
+            path: event.resolution == .unresolved ? event.path : event.resolvedPath, passed: event.path,
+            resolution: event.resolution)
         path.withUTF8 { bytes in
-            let record = OpenRecordView(
-                timestamp: event.timestamp, process: event.process, flags: event.flags, result: event.result,
-                comm: CommBytes(event.comm), cgroup: event.cgroupID, path: UnsafeRawBufferPointer(bytes)
-            )
-            count(record) { _ in event.path }
+            resolved.withUTF8 { resolvedBytes in
+                let record = OpenRecordView(
+                    timestamp: event.timestamp, process: event.process, flags: event.flags, result: event.result,
+                    comm: CommBytes(event.comm), cgroup: event.cgroupID, path: UnsafeRawBufferPointer(bytes),
+                    resolved: UnsafeRawBufferPointer(resolvedBytes), resolution: event.resolution
+                )
+                count(record, name: { name })
+            }
         }
     }
 
@@ -120,9 +127,14 @@ public struct Aggregator: Sendable {
     /// new process), the path when it is not among the process's top paths (`decodePath` gets
     /// the path's bytes).
     public mutating func count(_ record: OpenRecordView, decodePath: (UnsafeRawBufferPointer) -> String) {
+        count(record, name: { record.pathName(decodePath) })
+    }
+
+    /// Counts one open, `name` naming its top-paths entry when it is new.
+    private mutating func count(_ record: OpenRecordView, name: () -> TopPaths.Name) {
         statistics.openRecords += 1
         lastOpen = nil
-        let pathHash = ByteHash.of(record.path)
+        let pathHash = record.pathKey
         switch slot(for: record.process) {
         case .tracked(let position):
             let unit = unitPosition(for: record.cgroup, cachedBy: position)
@@ -143,7 +155,7 @@ public struct Aggregator: Sendable {
             let keepingPath = hadTopPaths || admitTopPaths()
             var pathEntry = -1
             processes.update(at: position) {
-                pathEntry = $0.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
+                pathEntry = $0.count(record, pathHash: pathHash, keepingPath: keepingPath, decodePath: name)
             }
             if keepingPath && !hadTopPaths { processes.joinTopPathsHolders(at: position) }
             if processes.all[position].commPosition >= 0 {
@@ -162,7 +174,7 @@ public struct Aggregator: Sendable {
             // this record still sat in the ring: the mark stays known until its entry is gone.
             process.exitedAt = kernelMissed[record.process]?.counts.exitedAt
             let keepingPath = admitTopPaths()
-            let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath) { decodePath(record.path) }
+            let pathEntry = process.count(record, pathHash: pathHash, keepingPath: keepingPath, decodePath: name)
             insert(process)
             if process.commPosition >= 0 {
                 remember(

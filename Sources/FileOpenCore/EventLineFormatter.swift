@@ -15,20 +15,13 @@ public enum EventLineFormatter {
     }
 
     /// `PID TID COMM FD ERR FLAGS PATH`: FD is -1 and ERR the errno for a failed open, FLAGS octal
-    /// (left out when `flags` is false). Comm and path are made safe by `TerminalText.escaped`,
-    /// so one record stays one line. An open through io_uring is marked ` [io_uring]`, and one by
-    /// open_by_handle_at, which names no path, `[by handle]`. Exit records have no text line
-    /// (like opensnoop).
+    /// (left out when `flags` is false). PATH is `pathText`. Comm and paths are made safe by
+    /// `TerminalText.escaped`, so one record stays one line. An open through io_uring is marked
+    /// ` [io_uring]`. Exit records have no text line (like opensnoop).
     public static func textLine(_ record: ProbeRecord, flags: Bool = true) -> String? {
         guard case .open(let event) = record else { return nil }
-        var path = TerminalText.escaped(event.path)
-        if event.pathTruncated { path += " [truncated]" }
-        if event.pathUnreadable { path = "[unreadable]" }
-        switch event.syscall.api {
-        case .ioUring: path += " [io_uring]"
-        case .openByHandleAt where path.isEmpty: path = "[by handle]"
-        default: break
-        }
+        var path = pathText(event)
+        if event.syscall.api == .ioUring { path += " [io_uring]" }
         var octalFlags = ""
         if flags {
             let digits = String(event.flags.rawValue, radix: 8)
@@ -39,6 +32,38 @@ public enum EventLineFormatter {
             + TerminalText.padded(TerminalText.escaped(event.comm), to: 16) + " "
             + TerminalText.padded(String(event.fileDescriptor ?? -1), to: 3, alignRight: true) + " "
             + TerminalText.padded(String(event.errno ?? 0), to: 4, alignRight: true) + octalFlags + " " + path
+    }
+
+    /// The PATH column: the resolved path, then the path as passed in parentheses when it differs
+    /// (`/srv/app/x (passed ./x)`), with a mark for what the reader must know: `[unverified]` for
+    /// a failed open's lexical path (where it says more than the path as passed), `[truncated]` on
+    /// whichever path was cut, `[unreachable]` for a walk that ended outside the process's root.
+    /// Unresolved, or a failed absolute path already normal: the path as passed alone.
+    public static func pathText(_ event: FileOpenEvent) -> String {
+        var passed = event.pathUnreadable ? "[unreadable]" : TerminalText.escaped(event.path)
+        if event.pathTruncated { passed += " [truncated]" }
+        // open_by_handle_at names no path.
+        if event.syscall.api == .openByHandleAt && passed.isEmpty { passed = "[by handle]" }
+        guard event.resolution != .unresolved else { return passed }
+        let differs = event.path != event.resolvedPath || event.pathTruncated || event.pathUnreadable
+        if !differs && event.resolution == .lexical && !event.resolvedTruncated && !event.resolvedUnreachable {
+            return passed
+        }
+        return resolvedText(
+            event.resolvedPath, resolution: event.resolution, truncated: event.resolvedTruncated,
+            unreachable: event.resolvedUnreachable, passed: differs ? passed : nil)
+    }
+
+    /// `resolved` escaped and marked as `pathText` marks it, then ` (passed …)` with `passed`
+    /// (already escaped) unless nil. Also how `fileopenctl proc` shows a top path.
+    public static func resolvedText(
+        _ resolved: String, resolution: PathResolution, truncated: Bool, unreachable: Bool, passed: String?
+    ) -> String {
+        var text = (truncated ? "[truncated]..." : "") + TerminalText.escaped(resolved)
+        if resolution == .lexical { text += " [unverified]" }
+        if unreachable { text += " [unreachable]" }
+        if let passed { text += " (passed " + passed + ")" }
+        return text
     }
 
     /// The JSON line of `record`, without its newline.
@@ -88,6 +113,14 @@ public enum EventLineFormatter {
             writer.raw(event.pathTruncated ? "true" : "false")
             writer.raw(#","path_unreadable":"#)
             writer.raw(event.pathUnreadable ? "true" : "false")
+            writer.raw(#","resolved_path":"#)
+            if event.resolution == .unresolved { writer.raw("null") } else { writer.string(event.resolvedPath) }
+            writer.raw(#","resolution":""#)
+            writer.raw(event.resolution.description)
+            writer.raw(#"","resolved_truncated":"#)
+            writer.raw(event.resolvedTruncated ? "true" : "false")
+            writer.raw(#","resolved_unreachable":"#)
+            writer.raw(event.resolvedUnreachable ? "true" : "false")
             writer.raw(#","cgroup_id":"#)
             writer.decimal(event.cgroupID)
             writer.raw(#","process_start_ns":"#)

@@ -19,17 +19,30 @@ public struct FileOpenEvent: Sendable, Equatable {
     /// The unit of its cgroup (`ServiceUnit.unit`), where the daemon knew it when the record was
     /// decoded; for `tail --unit` (not part of the event line).
     public var unit: String?
-    /// The path as passed, relative paths unresolved (invalid UTF-8 repaired).
+    /// The path as passed, relative paths unresolved (invalid UTF-8 repaired); `resolvedPath` has
+    /// the absolute one.
     public var path: String
     /// The path was longer than the program's maximum and is cut there.
     public var pathTruncated: Bool
     /// The path could not be read from the caller's memory (`path` is empty).
     public var pathUnreadable: Bool
+    /// The absolute path as the kernel resolved it, as the process's root sees it: the opened
+    /// file's (`.file`), or for a failed open the directory's joined with `path` (`.lexical`,
+    /// not verified); empty when `.unresolved`.
+    public var resolvedPath: String
+    /// How `resolvedPath` was found.
+    public var resolution: PathResolution
+    /// `resolvedPath` lost its leading components (too long, or deeper than the walk goes).
+    public var resolvedTruncated: Bool
+    /// The walk ended outside the process's root (a pseudo file system, a detached mount):
+    /// `resolvedPath` is relative to where it ended.
+    public var resolvedUnreachable: Bool
 
     public init(
         timestamp: UInt64, process: ProcessIdentity, tid: Int32, uid: UInt32, cgroupID: UInt64,
         syscall: OpenSyscall, flags: OpenFlags, mode: UInt32, result: Int64, comm: String, path: String,
-        pathTruncated: Bool = false, pathUnreadable: Bool = false
+        pathTruncated: Bool = false, pathUnreadable: Bool = false, resolvedPath: String = "",
+        resolution: PathResolution = .unresolved, resolvedTruncated: Bool = false, resolvedUnreachable: Bool = false
     ) {
         self.timestamp = timestamp
         self.process = process
@@ -44,6 +57,10 @@ public struct FileOpenEvent: Sendable, Equatable {
         self.path = path
         self.pathTruncated = pathTruncated
         self.pathUnreadable = pathUnreadable
+        self.resolvedPath = resolvedPath
+        self.resolution = resolution
+        self.resolvedTruncated = resolvedTruncated
+        self.resolvedUnreachable = resolvedUnreachable
     }
 
     /// The file descriptor, or nil for a failed open.

@@ -32,6 +32,8 @@ extension FileOpenEvent: Codable {
     enum CodingKeys: String, CodingKey {
         case event, timestamp = "time_ns", pid, tid, uid, comm, syscall, flags, mode, fd, errno, error, path
         case pathTruncated = "path_truncated", pathUnreadable = "path_unreadable", cgroupID = "cgroup_id"
+        case resolvedPath = "resolved_path", resolution, resolvedTruncated = "resolved_truncated"
+        case resolvedUnreachable = "resolved_unreachable"
         case processStart = "process_start_ns"
     }
 
@@ -64,7 +66,11 @@ extension FileOpenEvent: Codable {
             comm: try container.decode(String.self, forKey: .comm),
             path: try container.decode(String.self, forKey: .path),
             pathTruncated: try container.decode(Bool.self, forKey: .pathTruncated),
-            pathUnreadable: try container.decode(Bool.self, forKey: .pathUnreadable)
+            pathUnreadable: try container.decode(Bool.self, forKey: .pathUnreadable),
+            resolvedPath: try container.decode(String?.self, forKey: .resolvedPath) ?? "",
+            resolution: try container.decode(PathResolution.self, forKey: .resolution),
+            resolvedTruncated: try container.decode(Bool.self, forKey: .resolvedTruncated),
+            resolvedUnreachable: try container.decode(Bool.self, forKey: .resolvedUnreachable)
         )
     }
 
@@ -86,6 +92,11 @@ extension FileOpenEvent: Codable {
         try container.encode(path, forKey: .path)
         try container.encode(pathTruncated, forKey: .pathTruncated)
         try container.encode(pathUnreadable, forKey: .pathUnreadable)
+        // null when not resolved, so an empty path is never mistaken for one.
+        try container.encode(resolution == .unresolved ? nil : resolvedPath, forKey: .resolvedPath)
+        try container.encode(resolution, forKey: .resolution)
+        try container.encode(resolvedTruncated, forKey: .resolvedTruncated)
+        try container.encode(resolvedUnreachable, forKey: .resolvedUnreachable)
         try container.encode(cgroupID, forKey: .cgroupID)
         try container.encode(process.startTime, forKey: .processStart)
     }

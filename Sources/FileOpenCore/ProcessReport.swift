@@ -41,14 +41,35 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     /// The daemon's detail level: at `counts` no path is ever recorded.
     public var detailLevel: DetailLevel
 
-    /// One of the top paths and its opens.
+    /// One of the top paths and its opens: counted under the resolved path (`path`), with the
+    /// path as passed in the first open it counted and how the path was resolved.
     public struct PathCount: Codable, Sendable, Equatable {
         public var path: String
         public var opens: UInt64
+        /// The path as passed (`passed_path`); equal to `path` when unresolved.
+        public var passed: String
+        public var resolution: PathResolution
 
-        public init(path: String, opens: UInt64) {
+        public init(path: String, opens: UInt64, passed: String? = nil, resolution: PathResolution = .unresolved) {
             self.path = path
             self.opens = opens
+            self.passed = passed ?? path
+            self.resolution = resolution
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, opens, passed = "passed_path", resolution
+        }
+
+        /// `passed_path` and `resolution` may be absent (a daemon from before resolution).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                path: try container.decode(String.self, forKey: .path),
+                opens: try container.decode(UInt64.self, forKey: .opens),
+                passed: try container.decodeIfPresent(String.self, forKey: .passed),
+                resolution: try container.decodeIfPresent(PathResolution.self, forKey: .resolution) ?? .unresolved
+            )
         }
     }
 
@@ -97,7 +118,9 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         creates = counters.creates
         byAccess = ["read": counters.reads, "write": counters.writes, "read_write": counters.readWrites]
         errors = Dictionary(counters.errors.map { ($0.name, $0.count) }, uniquingKeysWith: +)
-        topPaths = process.topPaths.ranked.map { PathCount(path: $0.path, opens: $0.opens) }
+        topPaths = process.topPaths.ranked.map {
+            PathCount(path: $0.path, opens: $0.opens, passed: $0.name.passed, resolution: $0.name.resolution)
+        }
         topPathsOpens = process.topPaths.countedOpens
     }
 

@@ -5,7 +5,7 @@ public struct TailFilter: Sendable, Equatable {
     public var pid: Int32?
     /// Only this command name, compared exactly (as `EventLineFormatter` prints it).
     public var comm: String?
-    /// Only opens whose path, as passed to the call, starts with these bytes.
+    /// Only opens whose path as passed, or as resolved, starts with these bytes.
     public var pathPrefix: String?
     /// Only failed opens.
     public var failedOnly: Bool
@@ -33,7 +33,8 @@ public struct TailFilter: Sendable, Equatable {
             if let comm, event.comm != comm { return false }
             if failedOnly, event.result >= 0 { return false }
             if let unit, event.unit != unit { return false }
-            if let pathPrefix, !event.path.utf8.starts(with: pathPrefix.utf8) { return false }
+            if let pathPrefix, !event.path.utf8.starts(with: pathPrefix.utf8),
+               !event.resolvedPath.utf8.starts(with: pathPrefix.utf8) { return false }
             return true
         case .exit(let exit):
             guard pathPrefix == nil, !failedOnly else { return false }

@@ -7,8 +7,24 @@ public struct TopPaths: Sendable, Equatable {
     /// that tens of thousands of processes stay cheap.
     public static let capacity = 8
 
-    public struct Entry: Sendable, Equatable {
+    /// How an entry names its path: the resolved path it is counted under (the path as passed
+    /// when unresolved), the path as passed in the first open it counted, and how it was resolved.
+    public struct Name: Sendable, Equatable {
         public var path: String
+        public var passed: String
+        public var resolution: PathResolution
+
+        public init(path: String, passed: String, resolution: PathResolution) {
+            self.path = path
+            self.passed = passed
+            self.resolution = resolution
+        }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        /// The resolved path (as passed when unresolved).
+        public var path: String { name.path }
+        public var name: Name
         /// `ByteHash` of the path's bytes: what a lookup compares.
         var hash: UInt64
         /// Opens counted for this path (an upper bound when `overestimate` > 0).
@@ -29,24 +45,24 @@ public struct TopPaths: Sendable, Equatable {
     /// newcomer's count is the evicted one's plus its own open).
     public var countedOpens: UInt64 { entries.reduce(0) { $0 + $1.opens } }
 
-    /// Counts one open of `path`.
+    /// Counts one open of `path`, not resolved.
     public mutating func count(_ path: String) {
         var path = path
         let hash = path.withUTF8 { ByteHash.of(UnsafeRawBufferPointer($0)) }
-        count(hash: hash) { path }
+        count(hash: hash) { Name(path: path, passed: path, resolution: .unresolved) }
     }
 
-    /// Counts one open of the path whose bytes hash to `hash` (`ByteHash`);
-    /// `path` gives its text, called only when the path is not among the counters already. Paths
+    /// Counts one open of the path whose bytes hash to `hash` (`ByteHash`, `OpenRecordView.pathKey`);
+    /// `path` gives its names, called only when the path is not among the counters already. Paths
     /// are told apart by the 64-bit hash alone, among at most `capacity` paths of one process.
     /// Returns the index of the entry that counted it, for `countAgain`.
     @discardableResult
-    public mutating func count(hash: UInt64, path: () -> String) -> Int {
+    public mutating func count(hash: UInt64, path: () -> Name) -> Int {
         if let index = entries.firstIndex(where: { $0.hash == hash }) {
             entries[index].opens += 1
             return index
         } else if entries.count < Self.capacity {
-            entries.append(Entry(path: path(), hash: hash, opens: 1, overestimate: 0))
+            entries.append(Entry(name: path(), hash: hash, opens: 1, overestimate: 0))
             return entries.count - 1
         } else {
             // Take over the smallest counter: the new path may have been among its opens.
@@ -55,7 +71,7 @@ public struct TopPaths: Sendable, Equatable {
                 smallest = index
             }
             let floor = entries[smallest].opens
-            entries[smallest] = Entry(path: path(), hash: hash, opens: floor + 1, overestimate: floor)
+            entries[smallest] = Entry(name: path(), hash: hash, opens: floor + 1, overestimate: floor)
             return smallest
         }
     }

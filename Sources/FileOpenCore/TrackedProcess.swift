@@ -62,7 +62,7 @@ public struct TrackedProcess: Sendable, Equatable {
     /// `decodePath` is called only for a path not among them already). Its comm is kept up to
     /// date by `Aggregator`. Returns the top-path entry that counted it, or -1.
     mutating func count(
-        _ record: OpenRecordView, pathHash: UInt64, keepingPath: Bool, decodePath: () -> String
+        _ record: OpenRecordView, pathHash: UInt64, keepingPath: Bool, decodePath: () -> TopPaths.Name
     ) -> Int {
         counters.count(flags: record.flags, result: record.result)
         lastSeen = max(lastSeen, record.timestamp)

@@ -121,8 +121,8 @@ OPTIONS:
 \##(globalOptionsHelp)
   --pid <pid>             Only opens by this process id.
   --comm <name>           Only opens by this command name (exact match).
-  --path-prefix <prefix>  Only paths that start with this text (as passed to
-                          open, not resolved).
+  --path-prefix <prefix>  Only opens whose path as passed, or as resolved,
+                          starts with this text.
   --failed                Only failed opens.
   --unit <name>           Only opens in this unit (as the unit label of the
                           metrics).

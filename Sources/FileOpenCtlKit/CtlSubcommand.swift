@@ -30,7 +30,7 @@ public enum CtlSubcommand: String, CaseIterable, Sendable {
                 CtlOption("--comm", value: "name", help: "Only opens by this command name (exact match)."),
                 CtlOption(
                     "--path-prefix", value: "prefix",
-                    help: "Only paths that start with this text (as passed to open, not resolved)."),
+                    help: "Only opens whose path as passed, or as resolved, starts with this text."),
                 CtlOption("--failed", help: "Only failed opens."),
                 CtlOption("--unit", value: "name", help: "Only opens in this unit (as the unit label of the metrics)."),
             ]

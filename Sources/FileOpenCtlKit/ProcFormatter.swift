@@ -67,7 +67,13 @@ public enum ProcFormatter {
         } else {
             var table = TextTable([.number("OPENS"), .text("PATH")])
             for entry in paths {
-                table.append([String(entry.opens), TerminalText.escaped(entry.path)])
+                // Counted under the resolved path; the path as first passed where it differs.
+                let path = entry.resolution == .unresolved || entry.passed == entry.path
+                    ? TerminalText.escaped(entry.path)
+                    : EventLineFormatter.resolvedText(
+                        entry.path, resolution: entry.resolution, truncated: false, unreachable: false,
+                        passed: TerminalText.escaped(entry.passed))
+                table.append([String(entry.opens), path])
             }
             lines += table.lines()
         }

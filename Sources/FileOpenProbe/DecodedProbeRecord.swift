@@ -4,7 +4,8 @@ public import FileOpenCore
 
 /// A ring-buffer record of bpf/fileopend.bpf.c decoded into a `ProbeRecord`, read through the
 /// very `struct fileopend_record` the program writes (bpf/fileopend.h). Rejects anything that
-/// is not exactly a header plus `path_len` path bytes.
+/// is not exactly a header plus `path_len` path bytes plus `resolved_len` resolved bytes, with a
+/// resolution the program can write (resolved bytes exactly when resolved).
 public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public let record: ProbeRecord
 
@@ -14,6 +15,8 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
     public static var headerSize: Int { MemoryLayout<fileopend_record>.size }
     /// The highest `enum fileopend_syscall` value (they run from 0 without gaps; tested).
     private static var highestSyscall: UInt16 { OpenSyscall.openByHandleAt.rawValue }
+    /// The highest `enum fileopend_resolution` value (they run from 0 without gaps; tested).
+    private static var highestResolution: UInt16 { PathResolution.lexical.rawValue }
 
     /// A record checked as `init(bpfRecord:)` checks it but not decoded into strings: an open as
     /// a view of its bytes (what the consumer's hot path counts), an exit with its comm raw. Holds
@@ -83,13 +86,23 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         case .open(let open):
             let header = bytes.loadUnaligned(as: fileopend_record.self)
             let flags = UInt32(header.record_flags)
+            let passed = decodePath(open.path)
+            var resolved = ""
+            switch open.resolution {
+            case .unresolved: break
+            case .file: resolved = decodePath(open.resolved)
+            case .lexical: resolved = LexicalPath.joined(directory: decodePath(open.resolved), name: passed)
+            }
             record = .open(FileOpenEvent(
                 timestamp: open.timestamp, process: open.process, tid: Int32(bitPattern: header.tid), uid: header.uid,
                 // view(of:) has checked the syscall number.
                 cgroupID: header.cgroup_id, syscall: OpenSyscall(rawValue: header.syscall)!, flags: open.flags,
-                mode: header.mode, result: open.result, comm: open.comm.text, path: decodePath(open.path),
+                mode: header.mode, result: open.result, comm: open.comm.text, path: passed,
                 pathTruncated: flags & FILEOPEND_PATH_TRUNCATED.rawValue != 0,
-                pathUnreadable: flags & FILEOPEND_PATH_UNREADABLE.rawValue != 0
+                pathUnreadable: flags & FILEOPEND_PATH_UNREADABLE.rawValue != 0,
+                resolvedPath: resolved, resolution: open.resolution,
+                resolvedTruncated: flags & FILEOPEND_RESOLVED_TRUNCATED.rawValue != 0,
+                resolvedUnreachable: flags & FILEOPEND_RESOLVED_UNREACHABLE.rawValue != 0
             ))
         case .exit(let exit):
             record = .exit(exit.event)
@@ -113,10 +126,19 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
         switch UInt32(header.kind) {
         case FILEOPEND_RECORD_OPEN.rawValue:
             let pathLength = Int(header.path_len)
-            guard pathLength <= Int(FILEOPEND_PATH_MAX), bytes.count == headerSize + pathLength else {
+            let resolvedLength = Int(header.resolved_len)
+            guard pathLength <= Int(FILEOPEND_PATH_MAX), resolvedLength <= Int(FILEOPEND_PATH_MAX),
+                  bytes.count == headerSize + pathLength + resolvedLength else {
                 throw BPFRecordError.invalid(
-                    field: "path_len", value: "\(pathLength) in a record of \(bytes.count) bytes (header \(headerSize))"
+                    field: "path_len", value: "\(pathLength) + resolved_len \(resolvedLength) in a record of "
+                        + "\(bytes.count) bytes (header \(headerSize))"
                 )
+            }
+            // Resolved bytes exactly when resolved: a range check, not PathResolution(rawValue:).
+            guard header.resolution <= Self.highestResolution,
+                  (header.resolution == 0) == (resolvedLength == 0) else {
+                throw BPFRecordError.invalid(
+                    field: "resolution", value: "\(header.resolution) with resolved_len \(resolvedLength)")
             }
             // A range check, not OpenSyscall(rawValue:): that is a call per record.
             guard header.syscall <= Self.highestSyscall else {
@@ -125,20 +147,27 @@ public struct DecodedProbeRecord: BPFRecordDecodable, Sendable {
             return .open(OpenRecordView(
                 timestamp: header.timestamp_ns, process: process, flags: OpenFlags(rawValue: header.open_flags),
                 result: header.result, comm: comm, cgroup: header.cgroup_id,
-                path: UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
+                path: UnsafeRawBufferPointer(rebasing: bytes[headerSize..<headerSize + pathLength]),
+                resolved: UnsafeRawBufferPointer(rebasing: bytes[(headerSize + pathLength)...]),
+                // Checked above.
+                resolution: PathResolution(rawValue: header.resolution).unsafelyUnwrapped
             ))
         case FILEOPEND_RECORD_EXIT.rawValue:
-            guard bytes.count == headerSize else {
-                throw BPFRecordError.invalid(field: "size", value: "\(bytes.count) for an exit record of \(headerSize)")
+            guard bytes.count == headerSize, header.resolved_len == 0, header.resolution == 0 else {
+                throw BPFRecordError.invalid(
+                    field: "size", value: "\(bytes.count) for an exit record of \(headerSize) "
+                        + "(resolved_len \(header.resolved_len), resolution \(header.resolution))")
             }
             return .exit(ExitView(
                 timestamp: header.timestamp_ns, process: process, comm: comm, exitCode: header.result, cgroup: header.cgroup_id
             ))
         case FILEOPEND_RECORD_CGROUP_MKDIR.rawValue, FILEOPEND_RECORD_CGROUP_RMDIR.rawValue:
             let pathLength = Int(header.path_len)
-            guard pathLength <= Int(FILEOPEND_PATH_MAX), bytes.count == headerSize + pathLength else {
+            guard pathLength <= Int(FILEOPEND_PATH_MAX), bytes.count == headerSize + pathLength,
+                  header.resolved_len == 0, header.resolution == 0 else {
                 throw BPFRecordError.invalid(
-                    field: "path_len", value: "\(pathLength) in a cgroup record of \(bytes.count) bytes (header \(headerSize))"
+                    field: "path_len", value: "\(pathLength) (resolved_len \(header.resolved_len)) in a cgroup record"
+                        + " of \(bytes.count) bytes (header \(headerSize))"
                 )
             }
             return .cgroup(CgroupView(

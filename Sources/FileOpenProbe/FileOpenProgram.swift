@@ -79,8 +79,16 @@ public final class FileOpenProgram: Sendable {
     /// `auto`, tries fentry, kprobe and tracepoint in turn and logs one line (info) for each
     /// refused mode with its reason. libbpf's own messages (verifier log included) go to `logger`
     /// from here on: at their own level, except those of a mode that `auto` then falls back from,
-    /// which are an expected outcome's detail and go at debug.
+    /// which are an expected outcome's detail and go at debug. Attaches one at a time in a
+    /// process: libbpf has one print callback, and one attempt's held messages must not take in
+    /// another's (tests attach several probes at once).
     public static func attach(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProgram {
+        try attaching.withLock { _ throws(ProbeError) in try attachAlone(settings: settings, logger: logger) }
+    }
+
+    private static let attaching = Mutex(())
+
+    private static func attachAlone(settings: ProbeSettings, logger: Logger) throws(ProbeError) -> FileOpenProgram {
         BPFLibraryLog.route(to: logger)
         try validate(settings)
         try ProbePreflight.check(settings)

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -280,6 +281,33 @@ static void enter_directory_of(const char *path)
 	memcpy(directory, path, length);
 	directory[length] = 0;
 	syscall(SYS_chdir, length ? directory : "/");
+}
+
+int cts_thread_private_fs(void)
+{
+	if (unshare(CLONE_FS | CLONE_NEWNS))
+		return -errno;
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0;
+}
+
+int cts_bind_mount(const char *source, const char *target)
+{
+	return mount(source, target, NULL, MS_BIND, NULL) ? -errno : 0;
+}
+
+int cts_umount(const char *target)
+{
+	return umount2(target, MNT_DETACH) ? -errno : 0;
+}
+
+int cts_chdir(const char *path)
+{
+	return chdir(path) ? -errno : 0;
+}
+
+int cts_close(int fd)
+{
+	return close(fd) ? -errno : 0;
 }
 
 static int spawn_opener(int wanted, const char *comm, enum cts_open_call call, const char *path, int flags,

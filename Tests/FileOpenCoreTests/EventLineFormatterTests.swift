@@ -75,7 +75,55 @@ struct EventLineFormatterTests {
         #expect(object["path"] as? String == "/etc/hostname")
         #expect(object["path_truncated"] as? Bool == false)
         #expect(object["process_start_ns"] as? Int == 99)
-        #expect(object.count == 17)
+        #expect(object["resolved_path"] is NSNull, "not resolved: null, never an empty path")
+        #expect(object["resolution"] as? String == "none")
+        #expect(object["resolved_truncated"] as? Bool == false)
+        #expect(object["resolved_unreachable"] as? Bool == false)
+        #expect(object.count == 21)
+    }
+
+    @Test("JSON line: the resolved path, how it was resolved and its flags next to the path as passed")
+    func jsonResolvedPath() throws {
+        var event = Self.event(path: "../x", result: -2)
+        event.resolvedPath = "/srv/x"
+        event.resolution = .lexical
+        event.resolvedTruncated = true
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(EventLineFormatter.jsonLine(.open(event)).utf8)) as? [String: Any])
+        #expect(object["path"] as? String == "../x")
+        #expect(object["resolved_path"] as? String == "/srv/x")
+        #expect(object["resolution"] as? String == "lexical")
+        #expect(object["resolved_truncated"] as? Bool == true)
+    }
+
+    @Test("Text line: the resolved path, then the path as passed where it differs, with what the reader must know",
+          arguments: [
+            (PathResolution.file, "/etc/hostname", "/etc/hostname", false, false, "/etc/hostname"),
+            (.file, "./hostname", "/etc/hostname", false, false, "/etc/hostname (passed ./hostname)"),
+            (.lexical, "nope", "/etc/nope", false, false, "/etc/nope [unverified] (passed nope)"),
+            (.lexical, "/etc/nope", "/etc/nope", false, false, "/etc/nope"),
+            (.file, "x", "/etc/x", true, false, "[truncated].../etc/x (passed x)"),
+            (.file, "x", "/etc/x", false, true, "/etc/x [unreachable] (passed x)"),
+            (.unresolved, "./x", "", false, false, "./x"),
+          ])
+    func textResolvedPath(
+        resolution: PathResolution, passed: String, resolved: String, truncated: Bool, unreachable: Bool, expected: String
+    ) {
+        var event = Self.event(path: passed)
+        event.resolution = resolution
+        event.resolvedPath = resolved
+        event.resolvedTruncated = truncated
+        event.resolvedUnreachable = unreachable
+        #expect(EventLineFormatter.pathText(event) == expected)
+        #expect(EventLineFormatter.textLine(.open(event))?.hasSuffix(" " + expected) == true)
+    }
+
+    @Test("Text line: escape sequences in either path are escaped")
+    func textResolvedEscaping() {
+        var event = Self.event(path: "a\u{1b}[2J")
+        event.resolution = .file
+        event.resolvedPath = "/tmp/a\u{1b}[2J"
+        #expect(EventLineFormatter.pathText(event) == "/tmp/a\\x1b[2J (passed a\\x1b[2J)")
     }
 
     @Test("JSON strings survive quotes, backslashes, control characters and repaired invalid UTF-8",

@@ -141,4 +141,22 @@ struct OpenRunCounterTests {
         #expect(aggregator.comms["fobench-load"]?.opens == 1000)
         #expect(aggregator.statistics.openRecords == 1000)
     }
+
+    @Test("one name in two directories is two runs: a record repeats the last only if its resolved path does too")
+    func resolvedPathBreaksARun() throws {
+        let paths = Paths(["config", "/etc/app", "/srv/app"])
+        var aggregator = Aggregator()
+        var counter = OpenRunCounter()
+        for (time, directory) in [(UInt64(1), 1), (2, 1), (3, 2), (4, 2), (5, 1)] {
+            let record = OpenRecordView(
+                timestamp: time, process: ProcessIdentity(pid: 9, startTime: 1), flags: OpenFlags(rawValue: 0),
+                result: -2, comm: CommBytes("app"), path: paths[0], resolved: paths[directory], resolution: .lexical
+            )
+            counter.count(record, into: &aggregator) { KernelString.decode($0) }
+        }
+        counter.flush(into: &aggregator)
+        let ranked = try #require(aggregator.processes[9]).topPaths.ranked
+        #expect(ranked.map(\.path) == ["/etc/app/config", "/srv/app/config"])
+        #expect(ranked.map(\.opens) == [3, 2])
+    }
 }

@@ -23,7 +23,7 @@ struct QuerySchemaTests {
     static let process = ProcessReport(
         pid: 1234, comm: "nginx", startNs: 123_456, firstSeenNs: 1, lastSeenNs: 2, exited: false, exitedNs: nil,
         opens: 500, failed: 12, missed: 0, creates: 3, byAccess: ["read": 480, "write": 15, "read_write": 5],
-        errors: ["ENOENT": 10, "EACCES": 2], topPaths: [.init(path: "/etc/hosts", opens: 120)], topPathsCapacity: 8,
+        errors: ["ENOENT": 10, "EACCES": 2], topPaths: [.init(path: "/etc/hosts", opens: 120, resolution: .file)], topPathsCapacity: 8,
         topPathsOpens: 500)
 
     /// `value` in a success reply, as the daemon writes it, decoded as a client does.
@@ -54,7 +54,7 @@ struct QuerySchemaTests {
     @Test("The wire text: members sorted by name, null where a value does not apply, as docs/query-protocol.md shows")
     func wireText() {
         #expect(String(decoding: QueryReply.success(.proc(Self.process)), as: UTF8.self) == #"""
-            {"ok":true,"result":{"by_access":{"read":480,"read_write":5,"write":15},"comm":"nginx","creates":3,"detail_level":"events","errors":{"EACCES":2,"ENOENT":10},"exited":false,"exited_ns":null,"failed":12,"first_seen_ns":1,"last_seen_ns":2,"missed":0,"opens":500,"pid":1234,"start_ns":123456,"top_paths":[{"opens":120,"path":"/etc/hosts"}],"top_paths_capacity":8,"top_paths_opens":500},"version":1}
+            {"ok":true,"result":{"by_access":{"read":480,"read_write":5,"write":15},"comm":"nginx","creates":3,"detail_level":"events","errors":{"EACCES":2,"ENOENT":10},"exited":false,"exited_ns":null,"failed":12,"first_seen_ns":1,"last_seen_ns":2,"missed":0,"opens":500,"pid":1234,"start_ns":123456,"top_paths":[{"opens":120,"passed_path":"/etc/hosts","path":"/etc/hosts","resolution":"file"}],"top_paths_capacity":8,"top_paths_opens":500},"version":1}
 
             """#)
         #expect(String(decoding: QueryReply.success(.top(Self.top)), as: UTF8.self).hasPrefix(

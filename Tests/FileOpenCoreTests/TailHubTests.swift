@@ -42,6 +42,16 @@ struct TailHubTests {
         #expect(dropped == 0)
     }
 
+    @Test("The path prefix matches the path as passed or as resolved")
+    func prefixMatchesEitherPath() throws {
+        guard case .open(var event) = Records.open(pid: 1, path: "../x") else { Issue.record("not an open"); return }
+        event.resolvedPath = "/srv/app/x"
+        event.resolution = .file
+        #expect(TailFilter(pathPrefix: "/srv/").matches(.open(event)))
+        #expect(TailFilter(pathPrefix: "../").matches(.open(event)))
+        #expect(!TailFilter(pathPrefix: "/etc/").matches(.open(event)))
+    }
+
     @Test("The path prefix is compared as bytes, not by Unicode equivalence")
     func prefixIsBytes() {
         // "é" precomposed (U+00E9) and decomposed (e + U+0301) are equal Swift strings but different paths.

@@ -61,4 +61,36 @@ struct TopPathsTests {
         aggregator.rollRateWindow()
         #expect(aggregator.process(cat)?.opensPerSecond == 0.1, "the window restarts at the reset")
     }
+
+    @Test("records are counted under their resolved path: one file through two spellings is one entry, shown with the path first passed")
+    func keyedByResolvedPath() throws {
+        var aggregator = Aggregator(settings: AggregatorSettings())
+        let process = ProcessIdentity(pid: 300, startTime: 1)
+        // (passed, resolved bytes from the kernel, resolution, result)
+        let opens: [(String, String, PathResolution, Int64)] = [
+            ("./hosts", "/etc/hosts", .file, 3),
+            ("../etc/hosts", "/etc/hosts", .file, 3),
+            ("/etc/hosts", "/etc/hosts", .file, 3),
+            ("hosts", "/srv", .lexical, -2),
+            ("hosts", "/srv", .lexical, -2),
+            ("./x", "", .unresolved, -2),
+        ]
+        for (passed, resolved, resolution, result) in opens {
+            var passed = passed, resolved = resolved
+            passed.withUTF8 { passedBytes in
+                resolved.withUTF8 { resolvedBytes in
+                    aggregator.count(OpenRecordView(
+                        timestamp: 1, process: process, flags: OpenFlags(rawValue: 0), result: result, comm: CommBytes("cat"),
+                        path: UnsafeRawBufferPointer(passedBytes), resolved: UnsafeRawBufferPointer(resolvedBytes),
+                        resolution: resolution
+                    )) { KernelString.decode($0) }
+                }
+            }
+        }
+        let ranked = try #require(aggregator.process(process)).topPaths.ranked
+        #expect(ranked.map(\.path) == ["/etc/hosts", "/srv/hosts", "./x"])
+        #expect(ranked.map(\.opens) == [3, 2, 1])
+        #expect(ranked.map(\.name.passed) == ["./hosts", "hosts", "./x"], "the path as first passed")
+        #expect(ranked.map(\.name.resolution) == [.file, .lexical, .unresolved])
+    }
 }

@@ -9,7 +9,10 @@ import Testing
 /// must throw a clear error, never crash or read out of bounds.
 @Suite("Record decoding")
 struct DecodedProbeRecordTests {
-    static func header(kind: UInt32 = FILEOPEND_RECORD_OPEN.rawValue, pathLength: Int = 0, syscall: UInt16 = 2) -> fileopend_record {
+    static func header(
+        kind: UInt32 = FILEOPEND_RECORD_OPEN.rawValue, pathLength: Int = 0, syscall: UInt16 = 2, resolvedLength: Int = 0,
+        resolution: UInt16 = 0
+    ) -> fileopend_record {
         var record = fileopend_record()
         record.timestamp_ns = 1000
         record.process_start_ns = 2000
@@ -23,6 +26,8 @@ struct DecodedProbeRecordTests {
         record.kind = UInt16(kind)
         record.syscall = syscall
         record.path_len = UInt16(pathLength)
+        record.resolved_len = UInt16(resolvedLength)
+        record.resolution = resolution
         withUnsafeMutableBytes(of: &record.comm) { comm in
             for (index, byte) in "cat".utf8.enumerated() { comm[index] = byte }
         }
@@ -46,6 +51,50 @@ struct DecodedProbeRecordTests {
             syscall: .openat, flags: OpenFlags(rawValue: 0o2000000), mode: 0o644, result: -2, comm: "cat",
             path: "/etc/hostname"
         )))
+    }
+
+    @Test("A resolved open: the file's path from the kernel, next to the path as passed, with its flags")
+    func resolvedFileRecord() throws {
+        let passed = Array("./hostname".utf8), resolved = Array("/etc/hostname".utf8)
+        var header = Self.header(
+            pathLength: passed.count, resolvedLength: resolved.count, resolution: UInt16(FILEOPEND_RESOLUTION_FILE.rawValue))
+        header.record_flags = UInt16(FILEOPEND_RESOLVED_TRUNCATED.rawValue | FILEOPEND_RESOLVED_UNREACHABLE.rawValue)
+        guard case .open(let event) = try Self.decode(Self.bytes(header, path: passed + resolved)) else {
+            Issue.record("not an open")
+            return
+        }
+        #expect(event.path == "./hostname")
+        #expect(event.resolvedPath == "/etc/hostname")
+        #expect(event.resolution == .file)
+        #expect(event.resolvedTruncated && event.resolvedUnreachable && !event.pathTruncated)
+    }
+
+    @Test("A failed open's directory and name are joined and normalised in user space",
+          arguments: [
+            ("/srv/app", "../etc/./passwd", "/srv/etc/passwd"),
+            ("/", "../../x", "/x"),
+            ("/home/u", "/etc//shadow/", "/etc/shadow"),
+            ("/home/u", "", "/home/u"),
+          ])
+    func lexicalRecord(directory: String, name: String, joined: String) throws {
+        let header = Self.header(
+            pathLength: name.utf8.count, resolvedLength: directory.utf8.count,
+            resolution: UInt16(FILEOPEND_RESOLUTION_LEXICAL.rawValue))
+        guard case .open(let event) = try Self.decode(Self.bytes(header, path: Array(name.utf8) + Array(directory.utf8)))
+        else {
+            Issue.record("not an open")
+            return
+        }
+        #expect(event.path == name)
+        #expect(event.resolvedPath == joined)
+        #expect(event.resolution == .lexical)
+    }
+
+    @Test("Every resolution the program can write decodes (the decoder range-checks: no gaps allowed)")
+    func everyResolution() throws {
+        #expect(PathResolution.allCases.map(\.rawValue) == Array(0...PathResolution.lexical.rawValue))
+        #expect(PathResolution.file.rawValue == UInt16(FILEOPEND_RESOLUTION_FILE.rawValue))
+        #expect(PathResolution.lexical.rawValue == UInt16(FILEOPEND_RESOLUTION_LEXICAL.rawValue))
     }
 
     @Test("Flags in the record: truncated and unreadable paths")
@@ -77,6 +126,20 @@ struct DecodedProbeRecordTests {
               ("unknown syscall", bytes(header(syscall: 77))),
               ("syscall one past the highest", bytes(header(syscall: 8))),
               ("exit record with a payload", bytes(header(kind: FILEOPEND_RECORD_EXIT.rawValue), path: [1, 2, 3])),
+              ("resolved_len beyond the record", bytes(header(pathLength: 1, resolvedLength: 9, resolution: 1), path: [0x61, 0x2f])),
+              ("bytes after the resolved path", bytes(header(pathLength: 1, resolvedLength: 1, resolution: 1), path: [0x61, 0x2f, 0x2f])),
+              ("resolved_len over the maximum",
+               bytes(header(resolvedLength: 4096, resolution: 1), path: Array(repeating: 0x2f, count: 4096))),
+              ("lengths that wrap nothing: 4095 + 4095 short by one",
+               bytes(header(pathLength: 4095, resolvedLength: 4095, resolution: 1), path: Array(repeating: 0x2f, count: 8189))),
+              ("unknown resolution", bytes(header(pathLength: 1, resolvedLength: 1, resolution: 3), path: [0x61, 0x2f])),
+              ("resolved without bytes", bytes(header(pathLength: 1, resolution: 1), path: [0x61])),
+              ("bytes without a resolution", bytes(header(pathLength: 1, resolvedLength: 1), path: [0x61, 0x2f])),
+              ("exit record with a resolved path",
+               bytes(header(kind: FILEOPEND_RECORD_EXIT.rawValue, resolvedLength: 1, resolution: 1), path: [0x2f])),
+              ("exit record with a resolution", bytes(header(kind: FILEOPEND_RECORD_EXIT.rawValue, resolution: 2))),
+              ("cgroup record with a resolved path",
+               bytes(header(kind: FILEOPEND_RECORD_CGROUP_MKDIR.rawValue, resolvedLength: 1, resolution: 1), path: [0x2f])),
           ])
     func malformed(name: String, bytes: [UInt8]) {
         #expect(throws: BPFRecordError.self, "\(name)") { _ = try Self.decode(bytes) }

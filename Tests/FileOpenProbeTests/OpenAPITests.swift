@@ -38,6 +38,7 @@ struct OpenAPITests {
             let path = directory.appendingPathComponent("target").path
             let missing = directory.appendingPathComponent("absent/x").path
             _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+            let realPath = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             let harness = try ProbeHarness(settings: DetailLevelTests.settings(level, argumentsAtExit: true))
             defer { harness.close() }
             let syscall = try #require(OpenSyscall(rawValue: UInt16(call.rawValue)))
@@ -57,6 +58,8 @@ struct OpenAPITests {
                 for event in opens {
                     #expect(event.syscall == syscall)
                     #expect(event.path == expectedPath && !event.pathUnreadable && !event.pathTruncated)
+                    // Resolved from the new fd as any open is, by handle too (whatever thread finished it).
+                    #expect(event.resolution == .file && event.resolvedPath == realPath, "\(event.resolvedPath)")
                     #expect(event.comm == comm, "the submitter's comm, whichever thread finished the open")
                     #expect(event.result >= 0)
                     #expect(event.flags.rawValue & ~ProbeEndToEndTests.largeFile == UInt32(bitPattern: flags))
@@ -67,7 +70,12 @@ struct OpenAPITests {
                 #expect(failed.allSatisfy {
                     $0.syscall == syscall && $0.result == -Int64(Self.failure(of: call)) && $0.comm == failComm
                 })
-                if call != CTS_OPEN_BY_HANDLE_AT { #expect(failed.allSatisfy { $0.path == missing }) }
+                if call != CTS_OPEN_BY_HANDLE_AT {
+                    // An absolute name that failed: itself, normalised, not verified by the kernel.
+                    #expect(failed.allSatisfy { $0.path == missing && $0.resolution == .lexical && $0.resolvedPath == missing })
+                } else {
+                    #expect(failed.allSatisfy { $0.resolution == .unresolved }, "a failed open by handle names nothing")
+                }
             } else {
                 let opens = try #require(try DetailLevelTests.counted(harness, pid: opener))
                 #expect(opens.opens == UInt64(Self.count) && opens.readWrites == UInt64(Self.count))
@@ -117,6 +125,7 @@ struct OpenAPITests {
                 #expect(TestEnvironment.waitUntil { !harness.exits(of: opener).isEmpty && !harness.exits(of: failer).isEmpty })
                 let opens = harness.opens { $0.process.pid == opener }
                 #expect(opens.count == Self.count && opens.allSatisfy { $0.path == path && $0.result == 0 })
+                #expect(opens.allSatisfy { $0.resolution == .unresolved }, "no CQE: the fd, and so the file, is not known")
                 let failed = harness.opens { $0.process.pid == failer }
                 #expect(failed.count == Self.count && failed.allSatisfy { $0.result == -Int64(ENOENT) })
             } else {

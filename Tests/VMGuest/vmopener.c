@@ -27,6 +27,16 @@
  *     child opened in the unit's cgroup before exec is counted by then, so the unit's count read
  *     before the signal is the baseline and the opens below are exactly what it grows by.
  *
+ *   vmopener paths COMM DIR
+ *     Renames itself to COMM, takes a cwd and a mount namespace of its own (unshare), bind-mounts
+ *     DIR/bind-source on DIR/bind-target there, and opens through a directory fd, relative paths
+ *     after chdir, `..`, the symlink DIR/link (-> sub/file), the bind mount, and three failing
+ *     names (under the directory fd, relative to the cwd, absolute). DIR must have no symlink in
+ *     it and hold sub/file, bind-source/inner, bind-target/ and link (the caller makes them, so
+ *     that this process opens nothing else). Prints pid=PID, then one line per open in order:
+ *       PATH-AS-PASSED RESOLVED-PATH RESOLUTION
+ *     what the daemon's events must say for it; exits 0, or 1 on any unexpected result.
+ *
  *   vmopener query SOCKET LINE
  *     Connects to the Unix stream socket SOCKET, sends LINE plus a newline, and prints the first
  *     reply line (busybox nc has no -U). Exits 1 on any failure, after a 10-second timeout.
@@ -38,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -193,6 +205,65 @@ static int run_opens(const char *comm, const char *dir, long n, long failures)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* One open of run_paths(): its result checked, its expected line printed. */
+static int expect_path(long fd, int fails, const char *passed, const char *dir, const char *resolved,
+		       const char *resolution)
+{
+	if (fails ? expect_errno(fd, ENOENT, passed) : expect_fd(fd, passed))
+		return 1;
+	printf("%s %s%s %s\n", passed, dir, resolved, resolution);
+	return 0;
+}
+
+static int run_paths(const char *comm, const char *dir)
+{
+	char sub[4096], source[4096], target[4096], inner[4096], absolute[4096];
+	struct open_how how = { .flags = O_RDONLY };
+	long dirfd;
+
+	if (snprintf(sub, sizeof(sub), "%s/sub", dir) >= (int)sizeof(sub) ||
+	    snprintf(source, sizeof(source), "%s/bind-source", dir) >= (int)sizeof(source) ||
+	    snprintf(target, sizeof(target), "%s/bind-target", dir) >= (int)sizeof(target) ||
+	    snprintf(inner, sizeof(inner), "%s/bind-target/inner", dir) >= (int)sizeof(inner) ||
+	    snprintf(absolute, sizeof(absolute), "%s//sub/../gone/.", dir) >= (int)sizeof(absolute)) {
+		fprintf(stderr, "vmopener: directory name too long\n");
+		return 1;
+	}
+	if (prctl(PR_SET_NAME, comm, 0, 0, 0) != 0)
+		return fail("prctl(PR_SET_NAME)");
+	if (unshare(CLONE_FS | CLONE_NEWNS) != 0)
+		return fail("unshare");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return fail("mount(MS_PRIVATE)");
+	if (mount(source, target, NULL, MS_BIND, NULL) != 0)
+		return fail("mount(MS_BIND)");
+	printf("pid=%d\n", (int)getpid());
+
+	/* The directory fd stays open for the opens under it. */
+	dirfd = syscall(SYS_openat, AT_FDCWD, sub, O_RDONLY | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return fail(sub);
+	printf("%s %s %s\n", sub, sub, "file");
+	if (expect_path(syscall(SYS_openat, dirfd, "file", O_RDONLY, 0), 0, "file", sub, "/file", "file"))
+		return 1;
+	if (chdir(sub) != 0)
+		return fail("chdir");
+	if (expect_path(sys_open("file", O_RDONLY, 0), 0, "file", sub, "/file", "file") ||
+	    expect_path(sys_open("./file", O_RDONLY, 0), 0, "./file", sub, "/file", "file") ||
+	    expect_path(sys_open("../sub/../sub/file", O_RDONLY, 0), 0, "../sub/../sub/file", sub, "/file", "file") ||
+	    expect_path(sys_open("../link", O_RDONLY, 0), 0, "../link", sub, "/file", "file") ||
+	    expect_path(sys_open(inner, O_RDONLY, 0), 0, inner, inner, "", "file") ||
+	    expect_path(syscall(SYS_openat, dirfd, "../nope/./x//y", O_RDONLY, 0), 1, "../nope/./x//y", dir,
+			"/nope/x/y", "lexical") ||
+	    expect_path(sys_openat("missing", O_RDONLY, 0), 1, "missing", sub, "/missing", "lexical") ||
+	    expect_path(syscall(SYS_openat2, dirfd, absolute, &how, sizeof(how)), 1, absolute, dir, "/gone",
+			"lexical"))
+		return 1;
+	close((int)dirfd);
+	umount2(target, MNT_DETACH);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int run_query(const char *path, const char *line)
 {
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
@@ -260,8 +331,10 @@ int main(int argc, char **argv)
 		return run_opens(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
 	if (argc == 6 && strcmp(argv[1], "wait-open") == 0)
 		return run_gated_opens(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+	if (argc == 4 && strcmp(argv[1], "paths") == 0)
+		return run_paths(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "query") == 0)
 		return run_query(argv[2], argv[3]);
-	fprintf(stderr, "usage: vmopener open|wait-open COMM DIR N F | vmopener query SOCKET LINE\n");
+	fprintf(stderr, "usage: vmopener open|wait-open COMM DIR N F | vmopener paths COMM DIR | vmopener query SOCKET LINE\n");
 	return 2;
 }

@@ -59,6 +59,21 @@ int cts_set_thread_credentials(unsigned int uid, unsigned int gid);
 int cts_set_thread_comm(const char *name);
 
 /*
+ * unshare(CLONE_FS | CLONE_NEWNS), then every mount made private: the calling thread gets its own
+ * cwd and a mount namespace of its own, so chdir() and mount() change nothing for the rest of
+ * the process or the host, and its mounts vanish with it. Opens nothing. 0 or -errno.
+ */
+int cts_thread_private_fs(void);
+
+/* mount(source, target, NULL, MS_BIND): 0 or -errno. */
+int cts_bind_mount(const char *source, const char *target);
+
+/* umount2(target, MNT_DETACH), chdir(path), close(fd): raw calls that open nothing. 0 or -errno. */
+int cts_umount(const char *target);
+int cts_chdir(const char *path);
+int cts_close(int fd);
+
+/*
  * Forks a child that names itself `comm`, makes exactly `count` opens of `path` through `call`
  * (closing each fd) and exits with status 0. After fork it makes raw system calls only, so it
  * is safe from a threaded parent and performs no other open. Returns the child's pid; reap it

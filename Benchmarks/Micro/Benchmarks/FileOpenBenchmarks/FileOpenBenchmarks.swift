@@ -9,8 +9,11 @@ import FileOpenProbe
 import FileOpenServer
 import FileOpenSystem
 
-/// The bytes of one ring-buffer open record, laid out through the shared `struct fileopend_record`.
+/// The bytes of one ring-buffer open record, laid out through the shared `struct fileopend_record`,
+/// resolved as the kernel program resolves an absolute path: a success by its file (the same
+/// path), a failure lexically (the root, "/", to join the name to).
 func recordBytes(pid: UInt32, path: String, result: Int64) -> [UInt8] {
+    let resolved = result >= 0 ? path : "/"
     var header = fileopend_record()
     header.timestamp_ns = 1_000_000
     header.process_start_ns = UInt64(pid) * 1000
@@ -22,10 +25,12 @@ func recordBytes(pid: UInt32, path: String, result: Int64) -> [UInt8] {
     header.kind = UInt16(FILEOPEND_RECORD_OPEN.rawValue)
     header.syscall = UInt16(FILEOPEND_SYSCALL_OPENAT.rawValue)
     header.path_len = UInt16(path.utf8.count)
+    header.resolved_len = UInt16(resolved.utf8.count)
+    header.resolution = UInt16(result >= 0 ? FILEOPEND_RESOLUTION_FILE.rawValue : FILEOPEND_RESOLUTION_LEXICAL.rawValue)
     withUnsafeMutableBytes(of: &header.comm) { comm in
         for (index, byte) in "bench-worker".utf8.enumerated() { comm[index] = byte }
     }
-    return withUnsafeBytes(of: header) { Array($0) } + Array(path.utf8)
+    return withUnsafeBytes(of: header) { Array($0) } + Array(path.utf8) + Array(resolved.utf8)
 }
 
 /// An aggregator tracking `count` synthetic processes, as the daemon's test-only injection makes them.
