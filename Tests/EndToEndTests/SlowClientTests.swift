@@ -105,7 +105,12 @@ struct SlowClientTests {
                 \(peak.descriptors) -> \(after.sample.descriptors); threads \(before.sample.threads) -> peak \(peak.threads)
                 """)
 
-            #expect(peak.descriptors >= before.sample.descriptors + Self.connections / 2, "the flood reached the daemon")
+            // Slow headers are all held until the head timeout; slow readers are cut as they come
+            // (over the budget of bytes held for them), so how many are open at once depends on
+            // how fast slowhttptest connects on a loaded machine. That every one reached the
+            // daemon is the accepted count below.
+            let held = attack == .slowHeaders ? Self.connections / 2 : Self.connections / 10
+            #expect(peak.descriptors >= before.sample.descriptors + held, "the flood reached the daemon at once")
             #expect(peak.threads == before.sample.threads, "a slow connection costs no thread")
             #expect(after.sample.descriptors <= before.sample.descriptors, "every connection closed")
             #expect(
