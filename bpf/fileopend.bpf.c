@@ -391,6 +391,21 @@ static __always_inline bool result_filtered_out(__u32 filters, long ret)
 	       filter_out(FILEOPEND_FILTERED_SUCCEEDED);
 }
 
+/*
+ * Whether an open judged only at its exit (no entry program parked it) is not to be reported:
+ * the daemon's own (`excluded_tgid`), or filtered out (counted as such).
+ */
+static __always_inline bool skipped_at_exit(__u64 id, long ret)
+{
+	__u32 filters;
+
+	if (tgid_of(id) == excluded_tgid)
+		return true;
+	filters = filters_in_force();
+	return (filters & FILEOPEND_FILTER_FLAGS) &&
+	       (result_filtered_out(filters, ret) || caller_filtered_out(filters));
+}
+
 static __always_inline void identify_caller(struct caller *c)
 {
 	c->id = bpf_get_current_pid_tgid();
@@ -915,14 +930,9 @@ int BPF_PROG(fexit_do_sys_openat2, int dfd, const char *filename, struct open_ho
 {
 	struct open_args a = {};
 	struct caller c;
-	__u32 filters;
 
 	identify_caller(&c);
-	if (tgid_of(c.id) == excluded_tgid)
-		return 0;
-	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) &&
-	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
+	if (skipped_at_exit(c.id, ret))
 		return 0;
 	a.filename = filename;
 	a.dfd = dfd;
@@ -987,17 +997,12 @@ static __always_inline int tp_exit(long ret, __u16 syscall)
 	const struct pt_regs *regs;
 	struct task_struct *task;
 	struct caller c;
-	__u32 filters;
 
 	/* Without bpf_task_pt_regs() (args_at_exit off), the code below is never loaded. */
 	if (!args_at_exit)
 		return finish_parked(ret);
 	c.id = bpf_get_current_pid_tgid();
-	if (tgid_of(c.id) == excluded_tgid)
-		return 0;
-	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) &&
-	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
+	if (skipped_at_exit(c.id, ret))
 		return 0;
 	task = bpf_get_current_task_btf();
 	c.start_ns = task->group_leader->start_boottime;
@@ -1080,14 +1085,9 @@ int BPF_PROG(fexit_do_handle_open, int mountdirfd, struct file_handle *ufh, int 
 {
 	struct open_args a = { .flags = open_flag, .syscall = FILEOPEND_SYSCALL_OPEN_BY_HANDLE_AT };
 	struct caller c;
-	__u32 filters;
 
 	identify_caller(&c);
-	if (tgid_of(c.id) == excluded_tgid)
-		return 0;
-	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) &&
-	    (result_filtered_out(filters, ret) || caller_filtered_out(filters)))
+	if (skipped_at_exit(c.id, ret))
 		return 0;
 	return finish_open(&a, ret, SCRATCH_FEXIT, &c);
 }
