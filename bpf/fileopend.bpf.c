@@ -340,9 +340,10 @@ static __always_inline __u64 up_to_nul(__u64 word, bool *ended)
 
 /*
  * Whether the current task's opens are filtered out by uid, comm or unit under `filters`
- * (nonzero), the cheapest reads first. Counted if so.
+ * (nonzero), the cheapest reads first. Counted if so. `comm`: the command name to judge, when
+ * it is not the current thread's (NULL).
  */
-static __always_inline bool caller_filtered_out(__u32 filters)
+static __always_inline bool caller_filtered_out(__u32 filters, const char *comm)
 {
 	__u32 generation = filters >> FILEOPEND_FILTER_GENERATION_SHIFT;
 	bool btf = bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
@@ -361,7 +362,9 @@ static __always_inline bool caller_filtered_out(__u32 filters)
 		__u64 words[2];
 		bool ended = false;
 
-		if (btf)
+		if (comm)
+			__builtin_memcpy(words, comm, sizeof(words));
+		else if (btf)
 			__builtin_memcpy(words, bpf_get_current_task_btf()->comm, sizeof(words));
 		else
 			bpf_get_current_comm(words, sizeof(words));
@@ -403,7 +406,7 @@ static __always_inline bool skipped_at_exit(__u64 id, long ret)
 		return true;
 	filters = filters_in_force();
 	return (filters & FILEOPEND_FILTER_FLAGS) &&
-	       (result_filtered_out(filters, ret) || caller_filtered_out(filters));
+	       (result_filtered_out(filters, ret) || caller_filtered_out(filters, NULL));
 }
 
 static __always_inline void identify_caller(struct caller *c)
@@ -845,7 +848,7 @@ static __always_inline int park_open(int dfd, const char *filename, const struct
 		return 0;
 	/* Filtered out at enter: the exit finds nothing parked and returns at once. */
 	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters))
+	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters, NULL))
 		return 0;
 	if (bpf_map_update_elem(&pending, &(__u32){ (__u32)c.id }, &a, BPF_ANY)) {
 		/* The result is not known yet: counted with its flags, not as a failure. */
@@ -1195,9 +1198,6 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	identify_caller(&c);
 	if (tgid_of(c.id) == excluded_tgid)
 		return 0;
-	filters = filters_in_force();
-	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters))
-		return 0;
 	buf = bpf_map_lookup_elem(&scratch, &slot);
 	if (!buf)
 		return 0;
@@ -1206,6 +1206,10 @@ static __always_inline int uring_submit(struct io_kiocb *req)
 	task = (struct task_struct *)bpf_get_current_task();
 	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
 		BPF_CORE_READ_STR_INTO(&buf->header.comm, task, group_leader, comm);
+	/* Judged by that comm too, so an excluded command cannot slip through its SQPOLL thread. */
+	filters = filters_in_force();
+	if ((filters & FILEOPEND_FILTER_FLAGS) && caller_filtered_out(filters, buf->header.comm))
+		return 0;
 	buf->header.syscall = opcode == IORING_OP_OPENAT ? FILEOPEND_SYSCALL_IO_URING_OPENAT
 							 : FILEOPEND_SYSCALL_IO_URING_OPENAT2;
 	buf->header.open_flags = BPF_CORE_READ(open, how.flags);

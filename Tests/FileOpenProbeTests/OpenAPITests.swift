@@ -169,6 +169,37 @@ struct OpenAPITests {
         }
     }
 
+    @Test("An excluded comm's io_uring opens are filtered, those its SQPOLL thread submits included")
+    func filteredBySubmitter() throws {
+        try TestEnvironment.exclusively("open-apis") {
+            let directory = try TestEnvironment.makeScratchDirectory("api-filter")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("target").path
+            _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+            let comm = uniqueComm("fo-uxf")
+            var settings = DetailLevelTests.settings(.events, argumentsAtExit: true)
+            settings.filters = try OpenFilters(parsing: ["exclude comm=\(comm)"])
+            let harness = try ProbeHarness(settings: settings)
+            defer { harness.close() }
+            let before = try harness.probe.filteredCounts()
+            let opens = 5
+            let child = fork()
+            if child == 0 {
+                _ = cts_set_thread_comm(comm)
+                let plain = (0..<opens).map { _ in cts_io_uring_open(path, O_RDONLY, 0, 0) }
+                let polled = (0..<opens).map { _ in cts_io_uring_open_sqpoll(path, O_RDONLY) }
+                _exit((plain + polled).allSatisfy { $0 >= 0 } ? 0 : 1)
+            }
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            #expect(status == 0, "every open succeeded")
+            #expect(TestEnvironment.waitUntil { !harness.exits(of: child).isEmpty })
+            #expect(harness.opens { $0.process.pid == child }.isEmpty, "no record of an excluded comm's io_uring open")
+            let after = try harness.probe.filteredCounts()
+            #expect(after[.comm]! - before[.comm]! == UInt64(2 * opens), "each counted once as filtered by comm")
+        }
+    }
+
     @Test("The plain open system calls add nothing to the per-API counts")
     func syscallsNotCountedApart() throws {
         try TestEnvironment.exclusively("open-apis") {
