@@ -59,6 +59,13 @@ final class DaemonRuntime: Sendable {
         let cgroups = CgroupHierarchy.detect()
         cgroups.learn(into: store, logger: logger)
         maintenance.relearnCgroups(from: cgroups)
+        // What the kernel keeps out is counted nowhere else: say so once, at start.
+        if !attached.filters.items.isEmpty {
+            logger.notice("""
+                filters in force: \(attached.filters.items.joined(separator: ", ")): opens they keep out are \
+                counted in no family, only in fileopen_filtered_opens_total
+                """)
+        }
         let probe = ProbeComponent(
             probe: attached, settings: settings, store: store, tailHub: tailHub, printer: printer,
             afterDrain: { maintenance.drained() }, logger: logger
