@@ -107,9 +107,6 @@ public struct Aggregator: Sendable {
     public mutating func count(_ event: FileOpenEvent) {
         var path = event.path
         var resolved = event.resolvedPath
-        let name = TopPaths.Name(
-            path: event.resolution == .unresolved ? event.path : event.resolvedPath, passed: event.path,
-            resolution: event.resolution)
         path.withUTF8 { bytes in
             resolved.withUTF8 { resolvedBytes in
                 let record = OpenRecordView(
@@ -117,7 +114,12 @@ public struct Aggregator: Sendable {
                     comm: CommBytes(event.comm), cgroup: event.cgroupID, path: UnsafeRawBufferPointer(bytes),
                     resolved: UnsafeRawBufferPointer(resolvedBytes), resolution: event.resolution
                 )
-                count(record, name: { name })
+                // Named only when the path is new among the process's top paths.
+                count(record, name: {
+                    TopPaths.Name(
+                        path: event.resolution == .unresolved ? event.path : event.resolvedPath, passed: event.path,
+                        resolution: event.resolution)
+                })
             }
         }
     }
